@@ -1,0 +1,321 @@
+"""Reading a whole plan out of the database as a `PlanSnapshot`, and writing one in.
+
+Used by the JSON interchange, seeding of new databases and (later) backups and reports.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from aomori_desktop.domain.plan import (
+    AuditEntry,
+    Direction,
+    FigureStatus,
+    Kpi,
+    KpiYear,
+    Measure,
+    Partner,
+    Pillar,
+    Placement,
+    PlanInfo,
+    PlanSnapshot,
+    PlanStatus,
+    Project,
+    ProjectStatus,
+    ProjectYear,
+    Sector,
+    TargetRevision,
+    Thresholds,
+)
+from aomori_desktop.store.models import (
+    AuditRow,
+    KpiMeasureRow,
+    KpiRow,
+    KpiYearRow,
+    MeasureRow,
+    PartnerRow,
+    PillarRow,
+    PlacementRow,
+    PlanRow,
+    ProjectRow,
+    ProjectYearRow,
+    TargetRevisionRow,
+)
+
+
+def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
+    plan = session.execute(
+        select(PlanRow)
+        .where(PlanRow.id == plan_id)
+        .options(
+            selectinload(PlanRow.pillars)
+            .selectinload(PillarRow.measures)
+            .selectinload(MeasureRow.placements)
+            .selectinload(PlacementRow.project),
+            selectinload(PlanRow.projects).selectinload(ProjectRow.partners),
+            selectinload(PlanRow.projects).selectinload(ProjectRow.years),
+            selectinload(PlanRow.kpis).selectinload(KpiRow.measure_links),
+            selectinload(PlanRow.kpis).selectinload(KpiRow.years),
+            selectinload(PlanRow.kpis).selectinload(KpiRow.target_revisions),
+        )
+    ).scalar_one()
+    measure_codes: dict[int, str] = {}
+    pillars = []
+    for pillar in plan.pillars:
+        measures = []
+        for measure in pillar.measures:
+            code = f"{pillar.number}-{measure.number}"
+            measure_codes[measure.id] = code
+            measures.append(
+                Measure(
+                    code=code,
+                    title=measure.title,
+                    placements=tuple(
+                        Placement(
+                            code=f"{code}-{pl.number}",
+                            project=pl.project.code,
+                            relisting=pl.relisting,
+                        )
+                        for pl in measure.placements
+                    ),
+                )
+            )
+        pillars.append(
+            Pillar(number=pillar.number, lead=pillar.lead, name=pillar.name, measures=tuple(measures))
+        )
+    projects = tuple(
+        Project(
+            id=p.code,
+            title=p.title,
+            description=p.description,
+            responsible_section=p.responsible_section,
+            partners=tuple(Partner(sector=Sector(pa.sector), name=pa.name) for pa in p.partners),
+            years=tuple(
+                ProjectYear(
+                    fiscal_year=y.fiscal_year,
+                    status=ProjectStatus(y.status) if y.status else None,
+                    note=y.note,
+                    entered_by=y.entered_by,
+                    entered_at=y.entered_at,
+                )
+                for y in p.years
+            ),
+        )
+        for p in plan.projects
+    )
+    kpis = tuple(_kpi_from_row(k, measure_codes) for k in plan.kpis)
+    audit = tuple(
+        AuditEntry(
+            at=a.at,
+            user=a.user,
+            action=a.action,
+            entity=a.entity,
+            entity_key=a.entity_key,
+            field=a.field,
+            old=a.old,
+            new=a.new,
+            reason=a.reason,
+        )
+        for a in session.scalars(
+            select(AuditRow).where(AuditRow.plan_id == plan_id).order_by(AuditRow.id)
+        )
+    )
+    return PlanSnapshot(
+        plan=PlanInfo(
+            name=plan.name,
+            first_fiscal_year=plan.first_fiscal_year,
+            last_fiscal_year=plan.last_fiscal_year,
+            status=PlanStatus(plan.status),
+            description=plan.description,
+            thresholds=Thresholds(
+                achieved=plan.achieved_threshold, delayed_factor=plan.delayed_factor
+            ),
+        ),
+        pillars=tuple(pillars),
+        projects=projects,
+        kpis=kpis,
+        audit=audit,
+    )
+
+
+def _kpi_from_row(k: KpiRow, measure_codes: dict[int, str]) -> Kpi:
+    return Kpi(
+        id=k.code,
+        name=k.name,
+        unit=k.unit,
+        baseline=k.baseline,
+        baseline_fiscal_year=k.baseline_fiscal_year,
+        baseline_fiscal_year_confirmed=k.baseline_fiscal_year_confirmed,
+        target=k.target,
+        target_fiscal_year=k.target_fiscal_year,
+        direction=Direction(k.direction),
+        cumulative=k.cumulative,
+        measures=tuple(measure_codes[link.measure_id] for link in k.measure_links),
+        data_source=k.data_source,
+        responsible_section=k.responsible_section,
+        definition=k.definition,
+        years=tuple(
+            KpiYear(
+                fiscal_year=y.fiscal_year,
+                actual=y.actual,
+                interim_target=y.interim_target,
+                status=FigureStatus(y.status) if y.status else None,
+                comment=y.comment,
+                entered_by=y.entered_by,
+                entered_at=y.entered_at,
+            )
+            for y in k.years
+        ),
+        target_revisions=tuple(
+            TargetRevision(
+                old_value=r.old_value,
+                old_fiscal_year=r.old_fiscal_year,
+                new_value=r.new_value,
+                new_fiscal_year=r.new_fiscal_year,
+                reason=r.reason,
+                revised_by=r.revised_by,
+                revised_at=r.revised_at,
+            )
+            for r in k.target_revisions
+        ),
+    )
+
+
+def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: datetime) -> int:
+    """Insert a whole plan (already validated) and return its id. Caller owns the transaction."""
+    info = snapshot.plan
+    plan = PlanRow(
+        name=info.name,
+        status=info.status.value,
+        description=info.description,
+        first_fiscal_year=info.first_fiscal_year,
+        last_fiscal_year=info.last_fiscal_year,
+        achieved_threshold=info.thresholds.achieved,
+        delayed_factor=info.thresholds.delayed_factor,
+        created_at=created_at,
+    )
+    session.add(plan)
+    projects: dict[str, ProjectRow] = {}
+    for position, p in enumerate(snapshot.projects):
+        row = ProjectRow(
+            code=p.id,
+            title=p.title,
+            description=p.description,
+            responsible_section=p.responsible_section,
+            position=position,
+            partners=[
+                PartnerRow(sector=pa.sector.value, name=pa.name, position=i)
+                for i, pa in enumerate(p.partners)
+            ],
+            years=[
+                ProjectYearRow(
+                    fiscal_year=y.fiscal_year,
+                    status=y.status.value if y.status else None,
+                    note=y.note,
+                    entered_by=y.entered_by,
+                    entered_at=y.entered_at,
+                )
+                for y in p.years
+            ],
+        )
+        projects[p.id] = row
+        plan.projects.append(row)
+    measures: dict[str, MeasureRow] = {}
+    for pillar_pos, pillar in enumerate(snapshot.pillars):
+        pillar_row = PillarRow(
+            number=pillar.number, lead=pillar.lead, name=pillar.name, position=pillar_pos
+        )
+        plan.pillars.append(pillar_row)
+        for measure_pos, measure in enumerate(pillar.measures):
+            measure_row = MeasureRow(
+                number=measure.number, title=measure.title, position=measure_pos
+            )
+            pillar_row.measures.append(measure_row)
+            measures[measure.code] = measure_row
+            for pl in measure.placements:
+                measure_row.placements.append(
+                    PlacementRow(
+                        number=int(pl.code.rsplit("-", 1)[1]),
+                        project=projects[pl.project],
+                        relisting=pl.relisting,
+                    )
+                )
+    for position, k in enumerate(snapshot.kpis):
+        kpi_row = KpiRow(
+            code=k.id,
+            name=k.name,
+            unit=k.unit,
+            baseline=k.baseline,
+            baseline_fiscal_year=k.baseline_fiscal_year,
+            baseline_fiscal_year_confirmed=k.baseline_fiscal_year_confirmed,
+            target=k.target,
+            target_fiscal_year=k.target_fiscal_year,
+            direction=k.direction.value,
+            cumulative=k.cumulative,
+            data_source=k.data_source,
+            responsible_section=k.responsible_section,
+            definition=k.definition,
+            position=position,
+            measure_links=[
+                KpiMeasureRow(measure=measures[code], position=i)
+                for i, code in enumerate(k.measures)
+            ],
+            years=[
+                KpiYearRow(
+                    fiscal_year=y.fiscal_year,
+                    actual=y.actual,
+                    interim_target=y.interim_target,
+                    status=y.status.value if y.status else None,
+                    comment=y.comment,
+                    entered_by=y.entered_by,
+                    entered_at=y.entered_at,
+                )
+                for y in k.years
+                if not _year_is_empty(y)
+            ],
+            target_revisions=[
+                TargetRevisionRow(
+                    old_value=r.old_value,
+                    old_fiscal_year=r.old_fiscal_year,
+                    new_value=r.new_value,
+                    new_fiscal_year=r.new_fiscal_year,
+                    reason=r.reason,
+                    revised_by=r.revised_by,
+                    revised_at=r.revised_at,
+                )
+                for r in k.target_revisions
+            ],
+        )
+        plan.kpis.append(kpi_row)
+    session.flush()
+    for a in snapshot.audit:
+        session.add(
+            AuditRow(
+                plan_id=plan.id,
+                at=a.at,
+                user=a.user,
+                action=a.action,
+                entity=a.entity,
+                entity_key=a.entity_key,
+                field=a.field,
+                old=a.old,
+                new=a.new,
+                reason=a.reason,
+            )
+        )
+    session.flush()
+    return plan.id
+
+
+def _year_is_empty(y: KpiYear) -> bool:
+    return (
+        y.actual is None
+        and y.interim_target is None
+        and y.status is None
+        and not y.comment
+        and not y.entered_by
+        and y.entered_at is None
+    )

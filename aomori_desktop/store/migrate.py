@@ -1,0 +1,72 @@
+"""Schema migrations with Alembic (scripts under db/migrations, shipped with the bundle)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import URL
+
+from aomori_desktop.paths import migrations_dir
+from aomori_desktop.store.errors import SchemaTooNew, StoreError
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return cfg
+
+
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(_config())
+
+
+def head_revision() -> str:
+    head = _script().get_current_head()
+    if head is None:
+        raise StoreError("アプリケーションのデータベース定義（マイグレーション）が見つかりません。")
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in _script().walk_revisions()}
+
+
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def refuse_if_newer(current: str | None, location: str) -> None:
+    if current is not None and current not in known_revisions():
+        raise SchemaTooNew(
+            f"データベース「{location}」は、より新しいバージョンのアプリケーションで作成・更新されています"
+            f"（データ形式 {current}）。このバージョンでは開けません。ファイルは変更していません。"
+            "新しいバージョンのアプリケーションを使用してください。"
+        )
+
+
+def upgrade_to_head(url: URL, *, busy_timeout: float) -> None:
+    """Run every pending migration in one transaction, with foreign keys off (batch mode
+    copies tables), then verify the foreign keys before committing."""
+    from aomori_desktop.store.database import _is_sqlite, _make_engine
+
+    engine = _make_engine(url, foreign_keys=False, busy_timeout=busy_timeout)
+    try:
+        with engine.begin() as conn:
+            cfg = _config()
+            cfg.attributes["connection"] = conn
+            try:
+                command.upgrade(cfg, "head")
+            except CommandError as exc:
+                raise StoreError(f"データベースの更新に失敗しました（{exc}）。") from exc
+            if _is_sqlite(url):
+                broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+                if broken:
+                    raise StoreError(
+                        "データベースの更新中に参照の不整合が見つかったため、更新を取り消しました。"
+                    )
+    finally:
+        engine.dispose()
