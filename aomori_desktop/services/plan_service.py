@@ -1,0 +1,697 @@
+"""Use cases that change one plan. Each call is one transaction with its audit entries.
+
+Takes and returns plain values (codes, Decimals, dataclasses from `domain.plan`); ORM rows
+never leave this module. Invalid input raises `ValidationError` with Japanese sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.numbers import decimal_to_text
+from aomori_desktop.domain.plan import (
+    AuditEntry,
+    Direction,
+    FigureStatus,
+    Kpi,
+    PlanSnapshot,
+    Project,
+    ProjectStatus,
+)
+from aomori_desktop.domain.validation import kpi_field_problems
+from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
+from aomori_desktop.services.snapshot_io import read_snapshot
+from aomori_desktop.store.database import Clock, Database, os_user, utc_now
+from aomori_desktop.store.models import (
+    AuditRow,
+    KpiMeasureRow,
+    KpiRow,
+    KpiYearRow,
+    MeasureRow,
+    PillarRow,
+    PlacementRow,
+    PlanRow,
+    ProjectRow,
+    ProjectYearRow,
+    TargetRevisionRow,
+)
+
+MAX_TEXT = 4000
+MAX_NAME = 300
+
+
+class Unset(Enum):
+    """Marks a field the caller leaves as it is."""
+
+    UNSET = 0
+
+
+UNSET = Unset.UNSET
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class KpiYearEdit:
+    """A change to one KPI year; fields left UNSET stay as they are, None clears."""
+
+    kpi: str
+    fiscal_year: int
+    actual: Decimal | None | Unset = UNSET
+    interim_target: Decimal | None | Unset = UNSET
+    status: FigureStatus | None | Unset = UNSET
+    comment: str | Unset = UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class KpiFieldsEdit:
+    """Editable fields of a KPI (the target is changed only by `revise_target`)."""
+
+    name: str | Unset = UNSET
+    unit: str | Unset = UNSET
+    baseline: Decimal | Unset = UNSET
+    baseline_fiscal_year: int | Unset = UNSET
+    baseline_fiscal_year_confirmed: bool | Unset = UNSET
+    direction: Direction | Unset = UNSET
+    cumulative: bool | Unset = UNSET
+    data_source: str | Unset = UNSET
+    responsible_section: str | Unset = UNSET
+    definition: str | Unset = UNSET
+
+
+@dataclass(frozen=True, slots=True)
+class KpiDraft:
+    name: str
+    unit: str
+    baseline: Decimal
+    baseline_fiscal_year: int
+    target: Decimal
+    target_fiscal_year: int
+    direction: Direction
+    measures: tuple[str, ...]
+    cumulative: bool = False
+    data_source: str = ""
+    responsible_section: str = ""
+    definition: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFieldsEdit:
+    title: str | Unset = UNSET
+    description: str | Unset = UNSET
+    responsible_section: str | Unset = UNSET
+
+
+def _text(value: object) -> str | None:
+    """How a value is written into the audit log."""
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return decimal_to_text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+class _Tx:
+    """One transaction's session plus its audit writer."""
+
+    def __init__(self, session: Session, plan_id: int, user: str, now: datetime) -> None:
+        self.s = session
+        self.plan_id = plan_id
+        self.user = user
+        self.now = now
+
+    def audit(
+        self,
+        entity: str,
+        key: str,
+        field: str,
+        old: object,
+        new: object,
+        *,
+        action: str = "update",
+        reason: str = "",
+    ) -> None:
+        self.s.add(
+            AuditRow(
+                plan_id=self.plan_id,
+                at=self.now,
+                user=self.user,
+                action=action,
+                entity=entity,
+                entity_key=key,
+                field=field,
+                old=_text(old),
+                new=_text(new),
+                reason=reason,
+            )
+        )
+
+
+class PlanService:
+    """Reads and edits one plan in a database."""
+
+    def __init__(
+        self, db: Database, plan_id: int, *, user: str | None = None, clock: Clock = utc_now
+    ) -> None:
+        self._db = db
+        self.plan_id = plan_id
+        self._user = user or os_user()
+        self._clock = clock
+
+    # ------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _tx(self) -> Iterator[_Tx]:
+        with self._db.session() as s:
+            yield _Tx(s, self.plan_id, self._user, self._clock())
+
+    def _plan(self, s: Session) -> PlanRow:
+        plan = s.get(PlanRow, self.plan_id)
+        if plan is None:
+            raise NotFound("計画が見つかりません。データベースが他の利用者によって変更された可能性があります。")
+        return plan
+
+    def _kpi(self, s: Session, code: str) -> KpiRow:
+        row = s.scalar(select(KpiRow).where(KpiRow.plan_id == self.plan_id, KpiRow.code == code))
+        if row is None:
+            raise NotFound(f"KPI {code} が見つかりません。")
+        return row
+
+    def _project(self, s: Session, code: str) -> ProjectRow:
+        row = s.scalar(
+            select(ProjectRow).where(ProjectRow.plan_id == self.plan_id, ProjectRow.code == code)
+        )
+        if row is None:
+            raise NotFound(f"共創プロジェクト {code} が見つかりません。")
+        return row
+
+    def _pillar(self, s: Session, number: int) -> PillarRow:
+        row = s.scalar(
+            select(PillarRow).where(PillarRow.plan_id == self.plan_id, PillarRow.number == number)
+        )
+        if row is None:
+            raise NotFound(f"戦略の柱 {number} が見つかりません。")
+        return row
+
+    def _measure(self, s: Session, code: str) -> MeasureRow:
+        try:
+            p, m = (int(x) for x in code.split("-"))
+        except ValueError:
+            raise NotFound(f"共創施策 {code} が見つかりません。") from None
+        row = s.scalar(
+            select(MeasureRow)
+            .join(PillarRow)
+            .where(PillarRow.plan_id == self.plan_id, PillarRow.number == p, MeasureRow.number == m)
+        )
+        if row is None:
+            raise NotFound(f"共創施策 {code} が見つかりません。")
+        return row
+
+    def _check_year(self, plan: PlanRow, fy: int, where: str) -> None:
+        if not plan.first_fiscal_year <= fy <= plan.last_fiscal_year:
+            raise ValidationError(
+                [
+                    f"{where}: {fy_label(fy)}は計画期間（{fy_label(plan.first_fiscal_year)}〜"
+                    f"{fy_label(plan.last_fiscal_year)}）外です。"
+                ]
+            )
+
+    # ------------------------------------------------------------ reading
+
+    def snapshot(self) -> PlanSnapshot:
+        with self._db.read_session() as s:
+            return read_snapshot(s, self.plan_id)
+
+    def kpi(self, code: str) -> Kpi:
+        for kpi in self.snapshot().kpis:
+            if kpi.id == code:
+                return kpi
+        raise NotFound(f"KPI {code} が見つかりません。")
+
+    def project(self, code: str) -> Project:
+        for project in self.snapshot().projects:
+            if project.id == code:
+                return project
+        raise NotFound(f"共創プロジェクト {code} が見つかりません。")
+
+    def history(self, entity: str, key: str) -> list[AuditEntry]:
+        """Audit entries of one KPI or project (including its yearly records), oldest first."""
+        entities = {"kpi": ("kpi", "kpi_year", "kpi_target"), "project": ("project", "project_year")}
+        with self._db.read_session() as s:
+            rows = s.scalars(
+                select(AuditRow)
+                .where(
+                    AuditRow.plan_id == self.plan_id,
+                    AuditRow.entity.in_(entities.get(entity, (entity,))),
+                    (AuditRow.entity_key == key) | AuditRow.entity_key.startswith(f"{key}/"),
+                )
+                .order_by(AuditRow.id)
+            )
+            return [
+                AuditEntry(
+                    at=r.at, user=r.user, action=r.action, entity=r.entity,
+                    entity_key=r.entity_key, field=r.field, old=r.old, new=r.new, reason=r.reason,
+                )
+                for r in rows
+            ]
+
+    # ------------------------------------------------------------ KPI yearly values
+
+    def set_kpi_years(self, edits: Sequence[KpiYearEdit]) -> Changes:
+        """Apply several yearly edits atomically (paste, bulk entry): all or nothing."""
+        if not edits:
+            return Changes()
+        touched: set[str] = set()
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            problems: list[str] = []
+            kpis: dict[str, KpiRow] = {}
+            for e in edits:
+                where = f"KPI {e.kpi} {fy_label(e.fiscal_year)}"
+                if e.kpi not in kpis:
+                    row = tx.s.scalar(
+                        select(KpiRow).where(KpiRow.plan_id == self.plan_id, KpiRow.code == e.kpi)
+                    )
+                    if row is None:
+                        problems.append(f"KPI {e.kpi} が見つかりません。")
+                        continue
+                    kpis[e.kpi] = row
+                if not plan.first_fiscal_year <= e.fiscal_year <= plan.last_fiscal_year:
+                    problems.append(f"{where}: 計画期間外の年度です。")
+                if not isinstance(e.comment, Unset) and len(e.comment) > MAX_TEXT:
+                    problems.append(f"{where}: コメントが長すぎます（{MAX_TEXT:,}文字まで）。")
+            if problems:
+                raise ValidationError(problems)
+            for e in edits:
+                kpi = kpis[e.kpi]
+                row = tx.s.scalar(
+                    select(KpiYearRow).where(
+                        KpiYearRow.kpi_id == kpi.id, KpiYearRow.fiscal_year == e.fiscal_year
+                    )
+                )
+                if row is None:
+                    row = KpiYearRow(kpi_id=kpi.id, fiscal_year=e.fiscal_year, comment="", entered_by="")
+                    tx.s.add(row)
+                key = f"{kpi.code}/{e.fiscal_year}"
+                changed = False
+                for field, new in (
+                    ("actual", e.actual),
+                    ("interim_target", e.interim_target),
+                    ("status", e.status.value if isinstance(e.status, FigureStatus) else e.status),
+                    ("comment", e.comment),
+                ):
+                    if isinstance(new, Unset):
+                        continue
+                    old = getattr(row, field)
+                    if field in ("actual", "interim_target") and old is not None and new is not None:
+                        same = old == new and old.as_tuple().exponent == new.as_tuple().exponent  # type: ignore[union-attr]
+                    else:
+                        same = old == new
+                    if same:
+                        continue
+                    setattr(row, field, new)
+                    tx.audit("kpi_year", key, field, old, new)
+                    changed = True
+                if changed:
+                    row.entered_by = tx.user
+                    row.entered_at = tx.now
+                    touched.add(kpi.code)
+                tx.s.flush()
+        return Changes(kpis=frozenset(touched))
+
+    def record_actual(
+        self,
+        kpi: str,
+        fiscal_year: int,
+        actual: Decimal | None,
+        *,
+        status: FigureStatus | None | Unset = UNSET,
+        comment: str | Unset = UNSET,
+    ) -> Changes:
+        return self.set_kpi_years(
+            [KpiYearEdit(kpi, fiscal_year, actual=actual, status=status, comment=comment)]
+        )
+
+    def clear_actual(self, kpi: str, fiscal_year: int) -> Changes:
+        return self.set_kpi_years([KpiYearEdit(kpi, fiscal_year, actual=None, status=None)])
+
+    def set_interim_target(self, kpi: str, fiscal_year: int, value: Decimal | None) -> Changes:
+        return self.set_kpi_years([KpiYearEdit(kpi, fiscal_year, interim_target=value)])
+
+    def revise_target(
+        self, kpi: str, new_value: Decimal, new_fiscal_year: int, reason: str
+    ) -> Changes:
+        """Change the KPI's target; the old target and the reason stay in its history."""
+        reason = reason.strip()
+        with self._tx() as tx:
+            row = self._kpi(tx.s, kpi)
+            problems = []
+            if not reason:
+                problems.append(f"KPI {kpi}: 目標値を見直す理由を入力してください。")
+            elif len(reason) > MAX_TEXT:
+                problems.append(f"KPI {kpi}: 理由が長すぎます（{MAX_TEXT:,}文字まで）。")
+            if new_value == row.target and new_fiscal_year == row.target_fiscal_year:
+                problems.append(f"KPI {kpi}: 目標値と目標年度が現在と同じです。")
+            candidate = replace(
+                _kpi_values(row), target=new_value, target_fiscal_year=new_fiscal_year
+            )
+            problems.extend(kpi_field_problems(candidate))
+            if problems:
+                raise ValidationError(problems)
+            tx.s.add(
+                TargetRevisionRow(
+                    kpi_id=row.id,
+                    old_value=row.target,
+                    old_fiscal_year=row.target_fiscal_year,
+                    new_value=new_value,
+                    new_fiscal_year=new_fiscal_year,
+                    reason=reason,
+                    revised_by=tx.user,
+                    revised_at=tx.now,
+                )
+            )
+            if new_value != row.target:
+                tx.audit("kpi_target", kpi, "target", row.target, new_value, reason=reason)
+                row.target = new_value
+            if new_fiscal_year != row.target_fiscal_year:
+                tx.audit(
+                    "kpi_target", kpi, "target_fiscal_year", row.target_fiscal_year,
+                    new_fiscal_year, reason=reason,
+                )
+                row.target_fiscal_year = new_fiscal_year
+        return Changes(kpis=frozenset({kpi}))
+
+    # ------------------------------------------------------------ KPI fields and lifecycle
+
+    def update_kpi(self, kpi: str, edit: KpiFieldsEdit) -> Changes:
+        with self._tx() as tx:
+            row = self._kpi(tx.s, kpi)
+            current = _kpi_values(row)
+            updates = {
+                name: value
+                for name in KpiFieldsEdit.__dataclass_fields__
+                if not isinstance(value := getattr(edit, name), Unset)
+            }
+            for name in ("name", "unit", "data_source", "responsible_section", "definition"):
+                if name in updates:
+                    updates[name] = str(updates[name]).strip()
+            candidate = replace(current, **updates)
+            problems = kpi_field_problems(candidate)
+            problems.extend(_length_problems(f"KPI {kpi}", updates))
+            if problems:
+                raise ValidationError(problems)
+            structure = False
+            for name, value in updates.items():
+                old = getattr(row, name)
+                stored = value.value if isinstance(value, Direction) else value
+                if old == stored and not (
+                    isinstance(old, Decimal)
+                    and old.as_tuple().exponent != value.as_tuple().exponent  # type: ignore[union-attr]
+                ):
+                    continue
+                setattr(row, name, stored)
+                tx.audit("kpi", kpi, name, old, stored)
+                structure = structure or name == "name"
+        return Changes(kpis=frozenset({kpi}), structure=structure)
+
+    def add_kpi(self, draft: KpiDraft) -> tuple[str, Changes]:
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            codes = list(tx.s.scalars(select(KpiRow.code).where(KpiRow.plan_id == self.plan_id)))
+            code = _next_code("K", codes)
+            candidate = Kpi(
+                id=code, name=draft.name.strip(), unit=draft.unit.strip(), baseline=draft.baseline,
+                baseline_fiscal_year=draft.baseline_fiscal_year, target=draft.target,
+                target_fiscal_year=draft.target_fiscal_year, direction=draft.direction,
+                cumulative=draft.cumulative, measures=draft.measures,
+            )
+            problems = kpi_field_problems(candidate)
+            if not draft.measures:
+                problems.append(f"KPI {code}: 共創施策を1つ以上指定してください。")
+            if problems:
+                raise ValidationError(problems)
+            measures = [self._measure(tx.s, m) for m in draft.measures]
+            position = (tx.s.scalar(
+                select(func.max(KpiRow.position)).where(KpiRow.plan_id == self.plan_id)
+            ) or 0) + 1
+            row = KpiRow(
+                plan_id=plan.id, code=code, name=candidate.name, unit=candidate.unit,
+                baseline=draft.baseline, baseline_fiscal_year=draft.baseline_fiscal_year,
+                baseline_fiscal_year_confirmed=True, target=draft.target,
+                target_fiscal_year=draft.target_fiscal_year, direction=draft.direction.value,
+                cumulative=draft.cumulative, data_source=draft.data_source.strip(),
+                responsible_section=draft.responsible_section.strip(),
+                definition=draft.definition.strip(), position=position,
+                measure_links=[KpiMeasureRow(measure=m, position=i) for i, m in enumerate(measures)],
+            )
+            tx.s.add(row)
+            tx.audit("kpi", code, "name", None, candidate.name, action="create")
+            tx.audit("kpi", code, "measures", None, ",".join(draft.measures), action="create")
+        return code, Changes(kpis=frozenset({code}), structure=True)
+
+    def remove_kpi(self, kpi: str) -> Changes:
+        with self._tx() as tx:
+            row = self._kpi(tx.s, kpi)
+            tx.audit("kpi", kpi, "name", row.name, None, action="delete")
+            tx.s.delete(row)
+        return Changes(kpis=frozenset({kpi}), structure=True)
+
+    def set_kpi_measures(self, kpi: str, measures: Sequence[str]) -> Changes:
+        if not measures:
+            raise ValidationError([f"KPI {kpi}: 共創施策を1つ以上指定してください。"])
+        if len(set(measures)) != len(measures):
+            raise ValidationError([f"KPI {kpi}: 同じ共創施策が二重に指定されています。"])
+        with self._tx() as tx:
+            row = self._kpi(tx.s, kpi)
+            rows = [self._measure(tx.s, m) for m in measures]
+            old = ",".join(f"{link.measure.pillar.number}-{link.measure.number}" for link in row.measure_links)
+            row.measure_links.clear()
+            tx.s.flush()
+            row.measure_links.extend(KpiMeasureRow(measure=m, position=i) for i, m in enumerate(rows))
+            tx.audit("kpi", kpi, "measures", old, ",".join(measures))
+        return Changes(kpis=frozenset({kpi}), structure=True)
+
+    # ------------------------------------------------------------ projects
+
+    def update_project(self, project: str, edit: ProjectFieldsEdit) -> Changes:
+        with self._tx() as tx:
+            row = self._project(tx.s, project)
+            updates = {
+                name: str(value).strip()
+                for name in ProjectFieldsEdit.__dataclass_fields__
+                if not isinstance(value := getattr(edit, name), Unset)
+            }
+            problems = _length_problems(f"共創プロジェクト {project}", updates)
+            if "title" in updates and not updates["title"]:
+                problems.append(f"共創プロジェクト {project}: 名称が空です。")
+            if problems:
+                raise ValidationError(problems)
+            for name, value in updates.items():
+                old = getattr(row, name)
+                if old != value:
+                    setattr(row, name, value)
+                    tx.audit("project", project, name, old, value)
+        return Changes(projects=frozenset({project}), structure="title" in updates)
+
+    def set_project_year(
+        self,
+        project: str,
+        fiscal_year: int,
+        *,
+        status: ProjectStatus | None | Unset = UNSET,
+        note: str | Unset = UNSET,
+    ) -> Changes:
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            row = self._project(tx.s, project)
+            self._check_year(plan, fiscal_year, f"共創プロジェクト {project}")
+            if not isinstance(note, Unset) and len(note) > MAX_TEXT:
+                raise ValidationError([f"共創プロジェクト {project}: メモが長すぎます（{MAX_TEXT:,}文字まで）。"])
+            year = next((y for y in row.years if y.fiscal_year == fiscal_year), None)
+            if year is None:
+                year = ProjectYearRow(fiscal_year=fiscal_year, note="", entered_by="")
+                row.years.append(year)
+            key = f"{project}/{fiscal_year}"
+            changed = False
+            if not isinstance(status, Unset):
+                new_status = status.value if status else None
+                if year.status != new_status:
+                    tx.audit("project_year", key, "status", year.status, new_status)
+                    year.status = new_status
+                    changed = True
+            if not isinstance(note, Unset) and year.note != note:
+                tx.audit("project_year", key, "note", year.note, note)
+                year.note = note
+                changed = True
+            if changed:
+                year.entered_by = tx.user
+                year.entered_at = tx.now
+        return Changes(projects=frozenset({project}))
+
+    def add_project(self, measure: str, title: str, description: str = "") -> tuple[str, Changes]:
+        title = title.strip()
+        if not title:
+            raise ValidationError(["共創プロジェクト: 名称を入力してください。"])
+        with self._tx() as tx:
+            measure_row = self._measure(tx.s, measure)
+            codes = list(tx.s.scalars(select(ProjectRow.code).where(ProjectRow.plan_id == self.plan_id)))
+            code = _next_code("PJ", codes)
+            position = (tx.s.scalar(
+                select(func.max(ProjectRow.position)).where(ProjectRow.plan_id == self.plan_id)
+            ) or 0) + 1
+            project = ProjectRow(
+                plan_id=self.plan_id, code=code, title=title, description=description.strip(),
+                responsible_section="", position=position,
+            )
+            tx.s.add(project)
+            number = max((p.number for p in measure_row.placements), default=0) + 1
+            measure_row.placements.append(PlacementRow(number=number, project=project, relisting=False))
+            tx.audit("project", code, "title", None, title, action="create")
+            tx.audit("placement", f"{measure}-{number}", "project", None, code, action="create")
+        return code, Changes(projects=frozenset({code}), structure=True)
+
+    def add_relisting(self, project: str, measure: str) -> tuple[str, Changes]:
+        """List an existing project again (再掲) under another measure."""
+        with self._tx() as tx:
+            project_row = self._project(tx.s, project)
+            measure_row = self._measure(tx.s, measure)
+            if any(p.project_id == project_row.id for p in measure_row.placements):
+                raise Conflict(f"共創プロジェクト {project} は既に共創施策 {measure} に掲載されています。")
+            number = max((p.number for p in measure_row.placements), default=0) + 1
+            measure_row.placements.append(PlacementRow(number=number, project=project_row, relisting=True))
+            code = f"{measure}-{number}"
+            tx.audit("placement", code, "project", None, project, action="create")
+        return code, Changes(projects=frozenset({project}), structure=True)
+
+    def remove_placement(self, placement: str) -> Changes:
+        """Remove a re-listing. A home placement goes only with its project (`remove_project`)."""
+        measure, _, number = placement.rpartition("-")
+        with self._tx() as tx:
+            measure_row = self._measure(tx.s, measure)
+            row = next((p for p in measure_row.placements if str(p.number) == number), None)
+            if row is None:
+                raise NotFound(f"掲載 {placement} が見つかりません。")
+            if not row.relisting:
+                raise Conflict(
+                    f"{placement} は共創プロジェクト {row.project.code} の本来の掲載先です。"
+                    "プロジェクトごと削除するか、先に再掲を削除してください。"
+                )
+            tx.audit("placement", placement, "project", row.project.code, None, action="delete")
+            code = row.project.code
+            tx.s.delete(row)
+        return Changes(projects=frozenset({code}), structure=True)
+
+    def remove_project(self, project: str) -> Changes:
+        with self._tx() as tx:
+            row = self._project(tx.s, project)
+            tx.audit("project", project, "title", row.title, None, action="delete")
+            tx.s.delete(row)
+        return Changes(projects=frozenset({project}), structure=True)
+
+    # ------------------------------------------------------------ pillars and measures
+
+    def add_pillar(self, lead: str, name: str) -> tuple[int, Changes]:
+        name, lead = name.strip(), lead.strip()
+        if not name:
+            raise ValidationError(["戦略の柱: 名称を入力してください。"])
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            number = max((p.number for p in plan.pillars), default=0) + 1
+            plan.pillars.append(PillarRow(number=number, lead=lead, name=name, position=number))
+            tx.audit("pillar", str(number), "name", None, f"{lead} {name}".strip(), action="create")
+        return number, Changes(structure=True)
+
+    def rename_pillar(self, number: int, lead: str, name: str) -> Changes:
+        name, lead = name.strip(), lead.strip()
+        if not name:
+            raise ValidationError([f"戦略の柱 {number}: 名称を入力してください。"])
+        with self._tx() as tx:
+            row = self._pillar(tx.s, number)
+            for field, new in (("lead", lead), ("name", name)):
+                old = getattr(row, field)
+                if old != new:
+                    setattr(row, field, new)
+                    tx.audit("pillar", str(number), field, old, new)
+        return Changes(structure=True)
+
+    def remove_pillar(self, number: int) -> Changes:
+        with self._tx() as tx:
+            row = self._pillar(tx.s, number)
+            if row.measures:
+                raise Conflict(f"戦略の柱 {number} には共創施策があります。先に共創施策を削除してください。")
+            tx.audit("pillar", str(number), "name", row.name, None, action="delete")
+            tx.s.delete(row)
+        return Changes(structure=True)
+
+    def add_measure(self, pillar: int, title: str) -> tuple[str, Changes]:
+        title = title.strip()
+        if not title:
+            raise ValidationError(["共創施策: 名称を入力してください。"])
+        with self._tx() as tx:
+            pillar_row = self._pillar(tx.s, pillar)
+            number = max((m.number for m in pillar_row.measures), default=0) + 1
+            pillar_row.measures.append(MeasureRow(number=number, title=title, position=number))
+            code = f"{pillar}-{number}"
+            tx.audit("measure", code, "title", None, title, action="create")
+        return code, Changes(structure=True)
+
+    def rename_measure(self, measure: str, title: str) -> Changes:
+        title = title.strip()
+        if not title:
+            raise ValidationError([f"共創施策 {measure}: 名称を入力してください。"])
+        with self._tx() as tx:
+            row = self._measure(tx.s, measure)
+            if row.title != title:
+                tx.audit("measure", measure, "title", row.title, title)
+                row.title = title
+        return Changes(structure=True)
+
+    def remove_measure(self, measure: str) -> Changes:
+        with self._tx() as tx:
+            row = self._measure(tx.s, measure)
+            if row.placements or row.kpi_links:
+                raise Conflict(
+                    f"共創施策 {measure} には共創プロジェクトまたはKPIがあります。先にそれらを削除または移動してください。"
+                )
+            tx.audit("measure", measure, "title", row.title, None, action="delete")
+            tx.s.delete(row)
+        return Changes(structure=True)
+
+
+def _kpi_values(row: KpiRow) -> Kpi:
+    return Kpi(
+        id=row.code, name=row.name, unit=row.unit, baseline=row.baseline,
+        baseline_fiscal_year=row.baseline_fiscal_year,
+        baseline_fiscal_year_confirmed=row.baseline_fiscal_year_confirmed, target=row.target,
+        target_fiscal_year=row.target_fiscal_year, direction=Direction(row.direction),
+        cumulative=row.cumulative, measures=(), data_source=row.data_source,
+        responsible_section=row.responsible_section, definition=row.definition,
+    )
+
+
+def _length_problems(where: str, updates: dict[str, object]) -> list[str]:
+    problems = []
+    for name, value in updates.items():
+        limit = MAX_NAME if name in ("name", "title", "unit", "data_source", "responsible_section") else MAX_TEXT
+        if isinstance(value, str) and len(value) > limit:
+            problems.append(f"{where}: {name} が長すぎます（{limit:,}文字まで）。")
+    return problems
+
+
+def _next_code(prefix: str, existing: Sequence[str]) -> str:
+    numbers = [int(c[len(prefix):]) for c in existing if c.startswith(prefix) and c[len(prefix):].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
