@@ -39,7 +39,7 @@ class _JapaneseArgumentParser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    db_parent = argparse.ArgumentParser(add_help=False)
+    db_parent = _JapaneseArgumentParser(add_help=False)
     db_parent.add_argument(
         "--db",
         metavar="PATH",
@@ -53,22 +53,36 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"aomori-desktop {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_JapaneseArgumentParser)
 
-    p_init = sub.add_parser("init", parents=[db_parent], help="新しいデータベースを作成し、戦略を登録する")
+    p_init = sub.add_parser(
+        "init", parents=[db_parent], help="新しいデータベースを作成し、戦略を登録する"
+    )
     p_init.set_defaults(handler=_cmd_init)
 
     p_export = sub.add_parser("export", help="書き出し")
-    export_sub = p_export.add_subparsers(dest="format", required=True, parser_class=_JapaneseArgumentParser)
-    p_export_json = export_sub.add_parser("json", parents=[db_parent], help="計画全体をJSONで書き出す")
-    p_export_json.add_argument("-o", "--output", required=True, metavar="FILE", help="書き出し先（- で標準出力）")
+    export_sub = p_export.add_subparsers(
+        dest="format", required=True, parser_class=_JapaneseArgumentParser
+    )
+    p_export_json = export_sub.add_parser(
+        "json", parents=[db_parent], help="計画全体をJSONで書き出す"
+    )
+    p_export_json.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="書き出し先（- で標準出力）"
+    )
     p_export_json.set_defaults(handler=_cmd_export_json)
 
     p_import = sub.add_parser("import", help="読み込み")
-    import_sub = p_import.add_subparsers(dest="format", required=True, parser_class=_JapaneseArgumentParser)
-    p_import_json = import_sub.add_parser("json", parents=[db_parent], help="JSONの計画を新しいデータベースに読み込む")
+    import_sub = p_import.add_subparsers(
+        dest="format", required=True, parser_class=_JapaneseArgumentParser
+    )
+    p_import_json = import_sub.add_parser(
+        "json", parents=[db_parent], help="JSONの計画を新しいデータベースに読み込む"
+    )
     p_import_json.add_argument("file", metavar="FILE")
     p_import_json.set_defaults(handler=_cmd_import_json)
 
-    p_check = sub.add_parser("check", parents=[db_parent], help="データベースの整合性とデータ形式を確認する")
+    p_check = sub.add_parser(
+        "check", parents=[db_parent], help="データベースの整合性とデータ形式を確認する"
+    )
     p_check.set_defaults(handler=_cmd_check)
     return parser
 
@@ -218,7 +232,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     finally:
         db.close()
     print(f"データベース: {report.location}")
-    print(f"データ形式: {report.schema_revision}（このアプリケーションの最新: {report.schema_head}）")
+    print(
+        f"データ形式: {report.schema_revision}（このアプリケーションの最新: {report.schema_head}）"
+    )
     for label, count in report.counts.items():
         print(f"  {label}: {count:,}")
     if report.ok:
@@ -261,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     handler = getattr(args, "handler", _cmd_gui)
     try:
-        return int(handler(args))
+        result: int = handler(args)
+        return result
     except UserError as exc:
         log.warning("%s", exc.message, exc_info=exc)
         print(exc.message, file=sys.stderr)
@@ -272,5 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # the last line of defence: never a traceback for the user
         log.exception("unexpected error")
         where = f"詳細はログ「{log_path}」に記録しました。" if log_path else ""
-        print(f"予期しないエラーのため処理を中止しました（{type(exc).__name__}）。{where}", file=sys.stderr)
+        print(
+            f"予期しないエラーのため処理を中止しました（{type(exc).__name__}）。{where}",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE

@@ -69,9 +69,7 @@ class Sector(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"industry": "産", "academia": "学", "finance": "金", "government": "官"}[
-            self.value
-        ]
+        return {"industry": "産", "academia": "学", "finance": "金", "government": "官"}[self.value]
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,7 +94,9 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
         if homes == 0:
             problems.append(f"{where}: 本来の掲載先（再掲でない掲載）がありません。")
         elif homes > 1:
-            problems.append(f"{where}: 再掲でない掲載が{homes}か所あります（1か所にしてください）。")
+            problems.append(
+                f"{where}: 再掲でない掲載が{homes}か所あります（1か所にしてください）。"
+            )
         for dup in _duplicates(str(y.fiscal_year) for y in project.years):
             problems.append(f"{where}: {dup}年度の記録が重複しています。")
         for y in project.years:

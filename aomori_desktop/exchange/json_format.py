@@ -218,7 +218,9 @@ class _Reader:
             return None
         return value
 
-    def list_(self, parent: dict[str, Any], key: str, path: str, *, required: bool = True) -> list[Any]:
+    def list_(
+        self, parent: dict[str, Any], key: str, path: str, *, required: bool = True
+    ) -> list[Any]:
         if key not in parent:
             if required:
                 self.fail(f"{path}.{key}", "項目がありません。")
@@ -229,7 +231,9 @@ class _Reader:
             return []
         return value
 
-    def str_(self, parent: dict[str, Any], key: str, path: str, *, default: str | None = None) -> str:
+    def str_(
+        self, parent: dict[str, Any], key: str, path: str, *, default: str | None = None
+    ) -> str:
         if key not in parent:
             if default is not None:
                 return default
@@ -257,7 +261,9 @@ class _Reader:
             return 0
         return value
 
-    def bool_(self, parent: dict[str, Any], key: str, path: str, *, default: bool | None = None) -> bool:
+    def bool_(
+        self, parent: dict[str, Any], key: str, path: str, *, default: bool | None = None
+    ) -> bool:
         if key not in parent and default is not None:
             return default
         value = parent.get(key)
@@ -281,7 +287,7 @@ class _Reader:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.fail(f"{path}.{key}", "数値は文字列（例: \"1234.5\"）で記録してください。")
+            self.fail(f"{path}.{key}", '数値は文字列（例: "1234.5"）で記録してください。')
             return None
         try:
             return decimal_from_text(value)
@@ -289,8 +295,14 @@ class _Reader:
             self.fail(f"{path}.{key}", f"「{value}」は数値として読み取れません。")
             return None
 
-    def enum(self, enum_type: Callable[[str], T], parent: dict[str, Any], key: str, path: str,
-             allowed: str) -> T | None:
+    def enum(
+        self,
+        enum_type: Callable[[str], T],
+        parent: dict[str, Any],
+        key: str,
+        path: str,
+        allowed: str,
+    ) -> T | None:
         value = parent.get(key)
         if value is None:
             return None
@@ -396,10 +408,14 @@ def _read_projects(r: _Reader, doc: dict[str, Any]) -> tuple[Project, ...]:
             pa = r.obj(raw_pa, papath)
             if pa is None:
                 continue
-            sector = r.enum(Sector, pa, "sector", papath, "industry / academia / finance / government")
+            sector = r.enum(
+                Sector, pa, "sector", papath, "industry / academia / finance / government"
+            )
             if sector is None and pa.get("sector") is None:
                 r.fail(f"{papath}.sector", "項目がありません。")
-            partners.append(Partner(sector=sector or Sector.INDUSTRY, name=r.str_(pa, "name", papath)))
+            partners.append(
+                Partner(sector=sector or Sector.INDUSTRY, name=r.str_(pa, "name", papath))
+            )
         years = []
         for j, raw_y in enumerate(r.list_(p, "years", path, required=False)):
             ypath = f"{path}.years[{j}]"
@@ -410,7 +426,10 @@ def _read_projects(r: _Reader, doc: dict[str, Any]) -> tuple[Project, ...]:
                 ProjectYear(
                     fiscal_year=r.int_(y, "fiscal_year", ypath),
                     status=r.enum(
-                        ProjectStatus, y, "status", ypath,
+                        ProjectStatus,
+                        y,
+                        "status",
+                        ypath,
                         "not_started / studying / in_progress / completed / cancelled",
                     ),
                     note=r.str_(y, "note", ypath, default=""),
@@ -446,7 +465,7 @@ def _read_kpis(r: _Reader, doc: dict[str, Any]) -> tuple[Kpi, ...]:
         measures = r.list_(k, "measures", path)
         for j, code in enumerate(measures):
             if not isinstance(code, str):
-                r.fail(f"{path}.measures[{j}]", "施策コード（例: \"1-2\"）の文字列が必要です。")
+                r.fail(f"{path}.measures[{j}]", '施策コード（例: "1-2"）の文字列が必要です。')
         years = []
         for j, raw_y in enumerate(r.list_(k, "years", path, required=False)):
             ypath = f"{path}.years[{j}]"

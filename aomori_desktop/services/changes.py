@@ -9,7 +9,9 @@ from dataclasses import dataclass
 class Changes:
     kpis: frozenset[str] = frozenset()  # KPI ids whose fields or yearly values changed
     projects: frozenset[str] = frozenset()  # project ids whose fields or years changed
-    structure: bool = False  # the tree changed shape or labels (pillars, measures, placements, links)
+    structure: bool = (
+        False  # the tree changed shape or labels (pillars, measures, placements, links)
+    )
     plan: bool = False  # plan-level fields (name, period, thresholds)
 
     def __or__(self, other: Changes) -> Changes:

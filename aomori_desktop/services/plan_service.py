@@ -6,7 +6,7 @@ never leave this module. Invalid input raises `ValidationError` with Japanese se
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -67,9 +67,9 @@ class KpiYearEdit:
 
     kpi: str
     fiscal_year: int
-    actual: Decimal | None | Unset = UNSET
-    interim_target: Decimal | None | Unset = UNSET
-    status: FigureStatus | None | Unset = UNSET
+    actual: Decimal | Unset | None = UNSET
+    interim_target: Decimal | Unset | None = UNSET
+    status: FigureStatus | Unset | None = UNSET
     comment: str | Unset = UNSET
 
 
@@ -110,6 +110,13 @@ class ProjectFieldsEdit:
     title: str | Unset = UNSET
     description: str | Unset = UNSET
     responsible_section: str | Unset = UNSET
+
+
+def _same(old: object, new: object) -> bool:
+    """Equal, and for Decimals also typed with the same precision ("8.4" differs from "8.40")."""
+    if isinstance(old, Decimal) and isinstance(new, Decimal):
+        return old == new and old.as_tuple().exponent == new.as_tuple().exponent
+    return old == new
 
 
 def _text(value: object) -> str | None:
@@ -182,7 +189,9 @@ class PlanService:
     def _plan(self, s: Session) -> PlanRow:
         plan = s.get(PlanRow, self.plan_id)
         if plan is None:
-            raise NotFound("計画が見つかりません。データベースが他の利用者によって変更された可能性があります。")
+            raise NotFound(
+                "計画が見つかりません。データベースが他の利用者によって変更された可能性があります。"
+            )
         return plan
 
     def _kpi(self, s: Session, code: str) -> KpiRow:
@@ -250,7 +259,10 @@ class PlanService:
 
     def history(self, entity: str, key: str) -> list[AuditEntry]:
         """Audit entries of one KPI or project (including its yearly records), oldest first."""
-        entities = {"kpi": ("kpi", "kpi_year", "kpi_target"), "project": ("project", "project_year")}
+        entities = {
+            "kpi": ("kpi", "kpi_year", "kpi_target"),
+            "project": ("project", "project_year"),
+        }
         with self._db.read_session() as s:
             rows = s.scalars(
                 select(AuditRow)
@@ -263,8 +275,15 @@ class PlanService:
             )
             return [
                 AuditEntry(
-                    at=r.at, user=r.user, action=r.action, entity=r.entity,
-                    entity_key=r.entity_key, field=r.field, old=r.old, new=r.new, reason=r.reason,
+                    at=r.at,
+                    user=r.user,
+                    action=r.action,
+                    entity=r.entity,
+                    entity_key=r.entity_key,
+                    field=r.field,
+                    old=r.old,
+                    new=r.new,
+                    reason=r.reason,
                 )
                 for r in rows
             ]
@@ -298,14 +317,16 @@ class PlanService:
                 raise ValidationError(problems)
             for e in edits:
                 kpi = kpis[e.kpi]
-                row = tx.s.scalar(
+                year_row = tx.s.scalar(
                     select(KpiYearRow).where(
                         KpiYearRow.kpi_id == kpi.id, KpiYearRow.fiscal_year == e.fiscal_year
                     )
                 )
-                if row is None:
-                    row = KpiYearRow(kpi_id=kpi.id, fiscal_year=e.fiscal_year, comment="", entered_by="")
-                    tx.s.add(row)
+                if year_row is None:
+                    year_row = KpiYearRow(
+                        kpi_id=kpi.id, fiscal_year=e.fiscal_year, comment="", entered_by=""
+                    )
+                    tx.s.add(year_row)
                 key = f"{kpi.code}/{e.fiscal_year}"
                 changed = False
                 for field, new in (
@@ -316,19 +337,15 @@ class PlanService:
                 ):
                     if isinstance(new, Unset):
                         continue
-                    old = getattr(row, field)
-                    if field in ("actual", "interim_target") and old is not None and new is not None:
-                        same = old == new and old.as_tuple().exponent == new.as_tuple().exponent  # type: ignore[union-attr]
-                    else:
-                        same = old == new
-                    if same:
+                    old = getattr(year_row, field)
+                    if _same(old, new):
                         continue
-                    setattr(row, field, new)
+                    setattr(year_row, field, new)
                     tx.audit("kpi_year", key, field, old, new)
                     changed = True
                 if changed:
-                    row.entered_by = tx.user
-                    row.entered_at = tx.now
+                    year_row.entered_by = tx.user
+                    year_row.entered_at = tx.now
                     touched.add(kpi.code)
                 tx.s.flush()
         return Changes(kpis=frozenset(touched))
@@ -339,7 +356,7 @@ class PlanService:
         fiscal_year: int,
         actual: Decimal | None,
         *,
-        status: FigureStatus | None | Unset = UNSET,
+        status: FigureStatus | Unset | None = UNSET,
         comment: str | Unset = UNSET,
     ) -> Changes:
         return self.set_kpi_years(
@@ -389,8 +406,12 @@ class PlanService:
                 row.target = new_value
             if new_fiscal_year != row.target_fiscal_year:
                 tx.audit(
-                    "kpi_target", kpi, "target_fiscal_year", row.target_fiscal_year,
-                    new_fiscal_year, reason=reason,
+                    "kpi_target",
+                    kpi,
+                    "target_fiscal_year",
+                    row.target_fiscal_year,
+                    new_fiscal_year,
+                    reason=reason,
                 )
                 row.target_fiscal_year = new_fiscal_year
         return Changes(kpis=frozenset({kpi}))
@@ -418,10 +439,7 @@ class PlanService:
             for name, value in updates.items():
                 old = getattr(row, name)
                 stored = value.value if isinstance(value, Direction) else value
-                if old == stored and not (
-                    isinstance(old, Decimal)
-                    and old.as_tuple().exponent != value.as_tuple().exponent  # type: ignore[union-attr]
-                ):
+                if _same(old, stored):
                     continue
                 setattr(row, name, stored)
                 tx.audit("kpi", kpi, name, old, stored)
@@ -434,10 +452,16 @@ class PlanService:
             codes = list(tx.s.scalars(select(KpiRow.code).where(KpiRow.plan_id == self.plan_id)))
             code = _next_code("K", codes)
             candidate = Kpi(
-                id=code, name=draft.name.strip(), unit=draft.unit.strip(), baseline=draft.baseline,
-                baseline_fiscal_year=draft.baseline_fiscal_year, target=draft.target,
-                target_fiscal_year=draft.target_fiscal_year, direction=draft.direction,
-                cumulative=draft.cumulative, measures=draft.measures,
+                id=code,
+                name=draft.name.strip(),
+                unit=draft.unit.strip(),
+                baseline=draft.baseline,
+                baseline_fiscal_year=draft.baseline_fiscal_year,
+                target=draft.target,
+                target_fiscal_year=draft.target_fiscal_year,
+                direction=draft.direction,
+                cumulative=draft.cumulative,
+                measures=draft.measures,
             )
             problems = kpi_field_problems(candidate)
             if not draft.measures:
@@ -445,18 +469,29 @@ class PlanService:
             if problems:
                 raise ValidationError(problems)
             measures = [self._measure(tx.s, m) for m in draft.measures]
-            position = (tx.s.scalar(
-                select(func.max(KpiRow.position)).where(KpiRow.plan_id == self.plan_id)
-            ) or 0) + 1
+            position = (
+                tx.s.scalar(select(func.max(KpiRow.position)).where(KpiRow.plan_id == self.plan_id))
+                or 0
+            ) + 1
             row = KpiRow(
-                plan_id=plan.id, code=code, name=candidate.name, unit=candidate.unit,
-                baseline=draft.baseline, baseline_fiscal_year=draft.baseline_fiscal_year,
-                baseline_fiscal_year_confirmed=True, target=draft.target,
-                target_fiscal_year=draft.target_fiscal_year, direction=draft.direction.value,
-                cumulative=draft.cumulative, data_source=draft.data_source.strip(),
+                plan_id=plan.id,
+                code=code,
+                name=candidate.name,
+                unit=candidate.unit,
+                baseline=draft.baseline,
+                baseline_fiscal_year=draft.baseline_fiscal_year,
+                baseline_fiscal_year_confirmed=True,
+                target=draft.target,
+                target_fiscal_year=draft.target_fiscal_year,
+                direction=draft.direction.value,
+                cumulative=draft.cumulative,
+                data_source=draft.data_source.strip(),
                 responsible_section=draft.responsible_section.strip(),
-                definition=draft.definition.strip(), position=position,
-                measure_links=[KpiMeasureRow(measure=m, position=i) for i, m in enumerate(measures)],
+                definition=draft.definition.strip(),
+                position=position,
+                measure_links=[
+                    KpiMeasureRow(measure=m, position=i) for i, m in enumerate(measures)
+                ],
             )
             tx.s.add(row)
             tx.audit("kpi", code, "name", None, candidate.name, action="create")
@@ -478,10 +513,14 @@ class PlanService:
         with self._tx() as tx:
             row = self._kpi(tx.s, kpi)
             rows = [self._measure(tx.s, m) for m in measures]
-            old = ",".join(f"{link.measure.pillar.number}-{link.measure.number}" for link in row.measure_links)
+            old = ",".join(
+                f"{link.measure.pillar.number}-{link.measure.number}" for link in row.measure_links
+            )
             row.measure_links.clear()
             tx.s.flush()
-            row.measure_links.extend(KpiMeasureRow(measure=m, position=i) for i, m in enumerate(rows))
+            row.measure_links.extend(
+                KpiMeasureRow(measure=m, position=i) for i, m in enumerate(rows)
+            )
             tx.audit("kpi", kpi, "measures", old, ",".join(measures))
         return Changes(kpis=frozenset({kpi}), structure=True)
 
@@ -512,7 +551,7 @@ class PlanService:
         project: str,
         fiscal_year: int,
         *,
-        status: ProjectStatus | None | Unset = UNSET,
+        status: ProjectStatus | Unset | None = UNSET,
         note: str | Unset = UNSET,
     ) -> Changes:
         with self._tx() as tx:
@@ -520,7 +559,9 @@ class PlanService:
             row = self._project(tx.s, project)
             self._check_year(plan, fiscal_year, f"共創プロジェクト {project}")
             if not isinstance(note, Unset) and len(note) > MAX_TEXT:
-                raise ValidationError([f"共創プロジェクト {project}: メモが長すぎます（{MAX_TEXT:,}文字まで）。"])
+                raise ValidationError(
+                    [f"共創プロジェクト {project}: メモが長すぎます（{MAX_TEXT:,}文字まで）。"]
+                )
             year = next((y for y in row.years if y.fiscal_year == fiscal_year), None)
             if year is None:
                 year = ProjectYearRow(fiscal_year=fiscal_year, note="", entered_by="")
@@ -548,18 +589,29 @@ class PlanService:
             raise ValidationError(["共創プロジェクト: 名称を入力してください。"])
         with self._tx() as tx:
             measure_row = self._measure(tx.s, measure)
-            codes = list(tx.s.scalars(select(ProjectRow.code).where(ProjectRow.plan_id == self.plan_id)))
+            codes = list(
+                tx.s.scalars(select(ProjectRow.code).where(ProjectRow.plan_id == self.plan_id))
+            )
             code = _next_code("PJ", codes)
-            position = (tx.s.scalar(
-                select(func.max(ProjectRow.position)).where(ProjectRow.plan_id == self.plan_id)
-            ) or 0) + 1
+            position = (
+                tx.s.scalar(
+                    select(func.max(ProjectRow.position)).where(ProjectRow.plan_id == self.plan_id)
+                )
+                or 0
+            ) + 1
             project = ProjectRow(
-                plan_id=self.plan_id, code=code, title=title, description=description.strip(),
-                responsible_section="", position=position,
+                plan_id=self.plan_id,
+                code=code,
+                title=title,
+                description=description.strip(),
+                responsible_section="",
+                position=position,
             )
             tx.s.add(project)
             number = max((p.number for p in measure_row.placements), default=0) + 1
-            measure_row.placements.append(PlacementRow(number=number, project=project, relisting=False))
+            measure_row.placements.append(
+                PlacementRow(number=number, project=project, relisting=False)
+            )
             tx.audit("project", code, "title", None, title, action="create")
             tx.audit("placement", f"{measure}-{number}", "project", None, code, action="create")
         return code, Changes(projects=frozenset({code}), structure=True)
@@ -570,9 +622,13 @@ class PlanService:
             project_row = self._project(tx.s, project)
             measure_row = self._measure(tx.s, measure)
             if any(p.project_id == project_row.id for p in measure_row.placements):
-                raise Conflict(f"共創プロジェクト {project} は既に共創施策 {measure} に掲載されています。")
+                raise Conflict(
+                    f"共創プロジェクト {project} は既に共創施策 {measure} に掲載されています。"
+                )
             number = max((p.number for p in measure_row.placements), default=0) + 1
-            measure_row.placements.append(PlacementRow(number=number, project=project_row, relisting=True))
+            measure_row.placements.append(
+                PlacementRow(number=number, project=project_row, relisting=True)
+            )
             code = f"{measure}-{number}"
             tx.audit("placement", code, "project", None, project, action="create")
         return code, Changes(projects=frozenset({project}), structure=True)
@@ -632,7 +688,9 @@ class PlanService:
         with self._tx() as tx:
             row = self._pillar(tx.s, number)
             if row.measures:
-                raise Conflict(f"戦略の柱 {number} には共創施策があります。先に共創施策を削除してください。")
+                raise Conflict(
+                    f"戦略の柱 {number} には共創施策があります。先に共創施策を削除してください。"
+                )
             tx.audit("pillar", str(number), "name", row.name, None, action="delete")
             tx.s.delete(row)
         return Changes(structure=True)
@@ -674,24 +732,40 @@ class PlanService:
 
 def _kpi_values(row: KpiRow) -> Kpi:
     return Kpi(
-        id=row.code, name=row.name, unit=row.unit, baseline=row.baseline,
+        id=row.code,
+        name=row.name,
+        unit=row.unit,
+        baseline=row.baseline,
         baseline_fiscal_year=row.baseline_fiscal_year,
-        baseline_fiscal_year_confirmed=row.baseline_fiscal_year_confirmed, target=row.target,
-        target_fiscal_year=row.target_fiscal_year, direction=Direction(row.direction),
-        cumulative=row.cumulative, measures=(), data_source=row.data_source,
-        responsible_section=row.responsible_section, definition=row.definition,
+        baseline_fiscal_year_confirmed=row.baseline_fiscal_year_confirmed,
+        target=row.target,
+        target_fiscal_year=row.target_fiscal_year,
+        direction=Direction(row.direction),
+        cumulative=row.cumulative,
+        measures=(),
+        data_source=row.data_source,
+        responsible_section=row.responsible_section,
+        definition=row.definition,
     )
 
 
-def _length_problems(where: str, updates: dict[str, object]) -> list[str]:
+def _length_problems(where: str, updates: Mapping[str, object]) -> list[str]:
     problems = []
     for name, value in updates.items():
-        limit = MAX_NAME if name in ("name", "title", "unit", "data_source", "responsible_section") else MAX_TEXT
+        limit = (
+            MAX_NAME
+            if name in ("name", "title", "unit", "data_source", "responsible_section")
+            else MAX_TEXT
+        )
         if isinstance(value, str) and len(value) > limit:
             problems.append(f"{where}: {name} が長すぎます（{limit:,}文字まで）。")
     return problems
 
 
 def _next_code(prefix: str, existing: Sequence[str]) -> str:
-    numbers = [int(c[len(prefix):]) for c in existing if c.startswith(prefix) and c[len(prefix):].isdigit()]
+    numbers = [
+        int(c[len(prefix) :])
+        for c in existing
+        if c.startswith(prefix) and c[len(prefix) :].isdigit()
+    ]
     return f"{prefix}{max(numbers, default=0) + 1:02d}"

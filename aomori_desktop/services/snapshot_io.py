@@ -84,7 +84,9 @@ def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
                 )
             )
         pillars.append(
-            Pillar(number=pillar.number, lead=pillar.lead, name=pillar.name, measures=tuple(measures))
+            Pillar(
+                number=pillar.number, lead=pillar.lead, name=pillar.name, measures=tuple(measures)
+            )
         )
     projects = tuple(
         Project(

@@ -55,17 +55,18 @@ def create_seeded_database(target: str | Path, *, clock: Clock = utc_now) -> Dat
 
 def open_or_create(target: str | Path, *, clock: Clock = utc_now) -> Database:
     """The database at `target`, created and seeded if the file does not exist yet."""
-    if isinstance(target, Path) or "://" not in target:
-        if not Path(target).expanduser().exists():
-            return create_seeded_database(target, clock=clock)
+    is_file = isinstance(target, Path) or "://" not in target
+    if is_file and not Path(target).expanduser().exists():
+        return create_seeded_database(target, clock=clock)
     return open_database(target, clock=clock)
 
 
 def list_plans(db: Database) -> list[PlanSummary]:
     with db.read_session() as s:
         rows = s.execute(
-            select(PlanRow.id, PlanRow.name, PlanRow.first_fiscal_year, PlanRow.last_fiscal_year)
-            .order_by(PlanRow.id)
+            select(
+                PlanRow.id, PlanRow.name, PlanRow.first_fiscal_year, PlanRow.last_fiscal_year
+            ).order_by(PlanRow.id)
         ).all()
     return [PlanSummary(*row) for row in rows]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,10 +209,8 @@ def create_database(
 
 def _remove_partial_file(path: Path) -> None:
     for candidate in (path, path.with_name(path.name + "-journal")):
-        try:
+        with suppress(OSError):
             candidate.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 def open_database(
@@ -232,7 +230,9 @@ def open_database(
         if not path.exists():
             raise DatabaseNotFound(f"データベース「{location}」が見つかりません。")
         if path.is_dir():
-            raise DatabaseNotFound(f"「{location}」はフォルダーです。データベースファイルを指定してください。")
+            raise DatabaseNotFound(
+                f"「{location}」はフォルダーです。データベースファイルを指定してください。"
+            )
         _check_sqlite_header(path, location)
     engine = _make_engine(url, foreign_keys=True, busy_timeout=busy_timeout)
     try:
@@ -242,7 +242,11 @@ def open_database(
                 tables = inspect(conn).get_table_names()
                 raise NotAnApplicationDatabase(
                     f"「{location}」はこのアプリケーションのデータベースではありません"
-                    + ("（別のアプリケーションの表があります）。" if tables else "（空のファイルです）。")
+                    + (
+                        "（別のアプリケーションの表があります）。"
+                        if tables
+                        else "（空のファイルです）。"
+                    )
                 )
         migrate.refuse_if_newer(current, location)
         report = OpenReport()
@@ -314,10 +318,8 @@ def backup_to(source_path: Path, target: Path) -> Path:
         finally:
             src.close()
     except (sqlite3.Error, OSError) as exc:
-        try:
+        with suppress(OSError):
             target.unlink(missing_ok=True)
-        except OSError:
-            pass
         raise BackupFailed(
             f"バックアップ「{target}」を作成できませんでした（{exc}）。"
             "元のデータベースは変更していません。"
@@ -330,10 +332,17 @@ def sqlite_integrity_problems(db: Database) -> list[str]:
     if not db.is_sqlite:
         return []
     problems: list[str] = []
-    with db.engine.connect() as conn:
-        for (row,) in conn.execute(text("PRAGMA integrity_check")):
-            if row != "ok":
-                problems.append(f"ファイルの整合性: {row}")
-        for row in conn.execute(text("PRAGMA foreign_key_check")):
-            problems.append(f"参照の不整合: 表 {row[0]} の行 {row[1]} が {row[2]} を参照できません")
+    try:
+        with db.engine.connect() as conn:
+            for (row,) in conn.execute(text("PRAGMA integrity_check")):
+                if row != "ok":
+                    problems.append(f"ファイルの整合性: {row}")
+            for row in conn.execute(text("PRAGMA foreign_key_check")):
+                problems.append(
+                    f"参照の不整合: 表 {row[0]} の行 {row[1]} が {row[2]} を参照できません"
+                )
+    except (DBAPIError, SQLAlchemyError, sqlite3.Error) as exc:
+        # A badly damaged file makes the check itself fail ("database disk image is
+        # malformed"): that is the answer, as a sentence, not an unexpected error.
+        raise translate_error(exc, db.location) from exc
     return problems

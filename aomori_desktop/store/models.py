@@ -123,7 +123,9 @@ class ProjectRow(Base):
         back_populates="project", order_by="PartnerRow.position", cascade="all, delete-orphan"
     )
     years: Mapped[list[ProjectYearRow]] = relationship(
-        back_populates="project", order_by="ProjectYearRow.fiscal_year", cascade="all, delete-orphan"
+        back_populates="project",
+        order_by="ProjectYearRow.fiscal_year",
+        cascade="all, delete-orphan",
     )
 
     __table_args__ = (UniqueConstraint("plan_id", "code"),)

@@ -1,0 +1,748 @@
+"""Read models for the window: plain, immutable rows computed from the database.
+
+Queries select only the columns a view shows, so a plan of thousands of KPIs stays quick;
+nothing here returns ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from aomori_desktop.domain.plan import (
+    Direction,
+    FigureStatus,
+    PlanInfo,
+    PlanStatus,
+    ProjectStatus,
+    Thresholds,
+)
+from aomori_desktop.domain.progress import (
+    Grade,
+    GradeCounts,
+    KpiTerms,
+    YearProgress,
+    count_grades,
+    evaluate_year,
+)
+from aomori_desktop.services.errors import NotFound
+from aomori_desktop.store.database import Database
+from aomori_desktop.store.models import (
+    KpiMeasureRow,
+    KpiRow,
+    KpiYearRow,
+    MeasureRow,
+    PillarRow,
+    PlacementRow,
+    PlanRow,
+    ProjectRow,
+    ProjectYearRow,
+    TargetRevisionRow,
+)
+
+
+class NodeKind(StrEnum):
+    PLAN = "plan"
+    PILLAR = "pillar"
+    MEASURE = "measure"
+    PROJECT = "project"  # a placement of a project under a measure
+    KPI = "kpi"  # a KPI listed under a measure
+
+
+@dataclass(frozen=True, slots=True)
+class TreeNode:
+    kind: NodeKind
+    key: str  # unique in the tree: "plan", "1", "1-2", "1-2-3", "K01@1-2"
+    code: str  # shown numbering: "1", "1-2", "③", "K01"
+    title: str
+    ref: str = ""  # project or KPI id for PROJECT/KPI nodes, measure code for MEASURE
+    relisting: bool = False
+    home: str = ""  # for a re-listing: the key of the home placement
+    detail: str = ""  # searchable extra text (a project's description)
+    children: tuple[TreeNode, ...] = ()
+
+
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def circled(n: int) -> str:
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else f"({n})"
+
+
+@dataclass(frozen=True, slots=True)
+class PlanHeader:
+    id: int
+    info: PlanInfo
+
+    @property
+    def fiscal_years(self) -> range:
+        return range(self.info.first_fiscal_year, self.info.last_fiscal_year + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiYearView:
+    fiscal_year: int
+    actual: Decimal | None
+    interim_target: Decimal | None
+    status: FigureStatus | None
+    comment: str
+    entered_by: str
+    entered_at: datetime | None
+    progress: YearProgress
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionView:
+    old_value: Decimal
+    old_fiscal_year: int
+    new_value: Decimal
+    new_fiscal_year: int
+    reason: str
+    revised_by: str
+    revised_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class KpiDetail:
+    code: str
+    name: str
+    unit: str
+    baseline: Decimal
+    baseline_fiscal_year: int
+    baseline_fiscal_year_confirmed: bool
+    target: Decimal
+    target_fiscal_year: int
+    direction: Direction
+    cumulative: bool
+    data_source: str
+    responsible_section: str
+    definition: str
+    measures: tuple[tuple[str, str], ...]  # (code, title)
+    years: tuple[KpiYearView, ...]
+    revisions: tuple[RevisionView, ...]
+
+    def year(self, fiscal_year: int) -> KpiYearView | None:
+        return next((y for y in self.years if y.fiscal_year == fiscal_year), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementRef:
+    key: str  # "1-2-3"
+    measure_code: str
+    measure_title: str
+    relisting: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectYearView:
+    fiscal_year: int
+    status: ProjectStatus | None
+    note: str
+    entered_by: str
+    entered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDetail:
+    code: str
+    title: str
+    description: str
+    responsible_section: str
+    partners: tuple[tuple[str, str], ...]  # (sector value, name)
+    placements: tuple[PlacementRef, ...]
+    years: tuple[ProjectYearView, ...]
+
+    @property
+    def home(self) -> PlacementRef | None:
+        return next((p for p in self.placements if not p.relisting), None)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiSummaryRow:
+    """One KPI in an overview table, for a chosen fiscal year."""
+
+    code: str
+    name: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    latest_year: int | None
+    latest_actual: Decimal | None
+    progress: YearProgress
+    measures: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSummaryRow:
+    key: str  # placement key
+    code: str  # project id
+    title: str
+    relisting: bool
+    status: ProjectStatus | None
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    title: str
+    kpis: tuple[KpiSummaryRow, ...]
+    projects: tuple[ProjectSummaryRow, ...]
+    counts: GradeCounts
+
+
+@dataclass(frozen=True, slots=True)
+class BulkRow:
+    """One KPI listing in the yearly bulk-entry table (grouped by pillar and measure)."""
+
+    pillar: str
+    measure_code: str
+    measure_title: str
+    kpi: str
+    name: str
+    unit: str
+    actual: Decimal | None
+    status: FigureStatus | None
+    comment: str
+    progress: YearProgress
+
+
+class PlanReader:
+    """Read-only views of one plan."""
+
+    def __init__(self, db: Database, plan_id: int) -> None:
+        self._db = db
+        self.plan_id = plan_id
+
+    def header(self) -> PlanHeader:
+        with self._db.read_session() as s:
+            row = s.get(PlanRow, self.plan_id)
+            if row is None:
+                raise NotFound("計画が見つかりません。")
+            return PlanHeader(
+                id=row.id,
+                info=PlanInfo(
+                    name=row.name,
+                    first_fiscal_year=row.first_fiscal_year,
+                    last_fiscal_year=row.last_fiscal_year,
+                    status=PlanStatus(row.status),
+                    description=row.description,
+                    thresholds=Thresholds(row.achieved_threshold, row.delayed_factor),
+                ),
+            )
+
+    # ------------------------------------------------------------ tree
+
+    def tree(self) -> TreeNode:
+        with self._db.read_session() as s:
+            plan = s.get(PlanRow, self.plan_id)
+            if plan is None:
+                raise NotFound("計画が見つかりません。")
+            pillars = s.execute(
+                select(PillarRow.id, PillarRow.number, PillarRow.lead, PillarRow.name)
+                .where(PillarRow.plan_id == self.plan_id)
+                .order_by(PillarRow.position, PillarRow.number)
+            ).all()
+            measures = s.execute(
+                select(MeasureRow.id, MeasureRow.pillar_id, MeasureRow.number, MeasureRow.title)
+                .join(PillarRow)
+                .where(PillarRow.plan_id == self.plan_id)
+                .order_by(MeasureRow.position, MeasureRow.number)
+            ).all()
+            placements = s.execute(
+                select(
+                    PlacementRow.measure_id,
+                    PlacementRow.number,
+                    PlacementRow.relisting,
+                    ProjectRow.code,
+                    ProjectRow.title,
+                    ProjectRow.description,
+                )
+                .join(ProjectRow, PlacementRow.project_id == ProjectRow.id)
+                .where(ProjectRow.plan_id == self.plan_id)
+                .order_by(PlacementRow.number)
+            ).all()
+            links = s.execute(
+                select(KpiMeasureRow.measure_id, KpiRow.code, KpiRow.name, KpiRow.definition)
+                .join(KpiRow, KpiMeasureRow.kpi_id == KpiRow.id)
+                .where(KpiRow.plan_id == self.plan_id)
+                .order_by(KpiRow.position)
+            ).all()
+            plan_name = plan.name
+        measure_code: dict[int, str] = {}
+        pillar_number = {p.id: p.number for p in pillars}
+        for m in measures:
+            measure_code[m.id] = f"{pillar_number[m.pillar_id]}-{m.number}"
+        homes: dict[str, str] = {}
+        for pl in placements:
+            if not pl.relisting:
+                homes[pl.code] = f"{measure_code[pl.measure_id]}-{pl.number}"
+        by_measure_pl: dict[int, list[TreeNode]] = defaultdict(list)
+        for pl in placements:
+            key = f"{measure_code[pl.measure_id]}-{pl.number}"
+            by_measure_pl[pl.measure_id].append(
+                TreeNode(
+                    kind=NodeKind.PROJECT,
+                    key=key,
+                    code=circled(pl.number),
+                    title=pl.title,
+                    ref=pl.code,
+                    relisting=pl.relisting,
+                    home=homes.get(pl.code, "") if pl.relisting else "",
+                    detail=pl.description,
+                )
+            )
+        by_measure_kpi: dict[int, list[TreeNode]] = defaultdict(list)
+        for link in links:
+            mcode = measure_code[link.measure_id]
+            by_measure_kpi[link.measure_id].append(
+                TreeNode(
+                    kind=NodeKind.KPI,
+                    key=f"{link.code}@{mcode}",
+                    code=link.code,
+                    title=link.name,
+                    ref=link.code,
+                    detail=link.definition,
+                )
+            )
+        by_pillar: dict[int, list[TreeNode]] = defaultdict(list)
+        for m in measures:
+            code = measure_code[m.id]
+            by_pillar[m.pillar_id].append(
+                TreeNode(
+                    kind=NodeKind.MEASURE,
+                    key=code,
+                    code=code,
+                    title=m.title,
+                    ref=code,
+                    children=tuple(by_measure_pl[m.id]) + tuple(by_measure_kpi[m.id]),
+                )
+            )
+        pillar_nodes = tuple(
+            TreeNode(
+                kind=NodeKind.PILLAR,
+                key=str(p.number),
+                code=str(p.number),
+                title=f"{p.lead} {p.name}".strip(),
+                ref=str(p.number),
+                children=tuple(by_pillar[p.id]),
+            )
+            for p in pillars
+        )
+        return TreeNode(
+            kind=NodeKind.PLAN, key="plan", code="", title=plan_name, children=pillar_nodes
+        )
+
+    # ------------------------------------------------------------ progress
+
+    def year_progress(self, fiscal_year: int) -> dict[str, YearProgress]:
+        """Every KPI's progress for one fiscal year (drives the tree badges)."""
+        thresholds = self.header().info.thresholds
+        with self._db.read_session() as s:
+            kpis = s.execute(
+                select(
+                    KpiRow.id,
+                    KpiRow.code,
+                    KpiRow.baseline,
+                    KpiRow.baseline_fiscal_year,
+                    KpiRow.target,
+                    KpiRow.target_fiscal_year,
+                    KpiRow.direction,
+                ).where(KpiRow.plan_id == self.plan_id)
+            ).all()
+            years = {
+                row.kpi_id: row
+                for row in s.execute(
+                    select(KpiYearRow.kpi_id, KpiYearRow.actual, KpiYearRow.interim_target)
+                    .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+                    .where(KpiRow.plan_id == self.plan_id, KpiYearRow.fiscal_year == fiscal_year)
+                )
+            }
+        result: dict[str, YearProgress] = {}
+        for k in kpis:
+            terms = KpiTerms(
+                k.baseline,
+                k.baseline_fiscal_year,
+                k.target,
+                k.target_fiscal_year,
+                Direction(k.direction),
+            )
+            y = years.get(k.id)
+            result[k.code] = evaluate_year(
+                terms,
+                fiscal_year,
+                y.actual if y else None,
+                y.interim_target if y else None,
+                thresholds,
+            )
+        return result
+
+    # ------------------------------------------------------------ details
+
+    def kpi_detail(self, code: str) -> KpiDetail:
+        header = self.header()
+        with self._db.read_session() as s:
+            k = s.scalar(select(KpiRow).where(KpiRow.plan_id == self.plan_id, KpiRow.code == code))
+            if k is None:
+                raise NotFound(f"KPI {code} が見つかりません。")
+            stored = {
+                y.fiscal_year: y
+                for y in s.scalars(select(KpiYearRow).where(KpiYearRow.kpi_id == k.id))
+            }
+            measures = s.execute(
+                select(PillarRow.number, MeasureRow.number, MeasureRow.title)
+                .join(MeasureRow, MeasureRow.pillar_id == PillarRow.id)
+                .join(KpiMeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
+                .where(KpiMeasureRow.kpi_id == k.id)
+                .order_by(PillarRow.position, MeasureRow.position)
+            ).all()
+            revisions = s.scalars(
+                select(TargetRevisionRow)
+                .where(TargetRevisionRow.kpi_id == k.id)
+                .order_by(TargetRevisionRow.id)
+            ).all()
+            terms = KpiTerms(
+                k.baseline,
+                k.baseline_fiscal_year,
+                k.target,
+                k.target_fiscal_year,
+                Direction(k.direction),
+            )
+            years = []
+            for fy in header.fiscal_years:
+                y = stored.get(fy)
+                years.append(
+                    KpiYearView(
+                        fiscal_year=fy,
+                        actual=y.actual if y else None,
+                        interim_target=y.interim_target if y else None,
+                        status=FigureStatus(y.status) if y and y.status else None,
+                        comment=y.comment if y else "",
+                        entered_by=y.entered_by if y else "",
+                        entered_at=y.entered_at if y else None,
+                        progress=evaluate_year(
+                            terms,
+                            fy,
+                            y.actual if y else None,
+                            y.interim_target if y else None,
+                            header.info.thresholds,
+                        ),
+                    )
+                )
+            return KpiDetail(
+                code=k.code,
+                name=k.name,
+                unit=k.unit,
+                baseline=k.baseline,
+                baseline_fiscal_year=k.baseline_fiscal_year,
+                baseline_fiscal_year_confirmed=k.baseline_fiscal_year_confirmed,
+                target=k.target,
+                target_fiscal_year=k.target_fiscal_year,
+                direction=Direction(k.direction),
+                cumulative=k.cumulative,
+                data_source=k.data_source,
+                responsible_section=k.responsible_section,
+                definition=k.definition,
+                measures=tuple((f"{p}-{m}", t) for p, m, t in measures),
+                years=tuple(years),
+                revisions=tuple(
+                    RevisionView(
+                        r.old_value,
+                        r.old_fiscal_year,
+                        r.new_value,
+                        r.new_fiscal_year,
+                        r.reason,
+                        r.revised_by,
+                        r.revised_at,
+                    )
+                    for r in revisions
+                ),
+            )
+
+    def project_detail(self, code: str) -> ProjectDetail:
+        with self._db.read_session() as s:
+            p = s.scalar(
+                select(ProjectRow).where(
+                    ProjectRow.plan_id == self.plan_id, ProjectRow.code == code
+                )
+            )
+            if p is None:
+                raise NotFound(f"共創プロジェクト {code} が見つかりません。")
+            placements = s.execute(
+                select(
+                    PillarRow.number,
+                    MeasureRow.number,
+                    MeasureRow.title,
+                    PlacementRow.number,
+                    PlacementRow.relisting,
+                )
+                .join(MeasureRow, PlacementRow.measure_id == MeasureRow.id)
+                .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
+                .where(PlacementRow.project_id == p.id)
+                .order_by(PlacementRow.relisting, PillarRow.position, MeasureRow.position)
+            ).all()
+            years = s.scalars(
+                select(ProjectYearRow)
+                .where(ProjectYearRow.project_id == p.id)
+                .order_by(ProjectYearRow.fiscal_year)
+            ).all()
+            return ProjectDetail(
+                code=p.code,
+                title=p.title,
+                description=p.description,
+                responsible_section=p.responsible_section,
+                partners=tuple((pa.sector, pa.name) for pa in p.partners),
+                placements=tuple(
+                    PlacementRef(f"{pn}-{mn}-{n}", f"{pn}-{mn}", mt, rel)
+                    for pn, mn, mt, n, rel in placements
+                ),
+                years=tuple(
+                    ProjectYearView(
+                        y.fiscal_year,
+                        ProjectStatus(y.status) if y.status else None,
+                        y.note,
+                        y.entered_by,
+                        y.entered_at,
+                    )
+                    for y in years
+                ),
+            )
+
+    # ------------------------------------------------------------ overviews
+
+    def overview(self, scope: str, fiscal_year: int) -> Overview:
+        """KPIs and projects under the plan ("plan"), a pillar ("1") or a measure ("1-2")."""
+        header = self.header()
+        thresholds = header.info.thresholds
+        with self._db.read_session() as s:
+            q = (
+                select(
+                    KpiRow.id,
+                    KpiRow.code,
+                    KpiRow.name,
+                    KpiRow.unit,
+                    KpiRow.baseline,
+                    KpiRow.baseline_fiscal_year,
+                    KpiRow.target,
+                    KpiRow.target_fiscal_year,
+                    KpiRow.direction,
+                    PillarRow.number,
+                    MeasureRow.number,
+                )
+                .join(KpiMeasureRow, KpiMeasureRow.kpi_id == KpiRow.id)
+                .join(MeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
+                .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
+                .where(KpiRow.plan_id == self.plan_id)
+                .order_by(KpiRow.position)
+            )
+            q = self._scope_filter(q, scope)
+            kpi_rows = s.execute(q).all()
+            kpi_ids = {r[0] for r in kpi_rows}
+            years: dict[int, dict[int, tuple[Decimal | None, Decimal | None]]] = defaultdict(dict)
+            if kpi_ids:
+                for kpi_id, fy, actual, interim in s.execute(
+                    select(
+                        KpiYearRow.kpi_id,
+                        KpiYearRow.fiscal_year,
+                        KpiYearRow.actual,
+                        KpiYearRow.interim_target,
+                    )
+                    .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+                    .where(KpiRow.plan_id == self.plan_id)
+                ):
+                    if kpi_id in kpi_ids:
+                        years[kpi_id][fy] = (actual, interim)
+            pq = (
+                select(
+                    PillarRow.number,
+                    MeasureRow.number,
+                    PlacementRow.number,
+                    ProjectRow.id,
+                    ProjectRow.code,
+                    ProjectRow.title,
+                    PlacementRow.relisting,
+                )
+                .join(MeasureRow, PlacementRow.measure_id == MeasureRow.id)
+                .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
+                .join(ProjectRow, PlacementRow.project_id == ProjectRow.id)
+                .where(PillarRow.plan_id == self.plan_id)
+                .order_by(PillarRow.position, MeasureRow.position, PlacementRow.number)
+            )
+            pq = self._scope_filter(pq, scope)
+            project_rows = s.execute(pq).all()
+            statuses = dict(
+                s.execute(
+                    select(ProjectYearRow.project_id, ProjectYearRow.status)
+                    .join(ProjectRow, ProjectYearRow.project_id == ProjectRow.id)
+                    .where(
+                        ProjectRow.plan_id == self.plan_id,
+                        ProjectYearRow.fiscal_year == fiscal_year,
+                    )
+                ).all()
+            )
+            title = self._scope_title(s, scope, header.info.name)
+        summaries: dict[str, KpiSummaryRow] = {}
+        measures_of: dict[str, list[str]] = defaultdict(list)
+        for r in kpi_rows:
+            measures_of[r[1]].append(f"{r[9]}-{r[10]}")
+        for r in kpi_rows:
+            code = r[1]
+            if code in summaries:
+                continue
+            terms = KpiTerms(r[4], r[5], r[6], r[7], Direction(r[8]))
+            kyears = years.get(r[0], {})
+            actual, interim = kyears.get(fiscal_year, (None, None))
+            with_data = [fy for fy, (a, _) in kyears.items() if a is not None and fy <= fiscal_year]
+            latest = max(with_data) if with_data else None
+            summaries[code] = KpiSummaryRow(
+                code=code,
+                name=r[2],
+                unit=r[3],
+                baseline=r[4],
+                target=r[6],
+                latest_year=latest,
+                latest_actual=kyears[latest][0] if latest is not None else None,
+                progress=evaluate_year(terms, fiscal_year, actual, interim, thresholds),
+                measures=tuple(measures_of[code]),
+            )
+        # a KPI serving two measures of the scope counts once per measure (domain rule)
+        grades = [summaries[r[1]].progress.grade for r in kpi_rows]
+        projects = tuple(
+            ProjectSummaryRow(
+                key=f"{r[0]}-{r[1]}-{r[2]}",
+                code=r[4],
+                title=r[5],
+                relisting=r[6],
+                status=_project_status(statuses.get(r[3])),
+            )
+            for r in project_rows
+        )
+        return Overview(
+            title=title,
+            kpis=tuple(summaries.values()),
+            projects=projects,
+            counts=count_grades(grades),
+        )
+
+    @staticmethod
+    def _scope_filter(q, scope: str):  # type: ignore[no-untyped-def]
+        if scope == "plan":
+            return q
+        parts = scope.split("-")
+        q = q.where(PillarRow.number == int(parts[0]))
+        if len(parts) > 1:
+            q = q.where(MeasureRow.number == int(parts[1]))
+        return q
+
+    def _scope_title(self, s, scope: str, plan_name: str) -> str:  # type: ignore[no-untyped-def]
+        if scope == "plan":
+            return plan_name
+        parts = scope.split("-")
+        pillar = s.execute(
+            select(PillarRow.id, PillarRow.lead, PillarRow.name).where(
+                PillarRow.plan_id == self.plan_id, PillarRow.number == int(parts[0])
+            )
+        ).first()
+        if pillar is None:
+            raise NotFound(f"{scope} が見つかりません。")
+        if len(parts) == 1:
+            return f"{parts[0]} {pillar.lead} {pillar.name}".strip()
+        title = s.scalar(
+            select(MeasureRow.title).where(
+                MeasureRow.pillar_id == pillar.id, MeasureRow.number == int(parts[1])
+            )
+        )
+        if title is None:
+            raise NotFound(f"{scope} が見つかりません。")
+        return f"{scope} {title}"
+
+    # ------------------------------------------------------------ bulk entry
+
+    def bulk_rows(self, fiscal_year: int) -> list[BulkRow]:
+        """All KPI listings for one year, in plan order (a KPI serving two measures appears
+        under both; editing either edits the one KPI)."""
+        header = self.header()
+        with self._db.read_session() as s:
+            rows = s.execute(
+                select(
+                    PillarRow.number,
+                    PillarRow.lead,
+                    PillarRow.name,
+                    MeasureRow.number,
+                    MeasureRow.title,
+                    KpiRow.id,
+                    KpiRow.code,
+                    KpiRow.name,
+                    KpiRow.unit,
+                    KpiRow.baseline,
+                    KpiRow.baseline_fiscal_year,
+                    KpiRow.target,
+                    KpiRow.target_fiscal_year,
+                    KpiRow.direction,
+                )
+                .join(MeasureRow, MeasureRow.pillar_id == PillarRow.id)
+                .join(KpiMeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
+                .join(KpiRow, KpiMeasureRow.kpi_id == KpiRow.id)
+                .where(PillarRow.plan_id == self.plan_id)
+                .order_by(PillarRow.position, MeasureRow.position, KpiRow.position)
+            ).all()
+            years = {
+                y.kpi_id: y
+                for y in s.execute(
+                    select(
+                        KpiYearRow.kpi_id,
+                        KpiYearRow.actual,
+                        KpiYearRow.interim_target,
+                        KpiYearRow.status,
+                        KpiYearRow.comment,
+                    )
+                    .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+                    .where(KpiRow.plan_id == self.plan_id, KpiYearRow.fiscal_year == fiscal_year)
+                )
+            }
+        result = []
+        for r in rows:
+            y = years.get(r[5])
+            terms = KpiTerms(r[9], r[10], r[11], r[12], Direction(r[13]))
+            result.append(
+                BulkRow(
+                    pillar=f"{r[0]} {r[1]} {r[2]}".strip(),
+                    measure_code=f"{r[0]}-{r[3]}",
+                    measure_title=r[4],
+                    kpi=r[6],
+                    name=r[7],
+                    unit=r[8],
+                    actual=y.actual if y else None,
+                    status=FigureStatus(y.status) if y and y.status else None,
+                    comment=y.comment if y else "",
+                    progress=evaluate_year(
+                        terms,
+                        fiscal_year,
+                        y.actual if y else None,
+                        y.interim_target if y else None,
+                        header.info.thresholds,
+                    ),
+                )
+            )
+        return result
+
+
+def _project_status(value: str | None) -> ProjectStatus | None:
+    return ProjectStatus(value) if value else None
+
+
+def measure_grade(grades: Iterable[Grade]) -> Grade:
+    """The badge of a measure: its weakest graded KPI (A best … D worst); '-' if none graded."""
+    order = [Grade.D, Grade.C, Grade.B, Grade.A]
+    present = set(grades)
+    for g in order:
+        if g in present:
+            return g
+    return Grade.NONE
+
+
+__all__ = ["GradeCounts", "NodeKind", "PlanReader", "TreeNode", "measure_grade"]
