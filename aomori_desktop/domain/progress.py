@@ -192,3 +192,12 @@ def count_grades(grades: Iterable[Grade]) -> GradeCounts:
 def latest_year_with_actual(actuals: Mapping[int, Decimal | None]) -> int | None:
     """The latest fiscal year that has an actual value, or None when there is none."""
     return max((fy for fy, value in actuals.items() if value is not None), default=None)
+
+
+def weakest_grade(grades: Iterable[Grade]) -> Grade:
+    """A measure's badge: its weakest graded KPI (D worst … A best); NONE when none is graded."""
+    present = set(grades)
+    for grade in (Grade.D, Grade.C, Grade.B, Grade.A):
+        if grade in present:
+            return grade
+    return Grade.NONE

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.util import asbool
 
 from aomori_desktop.store import migrate
 from aomori_desktop.store.errors import (
@@ -57,6 +59,15 @@ def to_url(target: str | Path) -> URL:
 
 def _is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
+
+
+def _sqlite_path(url: URL) -> Path:
+    """The file behind an SQLite URL, also in SQLite's URI form
+    (``sqlite:///file:PATH?mode=ro&uri=true``), whose database part starts with ``file:``."""
+    database = str(url.database)
+    if asbool(url.query.get("uri", False)) and database.startswith("file:"):
+        database = unquote(urlsplit(database).path)
+    return Path(database)
 
 
 def _describe(url: URL) -> str:
@@ -119,7 +130,7 @@ class Database:
 
     @property
     def path(self) -> Path | None:
-        return Path(str(self.url.database)) if self.is_sqlite else None
+        return _sqlite_path(self.url) if self.is_sqlite else None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -174,7 +185,7 @@ def create_database(
     url = to_url(target)
     location = _describe(url)
     if _is_sqlite(url):
-        path = Path(str(url.database))
+        path = _sqlite_path(url)
         if path.exists():
             raise DatabaseAlreadyExists(
                 f"「{location}」は既に存在します。上書きはしません。別のファイル名を指定してください。"
@@ -200,7 +211,7 @@ def create_database(
     except (DBAPIError, SQLAlchemyError, sqlite3.Error, OSError) as exc:
         engine.dispose()
         if _is_sqlite(url):
-            _remove_partial_file(Path(str(url.database)))
+            _remove_partial_file(_sqlite_path(url))
         raise translate_error(exc, location) from exc
     db = Database(url, engine, OpenReport(created=True))
     db.log_event("created", f"schema {migrate.head_revision()}")
@@ -226,7 +237,7 @@ def open_database(
     url = to_url(target)
     location = _describe(url)
     if _is_sqlite(url):
-        path = Path(str(url.database))
+        path = _sqlite_path(url)
         if not path.exists():
             raise DatabaseNotFound(f"データベース「{location}」が見つかりません。")
         if path.is_dir():
@@ -296,7 +307,7 @@ def backup_copy(url: URL, *, suffix: str, clock: Clock = utc_now) -> Path | None
     """Copy a live SQLite database safely (sqlite3 backup API) next to the original."""
     if not _is_sqlite(url):
         return None
-    source_path = Path(str(url.database))
+    source_path = _sqlite_path(url)
     stamp = clock().astimezone().strftime("%Y%m%d-%H%M%S")
     target = source_path.with_name(f"{source_path.stem}.{stamp}.{suffix}{source_path.suffix}")
     return backup_to(source_path, target)
