@@ -16,6 +16,7 @@ from aomori_desktop.store import migrate
 from aomori_desktop.store.database import (
     Clock,
     Database,
+    backup_to,
     create_database,
     open_database,
     sqlite_integrity_problems,
@@ -59,6 +60,17 @@ def open_or_create(target: str | Path, *, clock: Clock = utc_now) -> Database:
     if is_file and not Path(target).expanduser().exists():
         return create_seeded_database(target, clock=clock)
     return open_database(target, clock=clock)
+
+
+def backup_database(db: Database, target: Path) -> Path:
+    """A consistent copy of the open SQLite database (safe while it is in use)."""
+    if db.path is None:
+        raise Conflict(
+            "共有サーバーのデータベースは、このアプリケーションからはバックアップできません。サーバー管理者に依頼してください。"
+        )
+    path = backup_to(db.path, target)
+    db.log_event("backup", str(path))
+    return path
 
 
 def list_plans(db: Database) -> list[PlanSummary]:
@@ -128,7 +140,10 @@ def check_database(db: Database) -> CheckReport:
             ("KPI年度記録", KpiYearRow),
         ):
             counts[label] = s.scalar(select(func.count()).select_from(model)) or 0
-        plan_ids = list(s.scalars(select(PlanRow.id).order_by(PlanRow.id)))
+        # Reading a plan assumes sound references (a placement whose project is gone crashed
+        # read_snapshot with AttributeError): the plan rules run only on a sound file.
+        sound = not problems
+        plan_ids = list(s.scalars(select(PlanRow.id).order_by(PlanRow.id))) if sound else []
         for pid in plan_ids:
             snapshot = read_snapshot(s, pid)
             problems.extend(
@@ -141,3 +156,18 @@ def check_database(db: Database) -> CheckReport:
         counts=counts,
         problems=problems,
     )
+
+
+__all__ = [
+    "CheckReport",
+    "Database",
+    "PlanSummary",
+    "backup_database",
+    "check_database",
+    "create_seeded_database",
+    "default_plan_id",
+    "export_plan",
+    "import_plan",
+    "list_plans",
+    "open_or_create",
+]

@@ -1,0 +1,470 @@
+"""The KPI page: the KPI's fields, its target history and the yearly table.
+
+Every field is committed when the user leaves it or presses Enter (no save button to forget);
+an unreadable value keeps the user's text, turns the field red and says why underneath.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aomori_desktop.domain.errors import InvalidInput, UserError
+from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
+from aomori_desktop.domain.numbers import format_decimal, parse_decimal
+from aomori_desktop.domain.plan import Direction
+from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.dto import KpiDetail
+from aomori_desktop.services.plan_service import UNSET, KpiFieldsEdit, KpiYearEdit
+from aomori_desktop.ui.cell_input import inverse_edit
+from aomori_desktop.ui.document import PlanDocument
+from aomori_desktop.ui.year_table import (
+    COL_COMMENT,
+    COL_ENTERED,
+    KpiYearTableModel,
+    PasteTableView,
+)
+
+ERROR_STYLE = "QLineEdit, QPlainTextEdit { background: #ffd6d6; }"
+DIRECTIONS = [Direction.INCREASE, Direction.DECREASE, Direction.MAINTAIN]
+
+
+class MessageLine(QLabel):
+    """A line under a form or table for what went wrong (or right), in Japanese."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.setStyleSheet(
+            "color: #a00000; background: #fff0f0; padding: 4px; border: 1px solid #e0a0a0;"
+        )
+        self.setText(text)
+        self.show()
+
+    def show_info(self, text: str) -> None:
+        self.setStyleSheet("color: #1b5e20; padding: 4px;")
+        self.setText(text)
+        self.show()
+
+    def clear_message(self) -> None:
+        self.setText("")
+        self.hide()
+
+
+class TargetRevisionDialog(QDialog):
+    """Asks for the new target, its fiscal year and the reason (required)."""
+
+    def __init__(self, detail: KpiDetail, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("目標値の見直し")
+        self.detail = detail
+        self.value_edit = QLineEdit(format_decimal(detail.target))
+        self.year_edit = QLineEdit(fy_label(detail.target_fiscal_year))
+        self.reason_edit = QPlainTextEdit()
+        self.reason_edit.setPlaceholderText(
+            "見直しの理由（必須）: 例）上位計画の改定に合わせて上方修正"
+        )
+        self.message = MessageLine()
+        form = QFormLayout()
+        form.addRow(
+            "現在の目標",
+            QLabel(
+                f"{format_decimal(detail.target)} {detail.unit}（{fy_label(detail.target_fiscal_year)}）"
+            ),
+        )
+        form.addRow(f"新しい目標値（{detail.unit}）", self.value_edit)
+        form.addRow("目標年度", self.year_edit)
+        form.addRow("理由", self.reason_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._try_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.result_value: tuple[Decimal, int, str] | None = None
+        self.resize(520, 320)
+
+    def _try_accept(self) -> None:
+        try:
+            value = parse_decimal(self.value_edit.text())
+        except InvalidInput as exc:
+            self.message.show_error(f"新しい目標値: {exc.message}")
+            self.value_edit.setFocus()
+            return
+        try:
+            year = parse_fiscal_year(self.year_edit.text())
+        except InvalidInput as exc:
+            self.message.show_error(f"目標年度: {exc.message}")
+            self.year_edit.setFocus()
+            return
+        reason = self.reason_edit.toPlainText().strip()
+        if not reason:
+            self.message.show_error(
+                "見直しの理由を入力してください。以前の目標値とともに履歴に残ります。"
+            )
+            self.reason_edit.setFocus()
+            return
+        self.result_value = (value, year, reason)
+        self.accept()
+
+
+class KpiPage(QWidget):
+    navigate = Signal(str)  # tree key to select
+
+    def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.detail: KpiDetail | None = None
+        self._loading = False
+
+        self.heading = QLabel()
+        self.heading.setWordWrap(True)
+        self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.measures_label = QLabel()
+        self.measures_label.setWordWrap(True)
+
+        self.name_edit = QLineEdit()
+        self.unit_edit = QLineEdit()
+        self.unit_edit.setMaximumWidth(120)
+        self.baseline_edit = QLineEdit()
+        self.baseline_year_edit = QLineEdit()
+        self.baseline_year_edit.setMaximumWidth(180)
+        self.baseline_confirmed = QCheckBox("確認済み")
+        self.baseline_flag = QLabel()
+        self.target_label = QLabel()
+        self.revise_button = QPushButton("目標値の見直し…")
+        self.direction_combo = QComboBox()
+        for d in DIRECTIONS:
+            self.direction_combo.addItem(
+                {
+                    "increase": "増加（高いほど良い）",
+                    "decrease": "減少（低いほど良い）",
+                    "maintain": "維持（基準値以上を保つ）",
+                }[d.value],
+                d.value,
+            )
+        self.cumulative_check = QCheckBox("累計値（基準年度からの積み上げ）")
+        self.source_edit = QLineEdit()
+        self.section_edit = QLineEdit()
+        self.definition_edit = QPlainTextEdit()
+        self.definition_edit.setMaximumHeight(70)
+        self.revisions_label = QLabel()
+        self.revisions_label.setWordWrap(True)
+        self.revisions_label.setTextFormat(Qt.TextFormat.RichText)
+        self.form_message = MessageLine()
+
+        baseline_row = QHBoxLayout()
+        baseline_row.addWidget(self.baseline_edit, 2)
+        baseline_row.addWidget(QLabel("基準年度"))
+        baseline_row.addWidget(self.baseline_year_edit, 1)
+        baseline_row.addWidget(self.baseline_confirmed)
+        baseline_row.addWidget(self.baseline_flag)
+        target_row = QHBoxLayout()
+        target_row.addWidget(self.target_label, 1)
+        target_row.addWidget(self.revise_button)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("KPI名", self.name_edit)
+        form.addRow("単位", self.unit_edit)
+        form.addRow("基準値", baseline_row)
+        form.addRow("目標値", target_row)
+        form.addRow("", self.revisions_label)
+        form.addRow("方向", self.direction_combo)
+        form.addRow("", self.cumulative_check)
+        form.addRow("出典", self.source_edit)
+        form.addRow("担当課", self.section_edit)
+        form.addRow("定義・備考", self.definition_edit)
+        form_box = QGroupBox("KPIの設定")
+        form_layout = QVBoxLayout(form_box)
+        form_layout.addLayout(form)
+        form_layout.addWidget(self.form_message)
+
+        self.table_model = KpiYearTableModel(self._commit_years, self)
+        self.table = PasteTableView()
+        self.table.setModel(self.table_model)
+        self.table.horizontalHeader().setSectionResizeMode(
+            COL_COMMENT, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.horizontalHeader().setSectionResizeMode(
+            COL_ENTERED, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table_message = MessageLine()
+        self.table_model.inputRejected.connect(self.table_message.show_error)
+        self.table.messageRequested.connect(self.table_message.show_error)
+        table_box = QGroupBox("年度別の実績")
+        table_layout = QVBoxLayout(table_box)
+        hint = QLabel(
+            "セルを選んで数値を入力し Enter。Excel からのコピーは Ctrl+V でまとめて貼り付けできます。"
+        )
+        hint.setStyleSheet("color: #555555;")
+        table_layout.addWidget(hint)
+        table_layout.addWidget(self.table)
+        table_layout.addWidget(self.table_message)
+
+        self.chart_host = QWidget()  # the chart panel is placed here by the main window
+        chart_layout = QVBoxLayout(self.chart_host)
+        chart_layout.setContentsMargins(0, 0, 0, 0)
+
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(form_box, 3)
+        top_layout.addWidget(self.chart_host, 2)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(table_box)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.measures_label)
+        layout.addWidget(splitter, 1)
+
+        self._line_fields: list[
+            tuple[QLineEdit, Callable[[str], KpiFieldsEdit], Callable[[KpiDetail], str], str]
+        ] = [
+            (self.name_edit, lambda t: KpiFieldsEdit(name=t), lambda d: d.name, "KPI名"),
+            (self.unit_edit, lambda t: KpiFieldsEdit(unit=t), lambda d: d.unit, "単位"),
+            (
+                self.baseline_edit,
+                lambda t: KpiFieldsEdit(baseline=parse_decimal(t)),
+                lambda d: format_decimal(d.baseline),
+                "基準値",
+            ),
+            (
+                self.baseline_year_edit,
+                lambda t: KpiFieldsEdit(baseline_fiscal_year=parse_fiscal_year(t)),
+                lambda d: fy_label(d.baseline_fiscal_year),
+                "基準年度",
+            ),
+            (
+                self.source_edit,
+                lambda t: KpiFieldsEdit(data_source=t),
+                lambda d: d.data_source,
+                "出典",
+            ),
+            (
+                self.section_edit,
+                lambda t: KpiFieldsEdit(responsible_section=t),
+                lambda d: d.responsible_section,
+                "担当課",
+            ),
+        ]
+        for edit, make, current, label in self._line_fields:
+            edit.editingFinished.connect(
+                lambda e=edit, m=make, c=current, lab=label: self._commit_line(e, m, c, lab)
+            )
+        self.definition_edit.installEventFilter(self)
+        self.baseline_confirmed.toggled.connect(self._commit_confirmed)
+        self.direction_combo.activated.connect(self._commit_direction)
+        self.cumulative_check.toggled.connect(self._commit_cumulative)
+        self.revise_button.clicked.connect(self._revise_target)
+        document.changed.connect(self._on_changes)
+
+    # ------------------------------------------------------------ loading
+
+    def show_kpi(self, code: str) -> None:
+        self.form_message.clear_message()
+        self.table_message.clear_message()
+        self._load(self.document.reader.kpi_detail(code))
+
+    def _load(self, detail: KpiDetail) -> None:
+        self._loading = True
+        try:
+            self.detail = detail
+            self.heading.setText(
+                f"{detail.code}　{detail.name}"
+                + ("（累計）" if detail.cumulative and "累計" not in detail.name else "")
+            )
+            self.measures_label.setText(
+                "共創施策: " + "、".join(f"{code} {title}" for code, title in detail.measures)
+            )
+            for edit, _make, current, _label in self._line_fields:
+                if edit.property("invalid") is not True:
+                    edit.setText(current(detail))
+                    edit.setStyleSheet("")
+            self.definition_edit.setPlainText(detail.definition)
+            self.baseline_confirmed.setChecked(detail.baseline_fiscal_year_confirmed)
+            self.baseline_flag.setText("" if detail.baseline_fiscal_year_confirmed else "要確認")
+            self.baseline_flag.setStyleSheet("color: #a00000; font-weight: bold;")
+            self.target_label.setText(
+                f"{format_decimal(detail.target)} {detail.unit}（{fy_label(detail.target_fiscal_year)}）"
+            )
+            self.direction_combo.setCurrentIndex(DIRECTIONS.index(detail.direction))
+            self.cumulative_check.setChecked(detail.cumulative)
+            if detail.revisions:
+                items = [
+                    f"<span style='background:#fff3c4'>{r.revised_at.astimezone():%Y-%m-%d} "
+                    f"{format_decimal(r.old_value)} → {format_decimal(r.new_value)} {detail.unit}"
+                    f"（{fy_label(r.new_fiscal_year)}）理由: {_html(r.reason)}（{_html(r.revised_by)}）</span>"
+                    for r in detail.revisions
+                ]
+                self.revisions_label.setText("目標値の見直し履歴:<br>" + "<br>".join(items))
+                self.revisions_label.show()
+            else:
+                self.revisions_label.hide()
+            self.table_model.set_detail(detail)
+        finally:
+            self._loading = False
+
+    def _on_changes(self, changes: Changes) -> None:
+        if self.detail is not None and self.detail.code in changes.kpis:
+            try:
+                self._load(self.document.reader.kpi_detail(self.detail.code))
+            except UserError:
+                self.detail = None  # the KPI was removed; the main window moves the selection
+
+    # ------------------------------------------------------------ commits
+
+    def _apply_fields(self, edit: KpiFieldsEdit, label: str) -> bool:
+        detail = self.detail
+        if detail is None:
+            return False
+        before = KpiFieldsEdit(
+            **{
+                name: _current_value(detail, name)
+                for name in KpiFieldsEdit.__dataclass_fields__
+                if getattr(edit, name) is not UNSET
+            }
+        )
+        code = detail.code
+        try:
+            self.document.apply(
+                f"{code} {label}の変更",
+                lambda: self.document.service.update_kpi(code, edit),
+                lambda: self.document.service.update_kpi(code, before),
+            )
+        except UserError as exc:
+            self.form_message.show_error(f"{label}: {exc.message}")
+            return False
+        self.form_message.clear_message()
+        return True
+
+    def _commit_line(
+        self,
+        edit: QLineEdit,
+        make: Callable[[str], KpiFieldsEdit],
+        current: Callable[[KpiDetail], str],
+        label: str,
+    ) -> None:
+        if self._loading or self.detail is None:
+            return
+        text = edit.text()
+        if text == current(self.detail) and edit.property("invalid") is not True:
+            return
+        try:
+            fields = make(text)
+        except InvalidInput as exc:
+            edit.setProperty("invalid", True)
+            edit.setStyleSheet(ERROR_STYLE)
+            self.form_message.show_error(f"{label}: {exc.message}")
+            return
+        if self._apply_fields(fields, label):
+            edit.setProperty("invalid", False)
+            edit.setStyleSheet("")
+        else:
+            edit.setProperty("invalid", True)
+            edit.setStyleSheet(ERROR_STYLE)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.definition_edit
+            and event.type() == QEvent.Type.FocusOut
+            and self.detail is not None
+            and not self._loading
+        ):
+            text = self.definition_edit.toPlainText()
+            if text.strip() != self.detail.definition:
+                self._apply_fields(KpiFieldsEdit(definition=text), "定義・備考")
+        return super().eventFilter(watched, event)
+
+    def _commit_choice(self, edit: KpiFieldsEdit, label: str) -> None:
+        """A checkbox or combo: when refused, show the stored value again beside the message."""
+        if not self._apply_fields(edit, label) and self.detail is not None:
+            self._load(self.detail)
+
+    def _commit_confirmed(self, checked: bool) -> None:
+        detail = self.detail
+        if not self._loading and detail and checked != detail.baseline_fiscal_year_confirmed:
+            self._commit_choice(
+                KpiFieldsEdit(baseline_fiscal_year_confirmed=checked), "基準年度の確認"
+            )
+
+    def _commit_direction(self, index: int) -> None:
+        if not self._loading and self.detail and DIRECTIONS[index] is not self.detail.direction:
+            self._commit_choice(KpiFieldsEdit(direction=DIRECTIONS[index]), "方向")
+
+    def _commit_cumulative(self, checked: bool) -> None:
+        if not self._loading and self.detail and checked != self.detail.cumulative:
+            self._commit_choice(KpiFieldsEdit(cumulative=checked), "累計")
+
+    def _commit_years(self, edits: list[KpiYearEdit], text: str) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        inverse = [inverse_edit(e, detail.year(e.fiscal_year)) for e in edits]
+        self.document.apply(
+            text,
+            lambda: self.document.service.set_kpi_years(edits),
+            lambda: self.document.service.set_kpi_years(inverse),
+        )
+        self.table_message.clear_message()
+
+    def _revise_target(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        dialog = TargetRevisionDialog(detail, self)
+        if not self.document.prompts.run_dialog(dialog) or dialog.result_value is None:
+            return
+        value, year, reason = dialog.result_value
+        old_value, old_year, code = detail.target, detail.target_fiscal_year, detail.code
+        try:
+            self.document.apply(
+                f"{code} 目標値の見直し",
+                lambda: self.document.service.revise_target(code, value, year, reason),
+                lambda: self.document.service.revise_target(
+                    code, old_value, old_year, f"見直しの取り消し（元の理由: {reason}）"
+                ),
+            )
+        except UserError as exc:
+            self.form_message.show_error(exc.message)
+
+
+def _current_value(detail: KpiDetail, name: str) -> Any:
+    return getattr(detail, name)
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,452 @@
+"""The main window: the plan tree on the left, the selected item's page on the right."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aomori_desktop import APP_TITLE_JA
+from aomori_desktop.domain.errors import UserError
+from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.dto import NodeKind, TreeNode
+from aomori_desktop.services.workspace import (
+    Database,
+    backup_database,
+    create_seeded_database,
+    default_plan_id,
+    open_or_create,
+)
+from aomori_desktop.ui.document import PlanDocument
+from aomori_desktop.ui.kpi_page import KpiPage
+from aomori_desktop.ui.pages import OverviewPage, ProjectPage
+from aomori_desktop.ui.prompts import Prompts
+from aomori_desktop.ui.tree_model import NODE_ROLE, PlanFilterProxy, PlanTreeModel
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 8
+DB_FILTER = "データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.prompts = prompts or Prompts()
+        self.settings = settings or QSettings()
+        self.db: Database | None = None
+        self.document: PlanDocument | None = None
+        self.setWindowTitle(APP_TITLE_JA)
+
+        self.tree_model = PlanTreeModel(self)
+        self.proxy = PlanFilterProxy(self)
+        self.proxy.setSourceModel(self.tree_model)
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("検索（名称・コード・取組内容）")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.textChanged.connect(self._search)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
+        self.tree.selectionModel().currentChanged.connect(self._current_changed)
+        dock_body = QWidget()
+        dock_layout = QVBoxLayout(dock_body)
+        dock_layout.setContentsMargins(4, 4, 4, 4)
+        dock_layout.addWidget(self.search_edit)
+        dock_layout.addWidget(self.tree)
+        self.tree_dock = QDockWidget("戦略の構成", self)
+        self.tree_dock.setObjectName("planTreeDock")
+        self.tree_dock.setWidget(dock_body)
+        self.tree_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.tree_dock)
+        self.resizeDocks([self.tree_dock], [440], Qt.Orientation.Horizontal)
+
+        self.stack = QStackedWidget()
+        self.empty_page = QLabel(
+            "データベースが開かれていません。「ファイル」メニューから開いてください。"
+        )
+        self.empty_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty_page)
+        self.setCentralWidget(self.stack)
+        self.overview_page: OverviewPage | None = None
+        self.project_page: ProjectPage | None = None
+        self.kpi_page: KpiPage | None = None
+
+        self.year_combo = QComboBox()
+        self.year_combo.setToolTip("評価する年度（ツリーのバッジ・概要・一括入力に反映）")
+        self.year_combo.currentIndexChanged.connect(self._year_selected)
+        self.db_label = QLabel()
+        self.year_label = QLabel()
+        self.statusBar().addPermanentWidget(self.year_label)
+        self.statusBar().addPermanentWidget(self.db_label, 1)
+        self._build_actions()
+        self.resize(1400, 900)
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    # ------------------------------------------------------------ menus
+
+    def _build_actions(self) -> None:
+        menu_file = self.menuBar().addMenu("ファイル(&F)")
+        self.act_new = menu_file.addAction("新しいデータベース(&N)…", self.new_database)
+        self.act_new.setShortcut(QKeySequence.StandardKey.New)
+        self.act_open = menu_file.addAction("開く(&O)…", self.open_database_dialog)
+        self.act_open.setShortcut(QKeySequence.StandardKey.Open)
+        self.recent_menu = menu_file.addMenu("最近使ったファイル(&R)")
+        menu_file.addSeparator()
+        self.act_backup = menu_file.addAction("バックアップを保存(&B)…", self.backup_dialog)
+        menu_file.addSeparator()
+        self.export_menu = menu_file.addMenu("書き出し(&E)")
+        menu_file.addSeparator()
+        act_quit = menu_file.addAction("終了(&X)", self.close)
+        act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+
+        self.menu_edit = self.menuBar().addMenu("編集(&E)")
+        self.act_undo = QAction("元に戻す(&U)", self)
+        self.act_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.act_undo.triggered.connect(self._undo)
+        self.act_redo = QAction("やり直し(&R)", self)
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.act_redo.triggered.connect(self._redo)
+        self.menu_edit.addAction(self.act_undo)
+        self.menu_edit.addAction(self.act_redo)
+        self.menu_edit.addSeparator()
+        act_find = self.menu_edit.addAction("検索(&F)", lambda: self.search_edit.setFocus())
+        act_find.setShortcut(QKeySequence.StandardKey.Find)
+
+        self.menu_structure = self.menuBar().addMenu("構成(&S)")
+        self.menu_tools = self.menuBar().addMenu("ツール(&T)")
+        self.act_history = self.menu_tools.addAction("変更履歴(&H)…", self.show_history)
+        self.act_history.setShortcut(QKeySequence("Ctrl+H"))
+        self.act_bulk = self.menu_tools.addAction("年度実績一括入力(&B)…", self.show_bulk_entry)
+        self.act_bulk.setShortcut(QKeySequence("Ctrl+B"))
+        menu_help = self.menuBar().addMenu("ヘルプ(&H)")
+        menu_help.addAction("このアプリケーションについて(&A)…", self.show_about)
+
+        toolbar = self.addToolBar("メイン")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.addWidget(QLabel(" 年度: "))
+        toolbar.addWidget(self.year_combo)
+        toolbar.addSeparator()
+        toolbar.addAction(self.act_undo)
+        toolbar.addAction(self.act_redo)
+        toolbar.addSeparator()
+        toolbar.addAction(self.act_bulk)
+        toolbar.addAction(self.act_history)
+        self._update_undo_actions()
+        self._fill_recent_menu()
+
+    def _undo(self) -> None:
+        if self.document:
+            self.document.undo_stack.undo()
+
+    def _redo(self) -> None:
+        if self.document:
+            self.document.undo_stack.redo()
+
+    def _update_undo_actions(self) -> None:
+        stack = self.document.undo_stack if self.document else None
+        can_undo = bool(stack and stack.canUndo())
+        can_redo = bool(stack and stack.canRedo())
+        self.act_undo.setEnabled(can_undo)
+        self.act_redo.setEnabled(can_redo)
+        self.act_undo.setText(
+            f"元に戻す: {stack.undoText()}(&U)" if can_undo and stack else "元に戻す(&U)"
+        )
+        self.act_redo.setText(
+            f"やり直し: {stack.redoText()}(&R)" if can_redo and stack else "やり直し(&R)"
+        )
+        has_doc = self.document is not None
+        for act in (self.act_backup, self.act_history, self.act_bulk):
+            act.setEnabled(has_doc)
+
+    # ------------------------------------------------------------ database
+
+    def open_database(self, target: str | Path) -> bool:
+        """Open (or create and seed) a database; failures become a sentence, nothing lost."""
+        try:
+            db = open_or_create(str(target))
+        except UserError as exc:
+            self.prompts.error(self, exc.message)
+            return False
+        try:
+            document = PlanDocument(db, default_plan_id(db), self.prompts, parent=self)
+        except UserError as exc:
+            db.close()
+            self.prompts.error(self, exc.message)
+            return False
+        self._set_document(db, document)
+        if db.report.upgraded_from is not None:
+            self.prompts.info(
+                self,
+                f"データベースを新しい形式に更新しました。更新前のバックアップ: {db.report.backup_path}",
+            )
+        return True
+
+    def _set_document(self, db: Database, document: PlanDocument) -> None:
+        self._close_document()
+        self.db = db
+        self.document = document
+        document.changed.connect(self._on_changes)
+        document.fiscalYearChanged.connect(self._on_fiscal_year)
+        document.undo_stack.indexChanged.connect(lambda _i: self._update_undo_actions())
+        document.undo_stack.cleanChanged.connect(lambda _c: self._update_undo_actions())
+        for page in (self.overview_page, self.project_page, self.kpi_page):
+            if page is not None:
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        self.overview_page = OverviewPage(document)
+        self.project_page = ProjectPage(document)
+        self.kpi_page = KpiPage(document)
+        for page in (self.overview_page, self.project_page, self.kpi_page):
+            self.stack.addWidget(page)
+            page.navigate.connect(self.select_key)
+        self.on_document_opened(document)
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for fy in document.fiscal_years:
+            self.year_combo.addItem(fy_label(fy), fy)
+        saved = self.settings.value("view/fiscal_year")
+        fy = (
+            int(saved)
+            if saved is not None and int(saved) in document.fiscal_years
+            else document.fiscal_year
+        )
+        document.set_fiscal_year(fy)
+        self.year_combo.setCurrentIndex(list(document.fiscal_years).index(document.fiscal_year))
+        self.year_combo.blockSignals(False)
+        self._reload_tree()
+        self.db_label.setText(f"データベース: {db.location}")
+        self.year_label.setText(f"評価年度: {fy_label(document.fiscal_year)}")
+        self._remember_recent(db.location)
+        self.setWindowTitle(f"{APP_TITLE_JA} — {Path(db.location).name}")
+        self._update_undo_actions()
+        self.select_key("plan")
+
+    def on_document_opened(self, document: PlanDocument) -> None:
+        """Hook for panels added beside the pages (charts, histories)."""
+
+    def _close_document(self) -> None:
+        if self.document is not None:
+            self.document.undo_stack.clear()
+            self.document.deleteLater()
+            self.document = None
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def new_database(self) -> None:
+        path = self.prompts.save_path(
+            self, "新しいデータベース", "aomori-desktop.sqlite3", DB_FILTER
+        )
+        if not path:
+            return
+        if Path(path).exists():
+            self.prompts.error(
+                self, f"「{path}」は既に存在します。上書きはしません。別の名前を指定してください。"
+            )
+            return
+        try:
+            db = create_seeded_database(path)
+        except UserError as exc:
+            self.prompts.error(self, exc.message)
+            return
+        db.close()
+        self.open_database(path)
+
+    def open_database_dialog(self) -> None:
+        path = self.prompts.open_path(self, "データベースを開く", DB_FILTER)
+        if path:
+            self.open_database(path)
+
+    def backup_dialog(self) -> None:
+        if self.db is None:
+            return
+        from datetime import datetime
+
+        source = Path(self.db.location)
+        suggested = str(
+            source.with_name(f"{source.stem}-backup-{datetime.now():%Y%m%d-%H%M}{source.suffix}")
+        )
+        path = self.prompts.save_path(self, "バックアップを保存", suggested, DB_FILTER)
+        if not path:
+            return
+        try:
+            backup_database(self.db, Path(path))
+        except UserError as exc:
+            self.prompts.error(self, exc.message)
+            return
+        self.statusBar().showMessage(f"バックアップを保存しました: {path}", 8000)
+
+    def _remember_recent(self, location: str) -> None:
+        recent = [p for p in self._recent() if p != location]
+        recent.insert(0, location)
+        self.settings.setValue("files/recent", recent[:MAX_RECENT])
+        self.settings.setValue("files/last", location)
+        self._fill_recent_menu()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("files/recent", [])
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self._recent()
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_database(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    # ------------------------------------------------------------ tree and pages
+
+    def _reload_tree(self) -> None:
+        if self.document is None:
+            return
+        current = self.current_node()
+        self.tree_model.set_tree(
+            self.document.reader.tree(),
+            self.document.reader.year_progress(self.document.fiscal_year),
+        )
+        self.tree.expandToDepth(1)
+        if current is not None:
+            self.select_key(current.key)
+
+    def current_node(self) -> TreeNode | None:
+        index = self.tree.currentIndex()
+        node = index.data(NODE_ROLE) if index.isValid() else None
+        return node if isinstance(node, TreeNode) else None
+
+    def select_key(self, key: str) -> None:
+        source = self.tree_model.index_for_key(key)
+        if not source.isValid():
+            return
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():  # filtered out: clear the search so the target shows
+            self.search_edit.clear()
+            index = self.proxy.mapFromSource(source)
+        self.tree.scrollTo(index)
+        self.tree.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        node = current.data(NODE_ROLE) if current.isValid() else None
+        if not isinstance(node, TreeNode) or self.document is None:
+            return
+        try:
+            self.show_node(node)
+        except UserError as exc:
+            self.prompts.error(self, exc.message)
+
+    def show_node(self, node: TreeNode) -> None:
+        assert self.overview_page and self.project_page and self.kpi_page
+        if node.kind is NodeKind.KPI:
+            self.kpi_page.show_kpi(node.ref)
+            self.stack.setCurrentWidget(self.kpi_page)
+        elif node.kind is NodeKind.PROJECT:
+            self.project_page.show_project(node.ref, node.key)
+            self.stack.setCurrentWidget(self.project_page)
+        else:
+            self.overview_page.show_scope("plan" if node.kind is NodeKind.PLAN else node.key)
+            self.stack.setCurrentWidget(self.overview_page)
+
+    def _search(self, text: str) -> None:
+        self.proxy.set_search(text)
+        if text.strip():
+            self.tree.expandAll()
+        else:
+            self.tree.expandToDepth(1)
+
+    def _tree_menu(self, pos: QPoint) -> None:
+        node = self.current_node()
+        menu = QMenu(self)
+        if node is not None and node.kind is NodeKind.PROJECT and node.relisting and node.home:
+            menu.addAction("掲載元へ移動", lambda: self.select_key(node.home))
+        self.fill_tree_menu(menu, node)
+        if not menu.isEmpty():
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def fill_tree_menu(self, menu: QMenu, node: TreeNode | None) -> None:
+        """Hook for structure-editing actions."""
+
+    # ------------------------------------------------------------ changes
+
+    def _on_changes(self, changes: Changes) -> None:
+        if self.document is None:
+            return
+        if changes.structure:
+            self._reload_tree()
+        elif changes.kpis:
+            self.tree_model.set_progress(
+                self.document.reader.year_progress(self.document.fiscal_year), set(changes.kpis)
+            )
+        node = self.current_node()
+        if node is not None and node.kind is NodeKind.KPI and node.ref in changes.kpis:
+            return  # the page refreshed itself
+        self.statusBar().showMessage("保存しました", 3000)
+
+    def _year_selected(self, index: int) -> None:
+        if self.document is not None and index >= 0:
+            self.document.set_fiscal_year(int(self.year_combo.itemData(index)))
+
+    def _on_fiscal_year(self, fiscal_year: int) -> None:
+        assert self.document is not None
+        self.tree_model.set_progress(self.document.reader.year_progress(fiscal_year))
+        self.year_label.setText(f"評価年度: {fy_label(fiscal_year)}")
+        self.settings.setValue("view/fiscal_year", fiscal_year)
+        combo_index = list(self.document.fiscal_years).index(fiscal_year)
+        if self.year_combo.currentIndex() != combo_index:
+            self.year_combo.setCurrentIndex(combo_index)
+
+    # ------------------------------------------------------------ windows
+
+    def show_history(self) -> None:
+        """Opens the change history of the selected KPI or project (see history module)."""
+        from aomori_desktop.ui.history_view import open_history
+
+        if self.document is not None:
+            open_history(self, self.document, self.current_node())
+
+    def show_bulk_entry(self) -> None:
+        from aomori_desktop.ui.bulk_entry import open_bulk_entry
+
+        if self.document is not None:
+            open_bulk_entry(self, self.document)
+
+    def show_about(self) -> None:
+        from aomori_desktop.ui.about import about_text
+
+        self.prompts.info(self, about_text())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        focus = self.focusWidget()
+        if focus is not None:
+            focus.clearFocus()  # commits a field being edited
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self._close_document()
+        super().closeEvent(event)

@@ -1,0 +1,261 @@
+"""The plan tree (plan → 戦略の柱 → 共創施策 → 共創プロジェクト / KPI) as a Qt item model.
+
+Built from plain `TreeNode` values; grades for the selected fiscal year are kept apart from
+the structure so that a change of year or of one KPI repaints badges without a reset.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+
+from aomori_desktop.domain.progress import Grade, YearProgress, weakest_grade
+from aomori_desktop.services.dto import NodeKind, TreeNode
+from aomori_desktop.ui.grades import grade_badge, grade_text
+
+NODE_ROLE = Qt.ItemDataRole.UserRole + 1
+KIND_ROLE = Qt.ItemDataRole.UserRole + 2
+KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 4
+GRADE_ROLE = Qt.ItemDataRole.UserRole + 5
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(eq=False)
+class _Item:
+    node: TreeNode
+    parent: _Item | None
+    row: int
+    children: list[_Item] = field(default_factory=list)
+
+
+def normalise(text: str) -> str:
+    """Width- and case-insensitive search text (１２３ matches 123, ＤＸ matches dx)."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def display_text(node: TreeNode) -> str:
+    if node.kind is NodeKind.PLAN:
+        return node.title
+    if node.kind is NodeKind.PROJECT:
+        return f"{node.code} {node.title}" + ("（再掲）" if node.relisting else "")
+    if node.kind is NodeKind.KPI:
+        return f"KPI {node.title}"
+    return f"{node.code} {node.title}"
+
+
+class PlanTreeModel(QAbstractItemModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._root: _Item | None = None
+        self._by_key: dict[str, _Item] = {}
+        self._kpi_items: dict[str, list[_Item]] = {}
+        self._progress: dict[str, YearProgress] = {}
+        self._icons = {g: grade_badge(g) for g in Grade}
+
+    # ------------------------------------------------------------ loading
+
+    def set_tree(self, root: TreeNode, progress: dict[str, YearProgress]) -> None:
+        self.beginResetModel()
+        self._by_key.clear()
+        self._kpi_items.clear()
+        self._root = self._build(root, None, 0)
+        self._progress = dict(progress)
+        self.endResetModel()
+
+    def _build(self, node: TreeNode, parent: _Item | None, row: int) -> _Item:
+        item = _Item(node, parent, row)
+        self._by_key[node.key] = item
+        if node.kind is NodeKind.KPI:
+            self._kpi_items.setdefault(node.ref, []).append(item)
+        item.children = [self._build(child, item, i) for i, child in enumerate(node.children)]
+        return item
+
+    def set_progress(
+        self, progress: dict[str, YearProgress], codes: set[str] | None = None
+    ) -> None:
+        """New grades (for a new year, or for the KPIs in `codes`); repaints only badges."""
+        if codes is None:
+            self._progress = dict(progress)
+            touched = list(self._by_key.values())
+        else:
+            self._progress.update({c: p for c, p in progress.items() if c in codes})
+            touched = []
+            for code in codes:
+                for item in self._kpi_items.get(code, []):
+                    touched.append(item)
+                    if item.parent is not None:
+                        touched.append(item.parent)
+        roles = [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole, GRADE_ROLE]
+        for item in touched:
+            idx = self.createIndex(item.row, 0, item)
+            self.dataChanged.emit(idx, idx, roles)
+
+    # ------------------------------------------------------------ lookup
+
+    def index_for_key(self, key: str) -> QModelIndex:
+        item = self._by_key.get(key)
+        if item is None:
+            return QModelIndex()
+        return self.createIndex(item.row, 0, item)
+
+    def node(self, index: AnyIndex) -> TreeNode | None:
+        item = self._item(index)
+        return item.node if item else None
+
+    def kpi_keys(self, code: str) -> list[str]:
+        return [item.node.key for item in self._kpi_items.get(code, [])]
+
+    def _item(self, index: AnyIndex) -> _Item | None:
+        if not index.isValid():
+            return None
+        item = index.internalPointer()
+        return item if isinstance(item, _Item) else None
+
+    def grade_of(self, node: TreeNode) -> Grade | None:
+        if node.kind is NodeKind.KPI:
+            p = self._progress.get(node.ref)
+            return p.grade if p else Grade.NONE
+        if node.kind is NodeKind.MEASURE:
+            return weakest_grade(
+                self._progress[c.ref].grade
+                for c in node.children
+                if c.kind is NodeKind.KPI and c.ref in self._progress
+            )
+        return None
+
+    # ------------------------------------------------------------ QAbstractItemModel
+
+    def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if column != 0 or self._root is None:
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, 0, self._root) if row == 0 else QModelIndex()
+        parent_item = self._item(parent)
+        if parent_item is None or not 0 <= row < len(parent_item.children):
+            return QModelIndex()
+        return self.createIndex(row, 0, parent_item.children[row])
+
+    def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
+        item = self._item(index)
+        if item is None or item.parent is None:
+            return QModelIndex()
+        return self.createIndex(item.parent.row, 0, item.parent)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        if self._root is None:
+            return 0
+        if not parent.isValid():
+            return 1
+        if parent.column() != 0:
+            return 0
+        item = self._item(parent)
+        return len(item.children) if item else 0
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 1
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return "戦略・施策・プロジェクト・KPI"
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        item = self._item(index)
+        if item is None:
+            return None
+        node = item.node
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display_text(node)
+        if role == Qt.ItemDataRole.DecorationRole:
+            grade = self.grade_of(node)
+            return self._icons[grade] if grade is not None else QIcon()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(node)
+        if role == Qt.ItemDataRole.FontRole:
+            if node.kind in (NodeKind.PLAN, NodeKind.PILLAR):
+                font = QFont()
+                font.setBold(True)
+                return font
+            if node.relisting:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole and node.relisting:
+            return QBrush(QColor("#555555"))
+        if role == NODE_ROLE:
+            return node
+        if role == KIND_ROLE:
+            return node.kind.value
+        if role == KEY_ROLE:
+            return node.key
+        if role == SEARCH_ROLE:
+            return normalise(" ".join((node.code, node.ref, node.title, node.detail)))
+        if role == GRADE_ROLE:
+            grade = self.grade_of(node)
+            return grade.value if grade else None
+        return None
+
+    def _tooltip(self, node: TreeNode) -> str:
+        grade = self.grade_of(node)
+        lines = [display_text(node)]
+        if node.kind is NodeKind.PROJECT and node.relisting:
+            lines.append(f"再掲（掲載元: {node.home}）")
+        if grade is not None:
+            lines.append(f"評価: {grade_text(grade)}")
+        if node.kind is NodeKind.MEASURE:
+            kpis = [c for c in node.children if c.kind is NodeKind.KPI]
+            counts: dict[str, int] = {}
+            for c in kpis:
+                p = self._progress.get(c.ref)
+                g = p.grade if p else Grade.NONE
+                counts[g.value] = counts.get(g.value, 0) + 1
+            lines.append(
+                "KPI: "
+                + "、".join(f"{g} {counts[g]}件" for g in ("A", "B", "C", "D", "-") if g in counts)
+            )
+        return "\n".join(lines)
+
+
+class PlanFilterProxy(QSortFilterProxyModel):
+    """Filters by names, codes and descriptions; parents of matches (and children of a matching
+    measure or pillar) stay visible."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setRecursiveFilteringEnabled(True)
+        self.setAutoAcceptChildRows(True)
+        self._needle = ""
+
+    def set_search(self, text: str) -> None:
+        self.beginFilterChange()
+        self._needle = normalise(text.strip())
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        if not self._needle:
+            return True
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        haystack = model.data(index, SEARCH_ROLE) or ""
+        return all(part in haystack for part in self._needle.split())
