@@ -1,0 +1,362 @@
+"""User flows in the main window, on a real temporary database."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from aomori_desktop.domain.plan import FigureStatus
+from aomori_desktop.services.dto import NodeKind
+from aomori_desktop.ui.tree_model import GRADE_ROLE, NODE_ROLE
+from aomori_desktop.ui.year_table import COL_ACTUAL, COL_GRADE, COL_INTERIM, COL_RATE, COL_STATUS
+
+
+def tree_children(window, key: str) -> list[str]:
+    model = window.tree_model
+    index = model.index_for_key(key)
+    return [model.data(model.index(r, 0, index)) for r in range(model.rowCount(index))]
+
+
+def badge(window, key: str) -> str:
+    return window.tree_model.data(window.tree_model.index_for_key(key), GRADE_ROLE)
+
+
+def type_into_cell(qtbot, window, row: int, column: int, text: str) -> None:
+    table = window.kpi_page.table
+    index = table.model().index(row, column)
+    table.setCurrentIndex(index)
+    table.edit(index)
+    editors = [e for e in table.findChildren(QLineEdit) if e.isVisible()]
+    assert len(editors) == 1, "no cell editor opened"
+    editor = editors[0]
+    editor.selectAll()
+    if text.isascii():
+        qtbot.keyClicks(editor, text)
+    else:  # what an input method commits (QTest cannot type kanji)
+        editor.insert(text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    QApplication.processEvents()
+
+
+def cell(window, row: int, column: int) -> str:
+    model = window.kpi_page.table_model
+    return model.data(model.index(row, column))
+
+
+def test_tree_models_pass_qt_model_tester(make_window, qtmodeltester) -> None:
+    window = make_window()
+    qtmodeltester.check(window.tree_model)
+    qtmodeltester.check(window.proxy)
+    window.select_key("K01@1-1")
+    qtmodeltester.check(window.kpi_page.table_model)
+
+
+def test_tree_follows_the_document_with_relistings_and_shared_kpis(make_window) -> None:
+    window = make_window()
+    pillars = tree_children(window, "plan")
+    assert pillars[0] == "1 地域経済に活力を生み出す 新産業の創出"
+    assert len(pillars) == 5
+    assert tree_children(window, "1-2") == [
+        "① 洋上風力発電事業プロジェクト誘致による企業立地",
+        "② 浮体式洋上風力発電のハブ港化",
+        "③ 市内事業者・立地企業の脱炭素化の推進（再掲）",
+        "KPI 青森港を利用する洋上風力発電事業者数(累計)",
+        "KPI 立地事業所数",
+    ]
+    # the offshore-wind KPI serves 1-1 and 1-2
+    assert "KPI 青森港を利用する洋上風力発電事業者数(累計)" in tree_children(window, "1-1")
+    relisting = window.tree_model.node(window.tree_model.index_for_key("1-2-3"))
+    assert relisting.relisting and relisting.home == "1-1-2"
+
+
+def test_typing_an_actual_stores_it_and_updates_cells_badges_and_undo(qtbot, make_window) -> None:
+    window = make_window()
+    window.select_key("K03@1-3")  # 創業件数 80件 → 80件 (maintain)
+    assert window.stack.currentWidget() is window.kpi_page
+    assert badge(window, "K03@1-3") == "-"
+
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "72")
+
+    assert window.document.reader.kpi_detail("K03").year(2024).actual == Decimal("72")
+    assert cell(window, 0, COL_ACTUAL) == "72"
+    assert cell(window, 0, COL_RATE) == "90.0"  # 72 / 80
+    assert cell(window, 0, COL_GRADE) == "C 遅れ"
+    assert badge(window, "K03@1-3") == "C"
+    assert badge(window, "1-3") == "C"
+    assert window.act_undo.text().startswith("元に戻す: K03 令和6(2024)年度の実績値")
+
+    window.act_undo.trigger()
+    QApplication.processEvents()
+    assert window.document.reader.kpi_detail("K03").year(2024).actual is None
+    assert cell(window, 0, COL_ACTUAL) == ""
+    assert badge(window, "K03@1-3") == "-"
+    history = window.document.service.history("kpi", "K03")
+    assert [(h.field, h.old, h.new) for h in history] == [
+        ("actual", None, "72"),
+        ("actual", "72", None),
+    ]
+
+    window.act_redo.trigger()
+    assert window.document.reader.kpi_detail("K03").year(2024).actual == Decimal("72")
+    assert badge(window, "K03@1-3") == "C"
+
+
+def test_japanese_office_number_habits_are_accepted(qtbot, make_window) -> None:
+    window = make_window()
+    window.select_key("K10@4-1")  # 主要宿泊施設宿泊客数 1,109,980 → 1,490,000 人泊
+    type_into_cell(qtbot, window, 1, COL_ACTUAL, "１，２００，５００")
+    assert window.document.reader.kpi_detail("K10").year(2025).actual == Decimal("1200500")
+    assert cell(window, 1, COL_ACTUAL) == "1,200,500"
+
+
+def test_a_unit_typed_by_mistake_is_refused_and_the_text_kept(qtbot, make_window) -> None:
+    window = make_window()
+    window.select_key("K03@1-3")
+    type_into_cell(qtbot, window, 1, COL_ACTUAL, "85件")
+    page = window.kpi_page
+    assert "単位を付けずに" in page.table_message.text()
+    assert "令和7(2025)年度の実績値「85件」" in page.table_message.text()
+    assert cell(window, 1, COL_ACTUAL) == "85件"  # the user's text stays for correction
+    background = page.table_model.data(
+        page.table_model.index(1, COL_ACTUAL), Qt.ItemDataRole.BackgroundRole
+    )
+    assert background.color().name() == "#ffd6d6"
+    assert window.document.reader.kpi_detail("K03").year(2025).actual is None
+    assert not window.document.undo_stack.canUndo()
+
+    type_into_cell(qtbot, window, 1, COL_ACTUAL, "85")
+    assert window.document.reader.kpi_detail("K03").year(2025).actual == Decimal("85")
+    assert cell(window, 1, COL_ACTUAL) == "85"
+
+
+TSV_3X10 = (
+    "\r\n".join(
+        f"{interim}\t{actual}\t{status}"
+        for interim, actual, status in [
+            ("145", "150", "確定"),
+            ("199", "210", "確定"),
+            ("253", "260", "確定"),
+            ("307", "301", "速報"),
+            ("361", "", ""),
+            ("415", "", ""),
+            ("469", "", ""),
+            ("523", "", ""),
+            ("577", "", ""),
+            ("631", "", ""),
+        ]
+    )
+    + "\r\n"
+)
+
+
+def test_pasting_a_3x10_block_from_excel_is_one_step(make_window) -> None:
+    window = make_window()
+    window.select_key("K04@2-1")  # ITツール等導入事業者数(累計) 91 → 631
+    table = window.kpi_page.table
+    table.setCurrentIndex(table.model().index(0, COL_INTERIM))
+    assert table.paste(TSV_3X10)
+
+    detail = window.document.reader.kpi_detail("K04")
+    assert [y.interim_target for y in detail.years] == [
+        Decimal(v) for v in (145, 199, 253, 307, 361, 415, 469, 523, 577, 631)
+    ]
+    assert [y.actual for y in detail.years[:5]] == [
+        Decimal("150"),
+        Decimal("210"),
+        Decimal("260"),
+        Decimal("301"),
+        None,
+    ]
+    assert detail.year(2027).status is FigureStatus.PRELIMINARY
+    assert cell(window, 3, COL_STATUS) == "速報"
+    assert cell(window, 0, COL_RATE) == "10.9"  # (150-91)/(631-91) = 10.93 %
+    assert window.document.undo_stack.count() == 1
+    assert window.document.undo_stack.undoText() == "K04 貼り付け（30セル）"
+
+    window.act_undo.trigger()
+    detail = window.document.reader.kpi_detail("K04")
+    assert all(
+        y.actual is None and y.interim_target is None and y.status is None for y in detail.years
+    )
+
+
+def test_a_pasted_block_with_a_bad_cell_stores_nothing(make_window) -> None:
+    window = make_window()
+    window.select_key("K04@2-1")
+    table = window.kpi_page.table
+    table.setCurrentIndex(table.model().index(0, COL_ACTUAL))
+    assert not table.paste("150\r\nabc\r\n260\t確認中\r\n")
+    message = window.kpi_page.table_message.text()
+    assert "2件の値を読み取れないため、何も保存していません" in message
+    assert "令和7(2025)年度の実績値「abc」" in message
+    assert "令和8(2026)年度の速報/確定「確認中」" in message
+    assert all(y.actual is None for y in window.document.reader.kpi_detail("K04").years)
+    assert not window.document.undo_stack.canUndo()
+
+
+def test_copy_gives_tab_separated_text(make_window) -> None:
+    window = make_window()
+    window.document.service.record_actual("K04", 2024, Decimal("1234"))
+    window.select_key("K04@2-1")
+    table = window.kpi_page.table
+    model = table.model()
+    table.selectionModel().select(
+        model.index(0, COL_INTERIM), table.selectionModel().SelectionFlag.Select
+    )
+    table.selectionModel().select(
+        model.index(0, COL_ACTUAL), table.selectionModel().SelectionFlag.Select
+    )
+    assert table.copy_selection() == "\t1,234\r\n"
+    assert QApplication.clipboard().text() == "\t1,234\r\n"
+
+
+def test_search_filters_the_tree_and_keeps_parents(qtbot, make_window) -> None:
+    window = make_window()
+    window.search_edit.insert("アグリテック")  # only in a project's description
+    proxy = window.proxy
+    plan = proxy.index(0, 0)
+    assert proxy.rowCount(plan) == 1
+    pillar = proxy.index(0, 0, plan)
+    assert pillar.data() == "2 新時代を先導する 産業の競争力・基盤強化"
+    measure = proxy.index(0, 0, pillar)
+    assert measure.data() == "2-1 DX・デジタル化の推進"
+    assert proxy.index(0, 0, measure).data() == "① 第1次産業におけるDXの推進"
+
+    window.search_edit.clear()
+    window.search_edit.insert("ｋ１４")  # full-width code finds K14
+    plan = proxy.index(0, 0)
+    pillar = proxy.index(0, 0, plan)
+    assert pillar.data().startswith("5 ")
+
+
+def test_relisted_project_edited_from_either_place_is_one_project(qtbot, make_window) -> None:
+    window = make_window()
+    window.select_key("1-2-3")
+    page = window.project_page
+    assert window.stack.currentWidget() is page
+    assert "このページは再掲です" in page.relisting_label.text()
+    assert page.home_button.isVisibleTo(page)
+    page.title_edit.setText("市内事業者・立地企業の脱炭素化の推進（GX）")
+    page.title_edit.editingFinished.emit()
+    QApplication.processEvents()
+    assert tree_children(window, "1-1")[1] == "② 市内事業者・立地企業の脱炭素化の推進（GX）"
+    assert tree_children(window, "1-2")[2] == "③ 市内事業者・立地企業の脱炭素化の推進（GX）（再掲）"
+    assert (
+        window.document.reader.project_detail("PJ02").title
+        == "市内事業者・立地企業の脱炭素化の推進（GX）"
+    )
+
+    page.home_button.click()
+    assert window.current_node().key == "1-1-2"
+    assert not page.home_button.isVisibleTo(page)
+    page.description_edit.setPlainText("取組内容を更新")
+    page.description_edit.setFocus()
+    window.search_edit.setFocus()  # leaving the field commits it
+    QApplication.processEvents()
+    window.select_key("1-2-3")
+    assert page.description_edit.toPlainText() == "取組内容を更新"
+
+
+def test_fiscal_year_selector_drives_the_badges(make_window) -> None:
+    window = make_window()
+    window.document.service.record_actual("K02", 2026, Decimal("3"))  # 立地事業所数 3 → 3
+    window.document.changed.emit(window.document.service.record_actual("K02", 2026, Decimal("2")))
+    assert badge(window, "K02@1-2") == "-"  # FY2024 selected: no value
+    window.year_combo.setCurrentIndex(2)
+    assert window.document.fiscal_year == 2026
+    assert badge(window, "K02@1-2") == "C"  # 2 / 3 = 66.7 % against 100 %
+    assert window.year_label.text() == "評価年度: 令和8(2026)年度"
+
+
+def test_target_revision_asks_for_a_reason_and_keeps_the_old_target(make_window, prompts) -> None:
+    window = make_window()
+    window.select_key("K01@1-1")
+    seen: list[str] = []
+
+    def fill(dialog) -> bool:
+        dialog.value_edit.setText("5")
+        dialog._try_accept()  # no reason yet
+        seen.append(dialog.message.text())
+        dialog.reason_edit.setPlainText("港湾計画の改訂に合わせて上方修正")
+        dialog._try_accept()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    prompts.dialog_scripts.append(fill)
+    window.kpi_page.revise_button.click()
+    assert "理由を入力してください" in seen[0]
+    detail = window.document.reader.kpi_detail("K01")
+    assert detail.target == Decimal("5")
+    assert [(r.old_value, r.new_value, r.reason) for r in detail.revisions] == [
+        (Decimal("3"), Decimal("5"), "港湾計画の改訂に合わせて上方修正")
+    ]
+    assert "3 → 5 件" in window.kpi_page.revisions_label.text()
+    assert window.kpi_page.target_label.text() == "5 件（令和15(2033)年度）"
+
+
+def test_invalid_field_input_keeps_the_text_and_stores_nothing(make_window) -> None:
+    window = make_window()
+    window.select_key("K01@1-1")
+    page = window.kpi_page
+    page.baseline_edit.setText("ゼロ")
+    page.baseline_edit.editingFinished.emit()
+    assert page.baseline_edit.text() == "ゼロ"
+    assert "基準値:" in page.form_message.text()
+    assert window.document.reader.kpi_detail("K01").baseline == Decimal("0")
+    page.name_edit.setText("")
+    page.name_edit.editingFinished.emit()
+    assert "名称が空です" in page.form_message.text()
+    assert (
+        window.document.reader.kpi_detail("K01").name
+        == "青森港を利用する洋上風力発電事業者数(累計)"
+    )
+
+
+def test_opening_a_file_that_is_not_a_database_says_so(
+    make_window, prompts, tmp_path: Path
+) -> None:
+    window = make_window(open_db=False)
+    junk = tmp_path / "メモ.sqlite3"
+    junk.write_text("これはデータベースではありません", encoding="utf-8")
+    assert not window.open_database(junk)
+    assert prompts.errors == [
+        f"「{junk}」はこのアプリケーションのデータベースではありません（SQLiteデータベースとして読み取れません）。"
+    ]
+    assert window.document is None
+    assert junk.read_text(encoding="utf-8") == "これはデータベースではありません"
+
+
+def test_window_remembers_database_and_year(make_window, settings, db_file: Path) -> None:
+    window = make_window()
+    window.year_combo.setCurrentIndex(3)
+    window.close()
+    assert settings.value("files/last") == str(db_file)
+    assert int(settings.value("view/fiscal_year")) == 2027
+    again = make_window()
+    assert again.document.fiscal_year == 2027
+    assert again.recent_menu.actions()[0].text() == str(db_file)
+
+
+@pytest.mark.parametrize("key", ["plan", "2", "2-1"])
+def test_overview_pages_list_kpis_and_projects(make_window, key: str) -> None:
+    window = make_window()
+    window.document.changed.emit(window.document.service.record_actual("K04", 2024, Decimal("145")))
+    window.select_key(key)
+    page = window.overview_page
+    assert window.stack.currentWidget() is page
+    codes = [page.kpi_model.item(r, 0).text() for r in range(page.kpi_model.rowCount())]
+    assert "K04" in codes
+    row = codes.index("K04")
+    assert page.kpi_model.item(row, 4).text() == "145（令和6(2024)年度）"
+    assert page.kpi_model.item(row, 5).text() == "10.0"
+    assert page.kpi_model.item(row, 7).text() == "B 順調"
+
+
+def test_node_roles_carry_plain_data(make_window) -> None:
+    window = make_window()
+    node = window.tree_model.data(window.tree_model.index_for_key("K01@1-2"), NODE_ROLE)
+    assert node.kind is NodeKind.KPI and node.ref == "K01"
+    assert window.tree_model.parent(QModelIndex()) == QModelIndex()
