@@ -7,10 +7,9 @@ nothing here returns ORM objects.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from aomori_desktop.domain.plan import (
     Direction,
@@ -21,8 +20,6 @@ from aomori_desktop.domain.plan import (
     Thresholds,
 )
 from aomori_desktop.domain.progress import (
-    Grade,
-    GradeCounts,
     KpiTerms,
     YearProgress,
     count_grades,
@@ -390,21 +387,36 @@ class PlanReader:
             )
             q = self._scope_filter(q, scope)
             kpi_rows = s.execute(q).all()
-            kpi_ids = {r[0] for r in kpi_rows}
-            years: dict[int, dict[int, tuple[Decimal | None, Decimal | None]]] = defaultdict(dict)
-            if kpi_ids:
-                for kpi_id, fy, actual, interim in s.execute(
-                    select(
-                        KpiYearRow.kpi_id,
-                        KpiYearRow.fiscal_year,
-                        KpiYearRow.actual,
-                        KpiYearRow.interim_target,
-                    )
+            this_year: dict[int, tuple[Decimal | None, Decimal | None]] = {
+                kpi_id: (actual, interim)
+                for kpi_id, actual, interim in s.execute(
+                    select(KpiYearRow.kpi_id, KpiYearRow.actual, KpiYearRow.interim_target)
                     .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
-                    .where(KpiRow.plan_id == self.plan_id)
-                ):
-                    if kpi_id in kpi_ids:
-                        years[kpi_id][fy] = (actual, interim)
+                    .where(KpiRow.plan_id == self.plan_id, KpiYearRow.fiscal_year == fiscal_year)
+                )
+            }
+            # the latest year up to the chosen one that has an actual, per KPI
+            latest_year = (
+                select(KpiYearRow.kpi_id, func.max(KpiYearRow.fiscal_year).label("fy"))
+                .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+                .where(
+                    KpiRow.plan_id == self.plan_id,
+                    KpiYearRow.fiscal_year <= fiscal_year,
+                    KpiYearRow.actual.is_not(None),
+                )
+                .group_by(KpiYearRow.kpi_id)
+                .subquery()
+            )
+            latest: dict[int, tuple[int, Decimal | None]] = {
+                kpi_id: (fy, actual)
+                for kpi_id, fy, actual in s.execute(
+                    select(KpiYearRow.kpi_id, KpiYearRow.fiscal_year, KpiYearRow.actual).join(
+                        latest_year,
+                        (KpiYearRow.kpi_id == latest_year.c.kpi_id)
+                        & (KpiYearRow.fiscal_year == latest_year.c.fy),
+                    )
+                )
+            }
             pq = (
                 select(
                     PillarRow.number,
@@ -443,23 +455,22 @@ class PlanReader:
             if code in summaries:
                 continue
             terms = KpiTerms(r[4], r[5], r[6], r[7], Direction(r[8]))
-            kyears = years.get(r[0], {})
-            actual, interim = kyears.get(fiscal_year, (None, None))
-            with_data = [fy for fy, (a, _) in kyears.items() if a is not None and fy <= fiscal_year]
-            latest = max(with_data) if with_data else None
+            actual, interim = this_year.get(r[0], (None, None))
+            latest_fy, latest_actual = latest.get(r[0], (None, None))
             summaries[code] = KpiSummaryRow(
                 code=code,
                 name=r[2],
                 unit=r[3],
                 baseline=r[4],
                 target=r[6],
-                latest_year=latest,
-                latest_actual=kyears[latest][0] if latest is not None else None,
+                latest_year=latest_fy,
+                latest_actual=latest_actual,
                 progress=evaluate_year(terms, fiscal_year, actual, interim, thresholds),
                 measures=tuple(measures_of[code]),
             )
-        # a KPI serving two measures of the scope counts once per measure (domain rule)
-        grades = [summaries[r[1]].progress.grade for r in kpi_rows]
+        # each KPI once: a KPI serving two measures counts in each measure's own roll-up,
+        # and once in its pillar's and the plan's (the table lists it once)
+        grades = [row.progress.grade for row in summaries.values()]
         projects = tuple(
             ProjectSummaryRow(
                 key=f"{r[0]}-{r[1]}-{r[2]}",
@@ -565,7 +576,10 @@ class PlanReader:
                     kpi=r[6],
                     name=r[7],
                     unit=r[8],
+                    baseline=r[9],
+                    target=r[11],
                     actual=y.actual if y else None,
+                    interim_target=y.interim_target if y else None,
                     status=FigureStatus(y.status) if y and y.status else None,
                     comment=y.comment if y else "",
                     progress=evaluate_year(

@@ -214,7 +214,7 @@ def create_database(
             _remove_partial_file(_sqlite_path(url))
         raise translate_error(exc, location) from exc
     db = Database(url, engine, OpenReport(created=True))
-    db.log_event("created", f"schema {migrate.head_revision()}")
+    db.log_event("created", f"schema {migrate.SCHEMA_HEAD}")
     return db
 
 
@@ -261,7 +261,7 @@ def open_database(
                 )
         migrate.refuse_if_newer(current, location)
         report = OpenReport()
-        if current != migrate.head_revision():
+        if current != migrate.SCHEMA_HEAD:
             backup = backup_copy(url, suffix=f"before-upgrade-from-{current}", clock=clock)
             migrate.upgrade_to_head(url, busy_timeout=busy_timeout)
             report = OpenReport(upgraded_from=current, backup_path=backup)
@@ -319,7 +319,9 @@ def backup_to(source_path: Path, target: Path) -> Path:
     if target.exists():
         raise BackupFailed(f"バックアップ先「{target}」は既に存在します。")
     try:
-        src = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+        # as_uri() percent-encodes '#', '?' and '%': spliced in raw, a folder named "課#1" cut
+        # the URI short and SQLite created and "backed up" an empty file at the cut-off path.
+        src = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             dst = sqlite3.connect(target)
             try:

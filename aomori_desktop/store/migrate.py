@@ -1,26 +1,38 @@
-"""Schema migrations with Alembic (scripts under db/migrations, shipped with the bundle)."""
+"""Schema migrations with Alembic (scripts under db/migrations, shipped with the bundle).
+
+Alembic is imported only when a database must be created or upgraded: opening a database that
+is already current reads `alembic_version` directly and compares it with `SCHEMA_HEAD`
+(a test keeps that constant equal to the newest migration).
+"""
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Connection, text
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
 
 from aomori_desktop.paths import migrations_dir
 from aomori_desktop.store.errors import SchemaTooNew, StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+SCHEMA_HEAD = "0001"
+
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
     return cfg
 
 
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
@@ -36,11 +48,17 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    """The schema revision stored in the database, None for a database without one."""
+    if "alembic_version" not in inspect(conn).get_table_names():
+        return None
+    versions = [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    return versions[0] if len(versions) == 1 else None
 
 
 def refuse_if_newer(current: str | None, location: str) -> None:
-    if current is not None and current not in known_revisions():
+    if current is None or current == SCHEMA_HEAD:
+        return
+    if current not in known_revisions():
         raise SchemaTooNew(
             f"データベース「{location}」は、より新しいバージョンのアプリケーションで作成・更新されています"
             f"（データ形式 {current}）。このバージョンでは開けません。ファイルは変更していません。"
@@ -51,6 +69,9 @@ def refuse_if_newer(current: str | None, location: str) -> None:
 def upgrade_to_head(url: URL, *, busy_timeout: float) -> None:
     """Run every pending migration in one transaction, with foreign keys off (batch mode
     copies tables), then verify the foreign keys before committing."""
+    from alembic import command
+    from alembic.util.exc import CommandError
+
     from aomori_desktop.store.database import _is_sqlite, _make_engine
 
     engine = _make_engine(url, foreign_keys=False, busy_timeout=busy_timeout)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QStandardItem, QStandardItemModel
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,36 +30,63 @@ from aomori_desktop.domain.numbers import format_decimal
 from aomori_desktop.domain.plan import ProjectStatus, Sector
 from aomori_desktop.domain.progress import Grade, format_rate
 from aomori_desktop.services.changes import Changes
-from aomori_desktop.services.dto import Overview, ProjectDetail
+from aomori_desktop.services.dto import (
+    KpiSummaryRow,
+    Overview,
+    ProjectDetail,
+    ProjectSummaryRow,
+    circled,
+)
 from aomori_desktop.services.plan_service import UNSET, ProjectFieldsEdit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine
+from aomori_desktop.ui.row_model import CENTER, RIGHT, Column, RowTableModel
 
-KEY_ROLE = Qt.ItemDataRole.UserRole + 10
-
-KPI_HEADERS = [
-    "コード",
-    "KPI",
-    "基準値",
-    "目標値",
-    "最新実績",
-    "達成率(%)",
-    "期待進捗率(%)",
-    "評価",
-]
-PROJECT_HEADERS = ["掲載", "共創プロジェクト", "再掲", "状況"]
 PROJECT_STATUSES: list[ProjectStatus | None] = [None, *ProjectStatus]
 
 
-def _item(text: str, *, align_right: bool = False, key: str | None = None) -> QStandardItem:
-    item = QStandardItem(text)
-    item.setEditable(False)
-    if align_right:
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    if key is not None:
-        item.setData(key, KEY_ROLE)
-    return item
+def _latest(row: KpiSummaryRow) -> str:
+    if row.latest_actual is None or row.latest_year is None:
+        return "未入力"
+    return f"{format_decimal(row.latest_actual)}（{fy_label(row.latest_year)}）"
+
+
+def _grade(row: KpiSummaryRow) -> str:
+    grade = row.progress.grade
+    return grade_text(grade) if grade is not Grade.NONE else "−"
+
+
+KPI_COLUMNS: list[Column[KpiSummaryRow]] = [
+    Column("コード", lambda r: r.code),
+    Column("KPI", lambda r: r.name),
+    Column("基準値", lambda r: f"{format_decimal(r.baseline)} {r.unit}", RIGHT),
+    Column("目標値", lambda r: f"{format_decimal(r.target)} {r.unit}", RIGHT),
+    Column("最新実績", _latest, RIGHT),
+    Column("達成率(%)", lambda r: format_rate(r.progress.achievement_rate) or "−", RIGHT),
+    Column("期待進捗率(%)", lambda r: format_rate(r.progress.expected_rate) or "−", RIGHT),
+    Column("評価", _grade, CENTER, lambda r: GRADE_COLOURS[r.progress.grade]),
+]
+PROJECT_COLUMNS: list[Column[ProjectSummaryRow]] = [
+    Column(
+        "掲載", lambda r: f"{r.key.rpartition('-')[0]} {circled(int(r.key.rpartition('-')[2]))}"
+    ),
+    Column("共創プロジェクト", lambda r: r.title),
+    Column("再掲", lambda r: "再掲" if r.relisting else "", CENTER),
+    Column("状況", lambda r: r.status.label if r.status else "未設定", CENTER),
+]
+
+
+def _table(model: RowTableModel[Any]) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(24)
+    view.horizontalHeader().setResizeContentsPrecision(200)  # measure a sample, not 5,000 rows
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    return view
 
 
 class OverviewPage(QWidget):
@@ -73,28 +99,21 @@ class OverviewPage(QWidget):
         self.document = document
         self.scope = "plan"
         self.overview: Overview | None = None
-        self._measure_for_kpis = ""
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.counts_label = QLabel()
-        self.kpi_model = QStandardItemModel(0, len(KPI_HEADERS), self)
-        self.kpi_model.setHorizontalHeaderLabels(KPI_HEADERS)
-        self.kpi_view = QTableView()
-        self.kpi_view.setModel(self.kpi_model)
-        self.kpi_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.kpi_view.verticalHeader().hide()
-        self.kpi_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.kpi_model: RowTableModel[KpiSummaryRow] = RowTableModel(
+            KPI_COLUMNS, lambda r: f"{r.code}@{r.measures[0]}" if r.measures else r.code, self
+        )
+        self.kpi_view = _table(self.kpi_model)
         self.kpi_view.doubleClicked.connect(self._open_kpi)
-        self.project_model = QStandardItemModel(0, len(PROJECT_HEADERS), self)
-        self.project_model.setHorizontalHeaderLabels(PROJECT_HEADERS)
-        self.project_view = QTableView()
-        self.project_view.setModel(self.project_model)
-        self.project_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.project_view.verticalHeader().hide()
-        self.project_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.project_model: RowTableModel[ProjectSummaryRow] = RowTableModel(
+            PROJECT_COLUMNS, lambda r: r.key, self
+        )
+        self.project_view = _table(self.project_model)
         self.project_view.doubleClicked.connect(self._open_project)
-        kpi_box = QGroupBox("KPIの進捗")
+        kpi_box = QGroupBox("KPIの進捗（行をダブルクリックで開く）")
         QVBoxLayout(kpi_box).addWidget(self.kpi_view)
         project_box = QGroupBox("共創プロジェクト")
         QVBoxLayout(project_box).addWidget(self.project_view)
@@ -121,69 +140,28 @@ class OverviewPage(QWidget):
         fy = self.document.fiscal_year
         overview = self.document.reader.overview(self.scope, fy)
         self.overview = overview
-        kind = {"plan": "計画", 1: "戦略の柱", 2: "共創施策"}
-        label = kind["plan"] if self.scope == "plan" else kind[len(self.scope.split("-"))]
-        self.heading.setText(f"{overview.title}　— {label}の概要（{fy_label(fy)}）")
+        level = (
+            "計画"
+            if self.scope == "plan"
+            else ("戦略の柱" if "-" not in self.scope else "共創施策")
+        )
+        self.heading.setText(f"{overview.title}　— {level}の概要（{fy_label(fy)}）")
         c = overview.counts
         self.counts_label.setText(
             f"KPI {c.total}件: A 達成 {c.a}　B 順調 {c.b}　C 遅れ {c.c}　D 停滞 {c.d}　− 評価不能 {c.none}"
         )
-        self.kpi_model.removeRows(0, self.kpi_model.rowCount())
-        for row in overview.kpis:
-            p = row.progress
-            latest = (
-                f"{format_decimal(row.latest_actual)}（{fy_label(row.latest_year)}）"
-                if row.latest_actual is not None and row.latest_year is not None
-                else "未入力"
-            )
-            grade_item = _item(grade_text(p.grade) if p.grade is not Grade.NONE else "−")
-            background, foreground = GRADE_COLOURS[p.grade]
-            grade_item.setBackground(QBrush(QColor(background)))
-            grade_item.setForeground(QBrush(QColor(foreground)))
-            key = f"{row.code}@{row.measures[0]}" if row.measures else row.code
-            self.kpi_model.appendRow(
-                [
-                    _item(row.code, key=key),
-                    _item(row.name, key=key),
-                    _item(f"{format_decimal(row.baseline)} {row.unit}", align_right=True),
-                    _item(f"{format_decimal(row.target)} {row.unit}", align_right=True),
-                    _item(latest, align_right=True),
-                    _item(format_rate(p.achievement_rate) or "−", align_right=True),
-                    _item(format_rate(p.expected_rate) or "−", align_right=True),
-                    grade_item,
-                ]
-            )
-        self.kpi_view.resizeColumnsToContents()
-        self.kpi_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.project_model.removeRows(0, self.project_model.rowCount())
-        for pr in overview.projects:
-            mcode, _, number = pr.key.rpartition("-")
-            from aomori_desktop.services.dto import circled
-
-            self.project_model.appendRow(
-                [
-                    _item(f"{mcode} {circled(int(number))}", key=pr.key),
-                    _item(pr.title, key=pr.key),
-                    _item("再掲" if pr.relisting else ""),
-                    _item(pr.status.label if pr.status else "未設定"),
-                ]
-            )
-        self.project_view.resizeColumnsToContents()
-        self.project_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.kpi_model.set_rows(overview.kpis)
+        self.project_model.set_rows(overview.projects)
 
     def _on_changes(self, changes: Changes) -> None:
         if self.isVisible() and not changes.empty:
             self.refresh()
 
-    def _open_kpi(self, index: Any) -> None:
-        key = self.kpi_model.item(index.row(), 0).data(KEY_ROLE)
-        if key:
-            self.navigate.emit(str(key))
+    def _open_kpi(self, index: QModelIndex) -> None:
+        self.navigate.emit(str(self.kpi_model.data(index, RowTableModel.KEY_ROLE)))
 
-    def _open_project(self, index: Any) -> None:
-        key = self.project_model.item(index.row(), 0).data(KEY_ROLE)
-        if key:
-            self.navigate.emit(str(key))
+    def _open_project(self, index: QModelIndex) -> None:
+        self.navigate.emit(str(self.project_model.data(index, RowTableModel.KEY_ROLE)))
 
 
 class ProjectPage(QWidget):

@@ -51,6 +51,8 @@ def test_tree_models_pass_qt_model_tester(make_window, qtmodeltester) -> None:
     window = make_window()
     qtmodeltester.check(window.tree_model)
     qtmodeltester.check(window.proxy)
+    qtmodeltester.check(window.overview_page.kpi_model)
+    qtmodeltester.check(window.overview_page.project_model)
     window.select_key("K01@1-1")
     qtmodeltester.check(window.kpi_page.table_model)
 
@@ -347,12 +349,21 @@ def test_overview_pages_list_kpis_and_projects(make_window, key: str) -> None:
     window.select_key(key)
     page = window.overview_page
     assert window.stack.currentWidget() is page
-    codes = [page.kpi_model.item(r, 0).text() for r in range(page.kpi_model.rowCount())]
+    model = page.kpi_model
+
+    def text(row: int, column: int) -> str:
+        return model.data(model.index(row, column))
+
+    codes = [text(r, 0) for r in range(model.rowCount())]
     assert "K04" in codes
     row = codes.index("K04")
-    assert page.kpi_model.item(row, 4).text() == "145（令和6(2024)年度）"
-    assert page.kpi_model.item(row, 5).text() == "10.0"
-    assert page.kpi_model.item(row, 7).text() == "B 順調"
+    assert text(row, 4) == "145（令和6(2024)年度）"
+    assert text(row, 5) == "10.0"
+    assert text(row, 7) == "B 順調"
+    assert page.counts_label.text().startswith(f"KPI {len(codes)}件: A 達成 0　B 順調 1")
+    page.kpi_view.doubleClicked.emit(model.index(row, 1))
+    assert window.current_node().key == "K04@2-1"
+    assert window.stack.currentWidget() is window.kpi_page
 
 
 def test_node_roles_carry_plain_data(make_window) -> None:
