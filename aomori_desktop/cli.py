@@ -189,19 +189,19 @@ def _read_text_file(path: Path) -> str:
 
 def _cmd_import_json(args: argparse.Namespace) -> int:
     from aomori_desktop.exchange.json_format import load_plan
-    from aomori_desktop.services.workspace import import_plan, open_or_create
+    from aomori_desktop.services.workspace import import_plan
     from aomori_desktop.store.database import create_database, open_database
 
     snapshot = load_plan(_read_text_file(Path(args.file)))
     target = _db_target(args)
     created = False
-    if args.db and _is_file_target(target) and not Path(target).expanduser().exists():
+    # The default database too is created empty: seeding it first (open_or_create) made every
+    # import without --db fail with "already holds a plan" after creating the file.
+    if _is_file_target(target) and not Path(target).expanduser().exists():
         db = create_database(target)
         created = True
-    elif args.db:
-        db = open_database(target)
     else:
-        db = open_or_create(target)
+        db = open_database(target)
     try:
         import_plan(db, snapshot)
     except BaseException:
@@ -256,6 +256,12 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def _setup_logging() -> Path | None:
+    root = logging.getLogger("aomori_desktop")
+    for existing in root.handlers:
+        # main() ran before in this process: reuse its log file. (A second handler used to be
+        # opened and dropped unclosed on every call, and the path shown could be the wrong one.)
+        if isinstance(existing, RotatingFileHandler):
+            return Path(existing.baseFilename)
     try:
         log_dir = user_data_dir() / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
@@ -264,9 +270,7 @@ def _setup_logging() -> Path | None:
     except OSError:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("aomori_desktop")
-    if not any(isinstance(h, RotatingFileHandler) for h in root.handlers):
-        root.addHandler(handler)
+    root.addHandler(handler)
     root.setLevel(logging.INFO)
     return path
 

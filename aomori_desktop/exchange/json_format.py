@@ -335,18 +335,24 @@ def _read_plan_info(r: _Reader, raw: Any) -> PlanInfo:
     thresholds_raw = plan.get("thresholds", {})
     th = r.obj(thresholds_raw, "plan.thresholds") or {}
     defaults = Thresholds()
+    name = r.str_(plan, "name", "plan")
     status = r.enum(PlanStatus, plan, "status", "plan", "draft / adopted")
+    description = r.str_(plan, "description", "plan", default="")
+    first_fiscal_year = r.int_(plan, "first_fiscal_year", "plan")
+    last_fiscal_year = r.int_(plan, "last_fiscal_year", "plan")
+    # `is None`, not `or`: "0" is a real value (a delayed factor of 0 is allowed; an achieved
+    # threshold of 0 must reach validation and be refused, not silently become 100).
+    achieved = r.opt_decimal(th, "achieved", "plan.thresholds")
+    delayed_factor = r.opt_decimal(th, "delayed_factor", "plan.thresholds")
     return PlanInfo(
-        name=r.str_(plan, "name", "plan"),
+        name=name,
         status=status or PlanStatus.DRAFT,
-        description=r.str_(plan, "description", "plan", default=""),
-        first_fiscal_year=r.int_(plan, "first_fiscal_year", "plan"),
-        last_fiscal_year=r.int_(plan, "last_fiscal_year", "plan"),
+        description=description,
+        first_fiscal_year=first_fiscal_year,
+        last_fiscal_year=last_fiscal_year,
         thresholds=Thresholds(
-            achieved=r.opt_decimal(th, "achieved", "plan.thresholds") or defaults.achieved,
-            delayed_factor=(
-                r.opt_decimal(th, "delayed_factor", "plan.thresholds") or defaults.delayed_factor
-            ),
+            achieved=defaults.achieved if achieved is None else achieved,
+            delayed_factor=defaults.delayed_factor if delayed_factor is None else delayed_factor,
         ),
     )
 

@@ -24,14 +24,20 @@ from aomori_desktop.domain.plan import (
     Direction,
     FigureStatus,
     Kpi,
+    Measure,
+    Partner,
+    Pillar,
+    Placement,
     PlanSnapshot,
     Project,
     ProjectStatus,
+    ProjectYear,
+    Sector,
 )
 from aomori_desktop.domain.validation import kpi_field_problems
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
-from aomori_desktop.services.snapshot_io import read_snapshot
+from aomori_desktop.services.snapshot_io import _kpi_from_row, read_snapshot
 from aomori_desktop.store.database import Clock, Database, os_user, utc_now
 from aomori_desktop.store.models import (
     AuditRow,
@@ -39,6 +45,7 @@ from aomori_desktop.store.models import (
     KpiRow,
     KpiYearRow,
     MeasureRow,
+    PartnerRow,
     PillarRow,
     PlacementRow,
     PlanRow,
@@ -313,6 +320,11 @@ class PlanService:
                     problems.append(f"{where}: 計画期間外の年度です。")
                 if not isinstance(e.comment, Unset) and len(e.comment) > MAX_TEXT:
                     problems.append(f"{where}: コメントが長すぎます（{MAX_TEXT:,}文字まで）。")
+                for label, value in (("実績値", e.actual), ("年度目標", e.interim_target)):
+                    # NaN/Infinity cannot be stored; without this check a raw ValueError
+                    # escaped from the audit text conversion instead of a sentence.
+                    if isinstance(value, Decimal) and not value.is_finite():
+                        problems.append(f"{where}: {label}「{value}」は数値ではありません。")
             if problems:
                 raise ValidationError(problems)
             for e in edits:
@@ -729,6 +741,360 @@ class PlanService:
             tx.s.delete(row)
         return Changes(structure=True)
 
+    # ------------------------------------------------------------ order (moving up and down)
+    #
+    # Numbering is the document's: pillars 1..n, measures P-1..P-n, placements ①..ⓝ, shown
+    # top to bottom in ascending order. Moving an item therefore renumbers it and the items it
+    # passes (their codes and tree keys change), and `position` follows the same order.
+    # KPI codes (K01) are ids, not numbering: moving a KPI changes only its place in the plan's
+    # KPI order. Each move is undone by moving the item at its new code by -delta.
+
+    def kpi_order(self) -> list[str]:
+        """KPI codes in the plan's order (the order KPIs are listed under each measure)."""
+        with self._db.read_session() as s:
+            return list(
+                s.scalars(
+                    select(KpiRow.code)
+                    .where(KpiRow.plan_id == self.plan_id)
+                    .order_by(KpiRow.position, KpiRow.id)
+                )
+            )
+
+    def project_order(self) -> list[str]:
+        """Project codes in the plan's order (the order of the JSON export)."""
+        with self._db.read_session() as s:
+            return list(
+                s.scalars(
+                    select(ProjectRow.code)
+                    .where(ProjectRow.plan_id == self.plan_id)
+                    .order_by(ProjectRow.position, ProjectRow.id)
+                )
+            )
+
+    def move_pillar(self, number: int, delta: int) -> tuple[int, Changes]:
+        """Move a pillar `delta` places (negative: up); returns its new number."""
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            row = self._pillar(tx.s, number)
+            if delta == 0:
+                return number, Changes()
+            siblings = sorted(plan.pillars, key=lambda p: (p.position, p.number))
+            order = _moved(siblings, siblings.index(row), delta, f"戦略の柱 {number}")
+            measures = [m for p in siblings for m in p.measures]
+            before = {m.id: m.code for m in measures}
+            moved = _renumber(tx.s, order)
+            _reposition(order)
+            for _row, old, new in sorted(moved, key=lambda m: m[0] is not row):
+                tx.audit("pillar", str(old), "number", old, new, action="move")
+            changes = _touched([m for m in measures if m.code != before[m.id]])
+            new_number = row.number
+        return new_number, changes
+
+    def move_measure(self, measure: str, delta: int) -> tuple[str, Changes]:
+        """Move a measure `delta` places within its pillar; returns its new code."""
+        with self._tx() as tx:
+            row = self._measure(tx.s, measure)
+            if delta == 0:
+                return measure, Changes()
+            siblings = sorted(row.pillar.measures, key=lambda m: (m.position, m.number))
+            order = _moved(siblings, siblings.index(row), delta, f"共創施策 {measure}")
+            before = {m.id: m.code for m in siblings}
+            moved = _renumber(tx.s, order)
+            _reposition(order)
+            for m, _old, _new in sorted(moved, key=lambda m: m[0] is not row):
+                assert isinstance(m, MeasureRow)
+                tx.audit("measure", before[m.id], "number", before[m.id], m.code, action="move")
+            changes = _touched([m for m, _old, _new in moved if isinstance(m, MeasureRow)])
+            code = row.code
+        return code, changes
+
+    def move_placement(self, placement: str, delta: int) -> tuple[str, Changes]:
+        """Move a placement (a project listed under a measure, 再掲 or not) `delta` places
+        within its measure; returns its new code (P-M-N)."""
+        measure, _, number = placement.rpartition("-")
+        with self._tx() as tx:
+            measure_row = self._measure(tx.s, measure)
+            siblings = sorted(measure_row.placements, key=lambda p: p.number)
+            row = next((p for p in siblings if str(p.number) == number), None)
+            if row is None:
+                raise NotFound(f"掲載 {placement} が見つかりません。")
+            if delta == 0:
+                return placement, Changes()
+            order = _moved(siblings, siblings.index(row), delta, f"掲載 {placement}")
+            moved = _renumber(tx.s, order)
+            projects: set[str] = set()
+            for p, old, new in sorted(moved, key=lambda m: m[0] is not row):
+                assert isinstance(p, PlacementRow)
+                projects.add(p.project.code)
+                tx.audit(
+                    "placement",
+                    f"{measure}-{old}",
+                    "number",
+                    f"{measure}-{old}",
+                    f"{measure}-{new}",
+                    action="move",
+                )
+            code = f"{measure}-{row.number}"
+        return code, Changes(projects=frozenset(projects), structure=True)
+
+    def move_kpi(self, kpi: str, delta: int) -> Changes:
+        """Move a KPI `delta` places in the plan's KPI order (its code stays)."""
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            row = self._kpi(tx.s, kpi)
+            if delta == 0:
+                return Changes()
+            siblings = sorted(plan.kpis, key=lambda k: (k.position, k.id))
+            index = siblings.index(row)
+            order = _moved(siblings, index, delta, f"KPI {kpi}")
+            _reposition(order)
+            tx.audit("kpi", kpi, "order", index + 1, index + delta + 1, action="move")
+        return Changes(structure=True)
+
+    # ------------------------------------------------------------ snapshots and restoring
+    #
+    # A removal is undone by putting back exactly what was read before it (same codes, values,
+    # yearly records, revisions and links), not by creating something new: the audit trail of
+    # the old code continues, and an export after remove + restore equals one before.
+
+    def kpi_snapshot(self, kpi: str) -> Kpi:
+        """Everything of one KPI, as `restore_kpi` needs it after `remove_kpi`."""
+        with self._db.read_session() as s:
+            row = self._kpi(s, kpi)
+            return _kpi_from_row(
+                row, {link.measure_id: link.measure.code for link in row.measure_links}
+            )
+
+    def project_snapshot(self, project: str) -> tuple[Project, list[Placement]]:
+        """Everything of one project and its placements (home first), for `restore_project`."""
+        with self._db.read_session() as s:
+            row = self._project(s, project)
+            placements = sorted(
+                row.placements,
+                key=lambda p: (p.relisting, p.measure.pillar.number, p.measure.number, p.number),
+            )
+            return _project_from_row(row), [
+                Placement(
+                    code=f"{p.measure.code}-{p.number}", project=row.code, relisting=p.relisting
+                )
+                for p in placements
+            ]
+
+    def pillar_snapshot(self, number: int) -> Pillar:
+        """A pillar with its lead, name and measures (codes, titles, placements)."""
+        with self._db.read_session() as s:
+            row = self._pillar(s, number)
+            return Pillar(
+                number=row.number,
+                lead=row.lead,
+                name=row.name,
+                measures=tuple(
+                    _measure_from_row(m)
+                    for m in sorted(row.measures, key=lambda m: (m.position, m.number))
+                ),
+            )
+
+    def measure_snapshot(self, measure: str) -> Measure:
+        with self._db.read_session() as s:
+            return _measure_from_row(self._measure(s, measure))
+
+    def restore_kpi(self, kpi: Kpi, position: int) -> Changes:
+        """Put back a removed KPI exactly as `kpi_snapshot` read it, at index `position`
+        (0 = first) of the plan's KPI order."""
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            if any(k.code == kpi.id for k in plan.kpis):
+                raise Conflict(f"KPI {kpi.id} は既にあるため、復元できません。")
+            problems = kpi_field_problems(kpi)
+            problems.extend(_length_problems(f"KPI {kpi.id}", {"name": kpi.name, "unit": kpi.unit}))
+            if not kpi.measures:
+                problems.append(f"KPI {kpi.id}: 共創施策を1つ以上指定してください。")
+            problems.extend(
+                _year_problems(plan, f"KPI {kpi.id}", [y.fiscal_year for y in kpi.years])
+            )
+            if problems:
+                raise ValidationError(problems)
+            measures = [self._measure(tx.s, m) for m in kpi.measures]
+            row = KpiRow(
+                plan_id=plan.id,
+                code=kpi.id,
+                name=kpi.name,
+                unit=kpi.unit,
+                baseline=kpi.baseline,
+                baseline_fiscal_year=kpi.baseline_fiscal_year,
+                baseline_fiscal_year_confirmed=kpi.baseline_fiscal_year_confirmed,
+                target=kpi.target,
+                target_fiscal_year=kpi.target_fiscal_year,
+                direction=kpi.direction.value,
+                cumulative=kpi.cumulative,
+                data_source=kpi.data_source,
+                responsible_section=kpi.responsible_section,
+                definition=kpi.definition,
+                position=0,
+                measure_links=[
+                    KpiMeasureRow(measure=m, position=i) for i, m in enumerate(measures)
+                ],
+                years=[
+                    KpiYearRow(
+                        fiscal_year=y.fiscal_year,
+                        actual=y.actual,
+                        interim_target=y.interim_target,
+                        status=y.status.value if y.status else None,
+                        comment=y.comment,
+                        entered_by=y.entered_by,
+                        entered_at=y.entered_at,
+                    )
+                    for y in kpi.years
+                ],
+                target_revisions=[
+                    TargetRevisionRow(
+                        old_value=r.old_value,
+                        old_fiscal_year=r.old_fiscal_year,
+                        new_value=r.new_value,
+                        new_fiscal_year=r.new_fiscal_year,
+                        reason=r.reason,
+                        revised_by=r.revised_by,
+                        revised_at=r.revised_at,
+                    )
+                    for r in kpi.target_revisions
+                ],
+            )
+            siblings = sorted(plan.kpis, key=lambda k: (k.position, k.id))
+            siblings.insert(max(0, min(position, len(siblings))), row)
+            _reposition(siblings)
+            tx.s.add(row)
+            tx.audit("kpi", kpi.id, "name", None, kpi.name, action="restore")
+            tx.audit("kpi", kpi.id, "measures", None, ",".join(kpi.measures), action="restore")
+        return Changes(kpis=frozenset({kpi.id}), structure=True)
+
+    def restore_project(
+        self, project: Project, placements: Sequence[Placement], position: int
+    ) -> Changes:
+        """Put back a removed project with its partners, yearly records and placements (the
+        same numbers under the same measures), at index `position` of the plan's projects."""
+        where = f"共創プロジェクト {project.id}"
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            if any(p.code == project.id for p in plan.projects):
+                raise Conflict(f"{where} は既にあるため、復元できません。")
+            problems = _length_problems(
+                where, {"title": project.title, "responsible_section": project.responsible_section}
+            )
+            if not project.title.strip():
+                problems.append(f"{where}: 名称が空です。")
+            if sum(not p.relisting for p in placements) != 1:
+                problems.append(f"{where}: 本来の掲載先（再掲でない掲載）が1つ必要です。")
+            problems.extend(_year_problems(plan, where, [y.fiscal_year for y in project.years]))
+            if problems:
+                raise ValidationError(problems)
+            targets = [self._free_placement(tx.s, p) for p in placements]
+            row = ProjectRow(
+                plan_id=plan.id,
+                code=project.id,
+                title=project.title,
+                description=project.description,
+                responsible_section=project.responsible_section,
+                position=0,
+                partners=[
+                    PartnerRow(sector=pa.sector.value, name=pa.name, position=i)
+                    for i, pa in enumerate(project.partners)
+                ],
+                years=[
+                    ProjectYearRow(
+                        fiscal_year=y.fiscal_year,
+                        status=y.status.value if y.status else None,
+                        note=y.note,
+                        entered_by=y.entered_by,
+                        entered_at=y.entered_at,
+                    )
+                    for y in project.years
+                ],
+            )
+            siblings = sorted(plan.projects, key=lambda p: (p.position, p.id))
+            siblings.insert(max(0, min(position, len(siblings))), row)
+            _reposition(siblings)
+            tx.s.add(row)
+            tx.audit("project", project.id, "title", None, project.title, action="restore")
+            for placement, (measure_row, number) in zip(placements, targets, strict=True):
+                measure_row.placements.append(
+                    PlacementRow(number=number, project=row, relisting=placement.relisting)
+                )
+                tx.audit("placement", placement.code, "project", None, project.id, action="restore")
+        return Changes(projects=frozenset({project.id}), structure=True)
+
+    def restore_placement(self, placement: Placement) -> Changes:
+        """Put back a removed re-listing (再掲) under the same number."""
+        if not placement.relisting:
+            raise Conflict(
+                f"掲載 {placement.code} は再掲ではありません。本来の掲載先は共創プロジェクトごと復元されます。"
+            )
+        with self._tx() as tx:
+            project_row = self._project(tx.s, placement.project)
+            measure_row, number = self._free_placement(tx.s, placement)
+            if any(p.project_id == project_row.id for p in measure_row.placements):
+                raise Conflict(
+                    f"共創プロジェクト {placement.project} は既に共創施策 {measure_row.code} に掲載されています。"
+                )
+            measure_row.placements.append(
+                PlacementRow(number=number, project=project_row, relisting=True)
+            )
+            tx.audit(
+                "placement", placement.code, "project", None, placement.project, action="restore"
+            )
+        return Changes(projects=frozenset({placement.project}), structure=True)
+
+    def restore_pillar(self, number: int, lead: str, name: str) -> Changes:
+        """Put back a removed (empty) pillar under its number and title."""
+        name, lead = name.strip(), lead.strip()
+        if not name:
+            raise ValidationError([f"戦略の柱 {number}: 名称を入力してください。"])
+        if number < 1:
+            raise ValidationError([f"戦略の柱 {number}: 番号は1以上にしてください。"])
+        with self._tx() as tx:
+            plan = self._plan(tx.s)
+            if any(p.number == number for p in plan.pillars):
+                raise Conflict(f"戦略の柱 {number} は既にあるため、復元できません。")
+            row = PillarRow(number=number, lead=lead, name=name, position=0)
+            siblings = sorted(plan.pillars, key=lambda p: (p.position, p.number))
+            siblings.insert(sum(p.number < number for p in siblings), row)
+            plan.pillars.append(row)
+            _reposition(siblings)
+            tx.audit(
+                "pillar", str(number), "name", None, f"{lead} {name}".strip(), action="restore"
+            )
+        return Changes(structure=True)
+
+    def restore_measure(self, measure: str, title: str) -> Changes:
+        """Put back a removed (empty) measure under its code (P-M) and title."""
+        title = title.strip()
+        pillar, _, number_text = measure.partition("-")
+        if not title:
+            raise ValidationError([f"共創施策 {measure}: 名称を入力してください。"])
+        if not (pillar.isdigit() and number_text.isdigit() and int(number_text) >= 1):
+            raise ValidationError([f"共創施策 {measure}: コードは「1-2」の形にしてください。"])
+        number = int(number_text)
+        with self._tx() as tx:
+            pillar_row = self._pillar(tx.s, int(pillar))
+            if any(m.number == number for m in pillar_row.measures):
+                raise Conflict(f"共創施策 {measure} は既にあるため、復元できません。")
+            row = MeasureRow(number=number, title=title, position=0)
+            siblings = sorted(pillar_row.measures, key=lambda m: (m.position, m.number))
+            siblings.insert(sum(m.number < number for m in siblings), row)
+            pillar_row.measures.append(row)
+            _reposition(siblings)
+            tx.audit("measure", measure, "title", None, title, action="restore")
+        return Changes(structure=True)
+
+    def _free_placement(self, s: Session, placement: Placement) -> tuple[MeasureRow, int]:
+        """The measure of a placement code, checking that its number is free there."""
+        measure, _, number = placement.code.rpartition("-")
+        if not number.isdigit() or int(number) < 1:
+            raise ValidationError([f"掲載 {placement.code}: コードは「1-2-3」の形にしてください。"])
+        row = self._measure(s, measure)
+        if any(p.number == int(number) for p in row.placements):
+            raise Conflict(f"掲載 {placement.code} は既に使われているため、復元できません。")
+        return row, int(number)
+
 
 def _kpi_values(row: KpiRow) -> Kpi:
     return Kpi(
@@ -769,3 +1135,89 @@ def _next_code(prefix: str, existing: Sequence[str]) -> str:
         if c.startswith(prefix) and c[len(prefix) :].isdigit()
     ]
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def _moved[E](items: Sequence[E], index: int, delta: int, what: str) -> list[E]:
+    """`items` with the one at `index` moved `delta` places (negative: towards the top)."""
+    target = index + delta
+    if not 0 <= target < len(items):
+        way = "上" if delta < 0 else "下"
+        raise ValidationError([f"{what} はこれ以上{way}へ移動できません。"])
+    order = list(items)
+    order.insert(target, order.pop(index))
+    return order
+
+
+Numbered = PillarRow | MeasureRow | PlacementRow
+
+
+def _renumber(s: Session, order: Sequence[Numbered]) -> list[tuple[Numbered, int, int]]:
+    """Give the rows their numbers in ascending order along `order` (the same set of numbers).
+    Returns (row, old, new) for the rows whose number changed."""
+    numbers = sorted(r.number for r in order)
+    moved = [(r, r.number, n) for r, n in zip(order, numbers, strict=True) if r.number != n]
+    for r, old, _new in moved:
+        r.number = -old  # temporary: each UPDATE must keep (parent, number) unique
+    s.flush()
+    for r, _old, new in moved:
+        r.number = new
+    s.flush()
+    return moved
+
+
+def _reposition(order: Sequence[PillarRow | MeasureRow | KpiRow | ProjectRow]) -> None:
+    for i, row in enumerate(order):
+        if row.position != i:
+            row.position = i
+
+
+def _touched(measures: Sequence[MeasureRow]) -> Changes:
+    """Changes of a renumbering: the KPIs and projects listed under renumbered measures."""
+    return Changes(
+        kpis=frozenset(link.kpi.code for m in measures for link in m.kpi_links),
+        projects=frozenset(p.project.code for m in measures for p in m.placements),
+        structure=True,
+    )
+
+
+def _year_problems(plan: PlanRow, where: str, years: Sequence[int]) -> list[str]:
+    problems = [
+        f"{where}: {fy_label(fy)}は計画期間外です。"
+        for fy in years
+        if not plan.first_fiscal_year <= fy <= plan.last_fiscal_year
+    ]
+    if len(set(years)) != len(years):
+        problems.append(f"{where}: 同じ年度の記録が重複しています。")
+    return problems
+
+
+def _project_from_row(row: ProjectRow) -> Project:
+    return Project(
+        id=row.code,
+        title=row.title,
+        description=row.description,
+        responsible_section=row.responsible_section,
+        partners=tuple(Partner(sector=Sector(pa.sector), name=pa.name) for pa in row.partners),
+        years=tuple(
+            ProjectYear(
+                fiscal_year=y.fiscal_year,
+                status=ProjectStatus(y.status) if y.status else None,
+                note=y.note,
+                entered_by=y.entered_by,
+                entered_at=y.entered_at,
+            )
+            for y in row.years
+        ),
+    )
+
+
+def _measure_from_row(row: MeasureRow) -> Measure:
+    code = row.code
+    return Measure(
+        code=code,
+        title=row.title,
+        placements=tuple(
+            Placement(code=f"{code}-{p.number}", project=p.project.code, relisting=p.relisting)
+            for p in sorted(row.placements, key=lambda p: p.number)
+        ),
+    )

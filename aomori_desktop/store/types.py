@@ -35,6 +35,13 @@ class DecimalText(TypeDecorator[Decimal]):
             return None
         return decimal_from_text(str(value))
 
+    def compare_values(self, x: Any, y: Any) -> bool:
+        """The ORM's "did it change?" test. 8.4 == 8.40 as numbers, but the user typed a new
+        scale: without this the change was audited and never written."""
+        if isinstance(x, Decimal) and isinstance(y, Decimal):
+            return x == y and x.as_tuple().exponent == y.as_tuple().exponent
+        return bool(x == y)
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Timezone-aware datetimes stored as naive UTC (portable), returned as aware UTC."""

@@ -1,0 +1,113 @@
+"""Fixtures of the CLI tests.
+
+Every test gets its own XDG_DATA_HOME (platformdirs honours it on Linux), so the default
+database and the log file land in a temporary folder, never in the real user's data folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from aomori_desktop.cli import main
+from aomori_desktop.services.plan_service import PlanService
+from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
+from aomori_desktop.store.database import open_database
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(autouse=True)
+def data_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    home = tmp_path_factory.mktemp("xdg-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    yield home
+    # main() attaches a log file handler under the data folder once per process: detach it,
+    # so the next test logs into its own folder and no file stays open.
+    logger = logging.getLogger("aomori_desktop")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    def run(*argv: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse: --help, --version, usage errors
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli-template") / "template.sqlite3"
+    create_seeded_database(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded plan plus actuals, a comment, a project year and a target revision (audited)."""
+    from datetime import UTC, datetime
+
+    from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
+
+    path = tmp_path_factory.mktemp("cli-data") / "data.sqlite3"
+    shutil.copy(seeded_template, path)
+    db = open_database(path)
+    try:
+        service = PlanService(
+            db,
+            default_plan_id(db),
+            user="青森 太郎",
+            clock=lambda: datetime(2026, 4, 1, tzinfo=UTC),
+        )
+        service.record_actual(
+            "K16",
+            2024,
+            Decimal("8.40"),
+            status=FigureStatus.FINAL,
+            comment='確定値\n"前年比" +0.1pt 🎉',
+        )
+        service.record_actual("K10", 2024, Decimal("1109980"))
+        service.set_interim_target("K05", 2025, Decimal("16.5"))
+        service.revise_target("K05", Decimal("35"), 2033, "国の補助制度の拡充")
+        service.set_project_year(
+            "PJ02", 2024, status=ProjectStatus.IN_PROGRESS, note="再掲先でも同じ"
+        )
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture
+def seeded_db(seeded_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "plan.sqlite3"
+    shutil.copy(seeded_template, path)
+    return path
+
+
+@pytest.fixture
+def data_db(data_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "data.sqlite3"
+    shutil.copy(data_template, path)
+    return path

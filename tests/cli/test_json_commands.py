@@ -1,0 +1,196 @@
+"""`export json` and `import json` through the command line."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.cli.helpers import assert_one_japanese_message, files
+
+
+def test_export_import_export_is_byte_identical(cli, data_db: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    copy = tmp_path / "copy" / "imported.sqlite3"
+
+    exported = cli("export", "json", "--db", str(data_db), "-o", str(first))
+    assert (exported.code, exported.out, exported.err) == (
+        0,
+        "",
+        f"「{first}」に書き出しました。\n",
+    )
+
+    imported = cli("import", "json", str(first), "--db", str(copy))
+    assert (imported.code, imported.err) == (0, "")
+    assert imported.out == (
+        f"「{first}」から「青森市しごと創造戦略」をデータベース「{copy}」に読み込みました"
+        "（KPI 16、共創プロジェクト 26）。\n"
+    )
+
+    assert cli("export", "json", "--db", str(copy), "-o", str(second)).code == 0
+    assert second.read_bytes() == first.read_bytes()
+
+    doc = json.loads(first.read_bytes().decode("utf-8"))
+    k16 = next(k for k in doc["kpis"] if k["id"] == "K16")
+    assert k16["years"][0]["actual"] == "8.40"
+    assert k16["years"][0]["comment"] == '確定値\n"前年比" +0.1pt 🎉'
+    assert (
+        len(doc["audit"]) > 0
+        and doc["kpis"][4]["target_revisions"][0]["reason"] == "国の補助制度の拡充"
+    )
+
+
+def test_export_to_standard_output(cli, data_db: Path, tmp_path: Path) -> None:
+    target = tmp_path / "file.json"
+    cli("export", "json", "--db", str(data_db), "-o", str(target))
+    result = cli("export", "json", "--db", str(data_db), "-o", "-")
+    assert (result.code, result.err) == (0, "")
+    assert result.out.encode("utf-8") == target.read_bytes()
+
+
+def _exported(cli, db: Path, out: Path) -> bytes:
+    assert cli("export", "json", "--db", str(db), "-o", str(out)).code == 0
+    return out.read_bytes()
+
+
+def test_import_over_a_database_holding_a_plan_is_refused(
+    cli, data_db: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    before_json = _exported(cli, data_db, plan)
+    before = files(data_db.parent)
+
+    result = cli("import", "json", str(plan), "--db", str(data_db))
+
+    assert (result.code, result.out) == (1, "")
+    assert_one_japanese_message(result.err)
+    assert result.err == (
+        f"データベース「{data_db}」には既に計画が登録されているため、読み込みを中止しました"
+        "（何も変更していません）。新しいデータベースファイルを指定してください。\n"
+    )
+    assert files(data_db.parent) == before
+    assert _exported(cli, data_db, tmp_path / "after.json") == before_json
+
+
+def test_import_of_an_invalid_file_lists_every_problem_and_leaves_no_database(
+    cli, data_db: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    doc = json.loads(_exported(cli, data_db, plan))
+    doc["kpis"][0]["years"][1]["actual"] = "約12"
+    doc["kpis"][3]["unit"] = 1
+    doc["projects"][0]["years"][0:0] = [{"fiscal_year": "2024"}]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "new.sqlite3"
+    before = files(tmp_path)
+
+    result = cli("import", "json", str(broken), "--db", str(target))
+
+    assert (result.code, result.out) == (1, "")
+    assert_one_japanese_message(result.err, lines=None)
+    assert result.err.splitlines() == [
+        "JSONファイルに3件の問題があるため、読み込みを中止しました（何も変更していません）:",
+        "・projects[0].years[0].fiscal_year: 整数が必要です。",
+        "・kpis[0].years[1].actual: 「約12」は数値として読み取れません。",
+        "・kpis[3].unit: 文字列が必要です。",
+    ]
+    assert not target.exists()
+    assert files(tmp_path) == before
+
+
+def test_import_of_an_inconsistent_plan_removes_the_new_database(
+    cli, data_db: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    doc = json.loads(_exported(cli, data_db, plan))
+    doc["kpis"][0]["measures"] = ["1-1", "9-9"]  # well-formed, but no such measure
+    doc["pillars"][0]["measures"][0]["placements"][0]["project"] = "PJ99"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "new.sqlite3"
+    before = files(tmp_path)
+
+    result = cli("import", "json", str(bad), "--db", str(target))
+
+    assert result.code == 1
+    assert result.err.splitlines()[0] == "3件の問題があります:"
+    assert "・共創プロジェクト 1-1-1: プロジェクト PJ99 が見つかりません。" in result.err
+    assert "・KPI K01: 共創施策 9-9 が見つかりません。" in result.err
+    assert "Traceback" not in result.err
+    assert files(tmp_path) == before  # the database created for the import is gone again
+    assert not target.with_name("new.sqlite3-journal").exists()
+
+
+def test_import_of_unreadable_files(cli, tmp_path: Path) -> None:
+    latin1 = tmp_path / "sjis.json"
+    latin1.write_bytes('{"plan": "青森市"}'.encode("shift_jis"))
+    target = tmp_path / "new.sqlite3"
+    cases = {
+        latin1: f"ファイル「{latin1}」は UTF-8 の文字として読み取れません（10バイト目）。\n",
+        tmp_path / "missing.json": f"ファイル「{tmp_path / 'missing.json'}」が見つかりません。\n",
+        tmp_path: f"「{tmp_path}」はフォルダーです。ファイルを指定してください。\n",
+    }
+    before = files(tmp_path)
+    for path, message in cases.items():
+        result = cli("import", "json", str(path), "--db", str(target))
+        assert (result.code, result.out, result.err) == (1, "", message)
+    assert files(tmp_path) == before
+
+
+def test_import_accepts_a_utf8_file_with_a_bom(cli, data_db: Path, tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    text = _exported(cli, data_db, plan)
+    plan.write_bytes(b"\xef\xbb\xbf" + text)  # as Windows Notepad may save it
+    target = tmp_path / "new.sqlite3"
+    assert cli("import", "json", str(plan), "--db", str(target)).code == 0
+    assert _exported(cli, target, tmp_path / "again.json") == text
+
+
+def test_export_without_db_creates_and_seeds_the_default_database(
+    cli, data_home: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "plan.json"
+    default = data_home / "aomori-desktop" / "aomori-desktop.sqlite3"
+    assert not default.exists()
+
+    result = cli("export", "json", "-o", str(out))
+
+    assert (result.code, result.err) == (0, f"「{out}」に書き出しました。\n")
+    assert default.exists()
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["plan"]["name"] == "青森市しごと創造戦略" and len(doc["kpis"]) == 16
+
+    # the second run opens the same database: not seeded again
+    assert cli("export", "json", "-o", str(tmp_path / "again.json")).code == 0
+    assert (tmp_path / "again.json").read_bytes() == out.read_bytes()
+    con = sqlite3.connect(default)
+    try:
+        events = [e for (e,) in con.execute("SELECT event FROM maintenance_log ORDER BY id")]
+        plans = con.execute("SELECT count(*) FROM plan").fetchone()[0]
+    finally:
+        con.close()
+    assert (events, plans) == (["created", "seeded"], 1)
+
+
+def test_import_without_db_fills_a_new_default_database(
+    cli, data_db: Path, data_home: Path, tmp_path: Path
+) -> None:
+    """Regression: the default database was first created and seeded, so the import was then
+    refused ("already holds a plan") after all, leaving a seeded database behind."""
+    plan = tmp_path / "plan.json"
+    text = _exported(cli, data_db, plan)
+    default = data_home / "aomori-desktop" / "aomori-desktop.sqlite3"
+
+    result = cli("import", "json", str(plan))
+
+    assert (result.code, result.err) == (0, "")
+    assert f"データベース「{default}」に読み込みました" in result.out
+    assert cli("export", "json", "-o", str(tmp_path / "again.json")).code == 0
+    assert (tmp_path / "again.json").read_bytes() == text
+    # ...and a second import into it is refused, changing nothing
+    before = files(default.parent)
+    assert cli("import", "json", str(plan)).code == 1
+    assert {k: v for k, v in files(default.parent).items() if not k.startswith("logs")} == {
+        k: v for k, v in before.items() if not k.startswith("logs")
+    }

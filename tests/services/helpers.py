@@ -1,0 +1,32 @@
+"""Reading what a service call left in the database file, with plain sqlite3."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+
+def rows(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
+def audit(path: Path) -> list[tuple[Any, ...]]:
+    """(user, at, action, entity, entity_key, field, old, new, reason) of every audit row."""
+    return rows(
+        path,
+        'SELECT "user", at, action, entity, entity_key, field, old, new, reason '
+        "FROM audit_log ORDER BY id",
+    )
+
+
+def dump(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
