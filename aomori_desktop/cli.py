@@ -225,8 +225,14 @@ def _remove_database_file(path: Path) -> None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from aomori_desktop.services.workspace import check_database
+    from aomori_desktop.store.database import open_database
 
-    db = _open_existing_or_default(args)
+    target = _db_target(args)
+    if not args.db and not Path(target).exists():
+        raise UserError(
+            f"既定のデータベース「{target}」はまだ作成されていません（アプリケーションを一度起動すると作成されます）。"
+        )
+    db = open_database(target)
     try:
         report = check_database(db)
     finally:

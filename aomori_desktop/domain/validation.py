@@ -115,6 +115,11 @@ def kpi_field_problems(kpi: Kpi) -> list[str]:
     """Rules of a single KPI's own fields (also used when a KPI is edited)."""
     where = f"KPI {kpi.id}" if kpi.id else "KPI"
     problems: list[str] = []
+    for label, value in (("基準値", kpi.baseline), ("目標値", kpi.target)):
+        if not value.is_finite():
+            problems.append(f"{where}: {label}「{value}」は数値ではありません。")
+    if problems:
+        return problems  # the comparisons below need finite numbers
     if not kpi.name.strip():
         problems.append(f"{where}: 名称が空です。")
     if not kpi.unit.strip():
