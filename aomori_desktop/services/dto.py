@@ -172,7 +172,10 @@ class BulkRow:
     kpi: str
     name: str
     unit: str
+    baseline: Decimal
+    target: Decimal
     actual: Decimal | None
+    interim_target: Decimal | None
     status: FigureStatus | None
     comment: str
     progress: YearProgress

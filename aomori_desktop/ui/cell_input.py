@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from typing import Protocol
 
 from aomori_desktop.domain.errors import InvalidInput
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.numbers import format_decimal, parse_optional_decimal
 from aomori_desktop.domain.plan import FigureStatus
-from aomori_desktop.services.dto import KpiYearView
 from aomori_desktop.services.plan_service import UNSET, KpiYearEdit
 
 MAX_COMMENT = 4000
@@ -62,7 +62,20 @@ def parse_cell(fieldname: YearField, text: str) -> Decimal | FigureStatus | str 
     return text.strip()
 
 
-def format_cell(fieldname: YearField, year: KpiYearView | None) -> str:
+class YearValues(Protocol):
+    """The stored values of one KPI year (a `KpiYearView`, or a bulk-entry `BulkRow`)."""
+
+    @property
+    def actual(self) -> Decimal | None: ...
+    @property
+    def interim_target(self) -> Decimal | None: ...
+    @property
+    def status(self) -> FigureStatus | None: ...
+    @property
+    def comment(self) -> str: ...
+
+
+def format_cell(fieldname: YearField, year: YearValues | None) -> str:
     if year is None:
         return ""
     if fieldname is YearField.INTERIM_TARGET:
@@ -84,7 +97,18 @@ def edit_for(kpi: str, fiscal_year: int, fieldname: YearField, value: object) ->
     return KpiYearEdit(kpi, fiscal_year, comment=str(value or ""))
 
 
-def inverse_edit(edit: KpiYearEdit, before: KpiYearView | None) -> KpiYearEdit:
+def edited_fields(edit: KpiYearEdit) -> list[YearField]:
+    """The fields an edit touches (those not left UNSET), in column order."""
+    values = {
+        YearField.INTERIM_TARGET: edit.interim_target,
+        YearField.ACTUAL: edit.actual,
+        YearField.STATUS: edit.status,
+        YearField.COMMENT: edit.comment,
+    }
+    return [f for f, v in values.items() if v is not UNSET]
+
+
+def inverse_edit(edit: KpiYearEdit, before: YearValues | None) -> KpiYearEdit:
     """The edit that puts back what `before` held, for the fields `edit` touches."""
     return KpiYearEdit(
         edit.kpi,
@@ -150,3 +174,16 @@ def cell_problem_text(
 ) -> str:
     where = f"{who} " if who else ""
     return f"{where}{fy_label(fiscal_year)}の{fieldname.value}「{text}」: {message}"
+
+
+def rejection_message(problems: Sequence[str], cell_count: int) -> str:
+    """What the message line says when cells cannot be read and nothing was stored.
+
+    One typed cell gets its sentence alone; a pasted block always says that none of it was
+    stored, then names every bad cell.
+    """
+    if len(problems) == 1 and cell_count <= 1:
+        return problems[0]
+    return f"{len(problems)}件の値を読み取れないため、何も保存していません。\n" + "\n".join(
+        problems
+    )

@@ -30,10 +30,12 @@ from aomori_desktop.ui.cell_input import (
     YearField,
     cell_problem_text,
     edit_for,
+    edited_fields,
     format_cell,
     merge_edits,
     parse_cell,
     parse_tsv,
+    rejection_message,
     to_tsv,
 )
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
@@ -229,15 +231,7 @@ class KpiYearTableModel(QAbstractTableModel):
                 for row, col in bad_cells:
                     idx = self.index(row, col)
                     self.dataChanged.emit(idx, idx)
-            message = (
-                problems[0]
-                if len(problems) == 1
-                else (
-                    f"{len(problems)}件の値を読み取れないため、何も保存していません。\n"
-                    + "\n".join(problems)
-                )
-            )
-            self.inputRejected.emit(message)
+            self.inputRejected.emit(rejection_message(problems, sum(len(r) for r in block)))
             return False
         if not edits:
             return False
@@ -259,24 +253,8 @@ class KpiYearTableModel(QAbstractTableModel):
 def _undo_text(detail: KpiDetail, edits: list[KpiYearEdit], single: bool) -> str:
     if single and len(edits) == 1:
         e = edits[0]
-        field = next(
-            f
-            for f, v in (
-                (YearField.INTERIM_TARGET, e.interim_target),
-                (YearField.ACTUAL, e.actual),
-                (YearField.STATUS, e.status),
-                (YearField.COMMENT, e.comment),
-            )
-            if not _is_unset(v)
-        )
-        return f"{detail.code} {fy_label(e.fiscal_year)}の{field.value}"
+        return f"{detail.code} {fy_label(e.fiscal_year)}の{edited_fields(e)[0].value}"
     return f"{detail.code} 貼り付け（{len(edits)}セル）"
-
-
-def _is_unset(value: object) -> bool:
-    from aomori_desktop.services.plan_service import UNSET
-
-    return value is UNSET
 
 
 class PasteTableView(QTableView):
