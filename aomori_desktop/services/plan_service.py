@@ -984,6 +984,14 @@ class PlanService:
                 problems.append(f"{where}: 名称が空です。")
             if sum(not p.relisting for p in placements) != 1:
                 problems.append(f"{where}: 本来の掲載先（再掲でない掲載）が1つ必要です。")
+            measures = [p.code.rpartition("-")[0] for p in placements]
+            if len(set(measures)) != len(measures):
+                problems.append(f"{where}: 同じ共創施策への掲載が重複しています。")
+            problems.extend(
+                f"{where}: 掲載 {p.code} は別の共創プロジェクト {p.project} のものです。"
+                for p in placements
+                if p.project != project.id
+            )
             problems.extend(_year_problems(plan, where, [y.fiscal_year for y in project.years]))
             if problems:
                 raise ValidationError(problems)

@@ -247,6 +247,9 @@ class MainWindow(QMainWindow):
 
     def on_document_opened(self, document: PlanDocument) -> None:
         """Hook for panels added beside the pages (charts, histories)."""
+        from aomori_desktop.ui.structure_editor import StructureEditor
+
+        StructureEditor(self, document)  # a child of the document: goes when it closes
 
     def _close_document(self) -> None:
         if self.document is not None:
@@ -333,7 +336,10 @@ class MainWindow(QMainWindow):
         )
         self.tree.expandToDepth(1)
         if current is not None:
-            self.select_key(current.key)
+            for key in _key_and_ancestors(current.key):  # the item may be gone (undo of an add)
+                if self.tree_model.index_for_key(key).isValid():
+                    self.select_key(key)
+                    break
 
     def current_node(self) -> TreeNode | None:
         index = self.tree.currentIndex()
@@ -392,6 +398,11 @@ class MainWindow(QMainWindow):
 
     def fill_tree_menu(self, menu: QMenu, node: TreeNode | None) -> None:
         """Hook for structure-editing actions."""
+        from aomori_desktop.ui.structure_editor import StructureEditor
+
+        editor = self.document.findChild(StructureEditor) if self.document else None
+        if editor is not None:
+            editor.fill_menu(menu, node)
 
     # ------------------------------------------------------------ changes
 
@@ -450,3 +461,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/state", self.saveState())
         self._close_document()
         super().closeEvent(event)
+
+
+def _key_and_ancestors(key: str) -> list[str]:
+    """ "K17@1-2" → ["K17@1-2", "1-2", "1", "plan"]; "1-2-3" → ["1-2-3", "1-2", "1", "plan"]."""
+    keys = [key]
+    code = key.split("@", 1)[1] if "@" in key else key
+    if code != "plan":
+        parts = code.split("-")
+        keys.extend(
+            "-".join(parts[:n]) for n in range(len(parts) - (0 if "@" in key else 1), 0, -1)
+        )
+    keys.append("plan")
+    return list(dict.fromkeys(keys))

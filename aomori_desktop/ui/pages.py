@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
@@ -155,7 +156,10 @@ class OverviewPage(QWidget):
 
     def _on_changes(self, changes: Changes) -> None:
         if self.isVisible() and not changes.empty:
-            self.refresh()
+            # the scope may have been removed (undo of an add): the main window then
+            # selects what remains and this page shows that instead
+            with suppress(UserError):
+                self.refresh()
 
     def _open_kpi(self, index: QModelIndex) -> None:
         self.navigate.emit(str(self.kpi_model.data(index, RowTableModel.KEY_ROLE)))
