@@ -31,7 +31,7 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.M
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(
-        UserError, match="「.*out.bin」に書き込めませんでした（No space left on device）。"
+        UserError, match=r"「.*out.bin」に書き込めませんでした（No space left on device）。"
     ):
         write_bytes_atomically(target, b"new")
     assert target.read_bytes() == b"old"
@@ -41,5 +41,5 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.M
 def test_folder_and_missing_parent_are_refused_in_japanese(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="はフォルダーです"):
         write_text_atomically(tmp_path, "x")
-    with pytest.raises(UserError, match="書き出し先のフォルダー「.*」がありません"):
+    with pytest.raises(UserError, match=r"書き出し先のフォルダー「.*」がありません"):
         write_text_atomically(tmp_path / "nope" / "a.json", "x")
