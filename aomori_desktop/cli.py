@@ -3,6 +3,9 @@
     aomori-desktop [--db PATH]                     open the application window
     aomori-desktop init --db PATH                  create and seed a new database
     aomori-desktop export json [--db PATH] -o FILE write the plan as JSON
+    aomori-desktop export charts [--db PATH] -o DIR [--format png|svg|pdf]
+        [--preset word-full|word-half|slide] [--dpi N] [--year FY] [--mono]
+                                                   write every KPI chart (docs/charts.md)
     aomori-desktop import json FILE [--db PATH]    load a JSON plan into a new/empty database
     aomori-desktop check [--db PATH]               integrity check and schema version
 
@@ -15,14 +18,14 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from aomori_desktop import APP_TITLE_JA, __version__
 from aomori_desktop.domain.errors import UserError
+from aomori_desktop.fileio import write_text_atomically
 from aomori_desktop.paths import default_database_path, user_data_dir
 
 log = logging.getLogger("aomori_desktop")
@@ -69,6 +72,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, metavar="FILE", help="書き出し先（- で標準出力）"
     )
     p_export_json.set_defaults(handler=_cmd_export_json)
+    _add_export_charts_parser(export_sub, db_parent)
 
     p_import = sub.add_parser("import", help="読み込み")
     import_sub = p_import.add_subparsers(
@@ -85,6 +89,50 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p_check.set_defaults(handler=_cmd_check)
     return parser
+
+
+def _add_export_charts_parser(export_sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    p = export_sub.add_parser(
+        "charts",
+        parents=[db_parent],
+        help="KPIの進捗グラフをまとめて書き出す（PNG・SVG・PDF）",
+        description="計画のすべてのKPI（または --kpi で選んだKPI）の進捗グラフを書き出します。",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="書き出し先のフォルダー（なければ作成）",
+    )
+    p.add_argument(
+        "--format",
+        dest="chart_format",
+        choices=["png", "svg", "pdf"],
+        default="png",
+        help="ファイル形式（既定: png）",
+    )
+    p.add_argument(
+        "--preset",
+        choices=["word-full", "word-half", "slide"],
+        default="word-full",
+        help="大きさ: Word 全幅 16 cm / Word 半幅 8 cm / PowerPoint 16:9（既定: word-full）",
+    )
+    p.add_argument("--dpi", type=int, default=300, metavar="N", help="PNG の解像度（既定: 300）")
+    p.add_argument(
+        "--year", metavar="FY", help="この年度までの実績で描き、評価する（例: 2025、R7、令和7年度）"
+    )
+    p.add_argument("--mono", action="store_true", help="白黒印刷向けの配色にする")
+    p.add_argument(
+        "--axis",
+        choices=["western", "short", "era"],
+        default="western",
+        help="年度の表記: 2024 / R6 / 令和6年度（既定: western）",
+    )
+    p.add_argument(
+        "--kpi", action="append", metavar="CODE", help="書き出すKPIのコード（繰り返し指定可）"
+    )
+    p.set_defaults(handler=_cmd_export_charts)
 
 
 def _db_target(args: argparse.Namespace) -> str:
@@ -144,28 +192,89 @@ def _cmd_export_json(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def write_text_atomically(path: Path, text: str) -> None:
-    """Write next to the target and rename, so a failure never leaves half a file."""
-    if path.is_dir():
-        raise UserError(f"「{path}」はフォルダーです。書き出すファイル名を指定してください。")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"書き出し先のフォルダー「{parent}」がありません。")
+def _qt_application() -> Any:
+    """The QApplication the charts need, created off-screen when there is no display."""
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from aomori_desktop.ui.qt_setup import FontLoadError, configure_application
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "aomori-desktop"])
+    elif not isinstance(app, QApplication):
+        raise UserError("グラフの描画に必要な画面部品を初期化できませんでした。")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except PermissionError as exc:
-        raise UserError(f"「{path}」に書き込む権限がありません。") from exc
-    except OSError as exc:
-        raise UserError(f"「{path}」に書き込めませんでした（{exc.strerror}）。") from exc
+        configure_application(app)
+    except FontLoadError as exc:
+        raise UserError(str(exc).replace("\n", "")) from exc
+    return app
+
+
+def _kpi_codes(tree: Any) -> list[str]:
+    """KPI codes in plan order, each once (a KPI serving two measures is listed twice)."""
+    from aomori_desktop.services.dto import NodeKind
+
+    codes: list[str] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node.kind is NodeKind.KPI and node.ref not in codes:
+            codes.append(node.ref)
+        stack.extend(reversed(node.children))
+    return codes
+
+
+def _print_progress(done: int, total: int, code: str) -> None:
+    print(f"\r{done}/{total} {code}", end="\n" if done == total else "", file=sys.stderr)
+
+
+def _cmd_export_charts(args: argparse.Namespace) -> int:
+    from aomori_desktop.charts.batch import KpiChartBatch, ensure_output_dir
+    from aomori_desktop.charts.export import ExportFormat, ExportSettings, Preset
+    from aomori_desktop.charts.kpi_chart import KpiChartOptions
+    from aomori_desktop.charts.style import AxisLabelMode
+    from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
+    from aomori_desktop.services.views import PlanReader
+    from aomori_desktop.services.workspace import default_plan_id
+
+    settings = ExportSettings(
+        preset=Preset(args.preset),
+        dpi=args.dpi,
+        monochrome=args.mono,
+        axis_labels=AxisLabelMode(args.axis),
+    )
+    fmt = ExportFormat(args.chart_format)
+    year = parse_fiscal_year(args.year) if args.year else None
+    db = _open_existing_or_default(args)
+    try:
+        reader = PlanReader(db, default_plan_id(db))
+        years = reader.header().fiscal_years
+        if year is not None and year not in years:
+            raise UserError(
+                f"{fy_label(year)}は計画期間（{fy_label(years[0])}〜{fy_label(years[-1])}）の外です。"
+            )
+        codes = _kpi_codes(reader.tree())
+        if args.kpi:
+            unknown = [c for c in args.kpi if c not in codes]
+            if unknown:
+                raise UserError(f"KPI「{'」「'.join(unknown)}」はこの計画に登録されていません。")
+            codes = [c for c in codes if c in args.kpi]
+        out_dir = ensure_output_dir(Path(args.output))
+        _qt_application()
+        batch = KpiChartBatch(
+            codes, reader.kpi_detail, out_dir, settings, fmt, KpiChartOptions(as_of=year)
+        )
+        result = batch.run(progress=_print_progress if sys.stderr.isatty() else None)
+    finally:
+        db.close()
+    for code, message in result.failed:
+        print(f"{code}: {message}", file=sys.stderr)
+    print(f"{result.summary}（書き出し先: {out_dir}）")
+    return EXIT_FAILURE if result.failed else EXIT_OK
 
 
 def _read_text_file(path: Path) -> str:

@@ -129,7 +129,7 @@ def child(db: str, switches: int) -> None:
     ready = time.time()
     keys = [
         key
-        for key, item in window.tree_model._by_key.items()  # noqa: SLF001 (benchmark only)
+        for key, item in window.tree_model._by_key.items()
         if item.node.kind is NodeKind.KPI
     ]
     rng = random.Random(7)
