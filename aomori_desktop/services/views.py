@@ -20,6 +20,7 @@ from aomori_desktop.domain.plan import (
     Thresholds,
 )
 from aomori_desktop.domain.progress import (
+    GradeCounts,
     KpiTerms,
     YearProgress,
     count_grades,
@@ -596,3 +597,25 @@ class PlanReader:
 
 def _project_status(value: str | None) -> ProjectStatus | None:
     return ProjectStatus(value) if value else None
+
+
+def grade_counts_by_group(tree: TreeNode, overview: Overview, scope: str) -> list[tuple[str, GradeCounts]]:
+    """Counts per grade for each pillar (plan scope) or each measure (pillar or measure scope).
+
+    A KPI serving two measures counts in each measure, and once in a pillar (domain rule).
+    """
+    by_code = {row.code: row for row in overview.kpis}
+    groups: list[tuple[str, list[str]]] = []
+    for pillar in tree.children:
+        if scope == "plan":
+            codes = {k.ref for m in pillar.children for k in m.children if k.kind is NodeKind.KPI}
+            groups.append((f"{pillar.code} {pillar.title.split(' ')[-1]}", sorted(codes)))
+            continue
+        for measure in pillar.children:
+            if measure.key == scope or pillar.key == scope:
+                codes = {k.ref for k in measure.children if k.kind is NodeKind.KPI}
+                groups.append((f"{measure.code} {measure.title}", sorted(codes)))
+    return [
+        (label, count_grades(by_code[c].progress.grade for c in codes if c in by_code))
+        for label, codes in groups
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -44,6 +44,9 @@ from aomori_desktop.ui.year_table import (
     KpiYearTableModel,
     PasteTableView,
 )
+
+if TYPE_CHECKING:
+    from aomori_desktop.ui.chart_panel import ChartPanel
 
 ERROR_STYLE = "QLineEdit, QPlainTextEdit { background: #ffd6d6; }"
 DIRECTIONS = [Direction.INCREASE, Direction.DECREASE, Direction.MAINTAIN]
@@ -137,6 +140,7 @@ class TargetRevisionDialog(QDialog):
 
 class KpiPage(QWidget):
     navigate = Signal(str)  # tree key to select
+    chartPanelCreated = Signal(object)  # ChartPanel, for the main window's export menu
 
     def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -230,9 +234,10 @@ class KpiPage(QWidget):
         table_layout.addWidget(self.table)
         table_layout.addWidget(self.table_message)
 
-        self.chart_host = QWidget()  # the chart panel is placed here by the main window
+        self.chart_host = QWidget()  # the chart panel, created when the first KPI is shown
         chart_layout = QVBoxLayout(self.chart_host)
         chart_layout.setContentsMargins(0, 0, 0, 0)
+        self.chart_panel: ChartPanel | None = None
 
         top = QWidget()
         top_layout = QHBoxLayout(top)
@@ -291,6 +296,7 @@ class KpiPage(QWidget):
         self.cumulative_check.toggled.connect(self._commit_cumulative)
         self.revise_button.clicked.connect(self._revise_target)
         document.changed.connect(self._on_changes)
+        document.fiscalYearChanged.connect(self._on_fiscal_year)
 
     # ------------------------------------------------------------ loading
 
@@ -335,8 +341,24 @@ class KpiPage(QWidget):
             else:
                 self.revisions_label.hide()
             self.table_model.set_detail(detail)
+            self._show_chart(detail)
         finally:
             self._loading = False
+
+    def _show_chart(self, detail: KpiDetail) -> None:
+        if self.chart_panel is None:
+            from aomori_desktop.ui.chart_panel import ChartPanel
+
+            self.chart_panel = ChartPanel(self.chart_host, prompts=self.document.prompts)
+            layout = self.chart_host.layout()
+            assert layout is not None
+            layout.addWidget(self.chart_panel)
+            self.chartPanelCreated.emit(self.chart_panel)
+        self.chart_panel.set_kpi(detail, as_of=self.document.fiscal_year)
+
+    def _on_fiscal_year(self, _fiscal_year: int) -> None:
+        if self.detail is not None:
+            self._show_chart(self.detail)
 
     def _on_changes(self, changes: Changes) -> None:
         if self.detail is not None and self.detail.code in changes.kpis:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,6 +37,9 @@ from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 from aomori_desktop.ui.prompts import Prompts
+
+if TYPE_CHECKING:
+    from aomori_desktop.ui.chart_panel import ChartPanel
 from aomori_desktop.ui.tree_model import NODE_ROLE, PlanFilterProxy, PlanTreeModel
 
 log = logging.getLogger(__name__)
@@ -119,6 +123,8 @@ class MainWindow(QMainWindow):
         self.act_backup = menu_file.addAction("バックアップを保存(&B)…", self.backup_dialog)
         menu_file.addSeparator()
         self.export_menu = menu_file.addMenu("書き出し(&E)")
+        self.export_menu.aboutToShow.connect(self._fill_export_menu)
+        self._fill_export_menu()
         menu_file.addSeparator()
         act_quit = menu_file.addAction("終了(&X)", self.close)
         act_quit.setShortcut(QKeySequence.StandardKey.Quit)
@@ -223,6 +229,8 @@ class MainWindow(QMainWindow):
         for page in (self.overview_page, self.project_page, self.kpi_page):
             self.stack.addWidget(page)
             page.navigate.connect(self.select_key)
+        self.kpi_page.chartPanelCreated.connect(lambda panel: self._watch_panels([panel]))
+        self.overview_page.chartPanelsCreated.connect(self._watch_panels)
         self.on_document_opened(document)
         self.year_combo.blockSignals(True)
         self.year_combo.clear()
@@ -246,10 +254,21 @@ class MainWindow(QMainWindow):
         self.select_key("plan")
 
     def on_document_opened(self, document: PlanDocument) -> None:
-        """Hook for panels added beside the pages (charts, histories)."""
+        """Adds the structure editor (menu 構成 and the tree's context menu)."""
         from aomori_desktop.ui.structure_editor import StructureEditor
 
         StructureEditor(self, document)  # a child of the document: goes when it closes
+
+    def _watch_panels(self, panels: list[ChartPanel]) -> None:
+        for panel in panels:
+            panel.exported.connect(
+                lambda path: self.statusBar().showMessage(f"書き出しました: {path}", 8000)
+            )
+            panel.copied.connect(
+                lambda: self.statusBar().showMessage(
+                    "グラフをコピーしました（Word などに貼り付けできます）", 5000
+                )
+            )
 
     def _close_document(self) -> None:
         if self.document is not None:
@@ -302,6 +321,97 @@ class MainWindow(QMainWindow):
             self.prompts.error(self, exc.message)
             return
         self.statusBar().showMessage(f"バックアップを保存しました: {path}", 8000)
+
+    def _chart_panels(self) -> list[tuple[str, ChartPanel]]:
+        """The charts on the page in view, with a label for the menu."""
+        page = self.stack.currentWidget()
+        if page is self.kpi_page and self.kpi_page and self.kpi_page.chart_panel:
+            return [("KPIのグラフ", self.kpi_page.chart_panel)]
+        overview = self.overview_page
+        if (
+            page is overview
+            and overview
+            and overview.achievement_panel
+            and overview.grades_panel
+            and overview.tabs.currentWidget() is overview.charts_tab
+        ):
+            return [
+                ("達成率のグラフ", overview.achievement_panel),
+                ("評価の内訳のグラフ", overview.grades_panel),
+            ]
+        return []
+
+    def _fill_export_menu(self) -> None:
+        menu = self.export_menu
+        menu.clear()
+        for label, panel in self._chart_panels():
+            sub = menu.addMenu(label)
+            for action in panel.menu_actions():
+                sub.addAction(action)
+        if not menu.isEmpty():
+            menu.addSeparator()
+        has_doc = self.document is not None
+        menu.addAction("グラフの一括書き出し(&B)…", self.batch_export).setEnabled(has_doc)
+        menu.addAction("計画全体をJSONで書き出す(&J)…", self.export_json).setEnabled(has_doc)
+
+    def batch_export(self) -> None:
+        from aomori_desktop.ui.batch_export_dialog import BatchExportDialog
+
+        document = self.document
+        if document is None:
+            return
+        tree = document.reader.tree()
+        kpis: dict[str, str] = {}
+        for pillar in tree.children:
+            for measure in pillar.children:
+                for node in measure.children:
+                    if node.kind is NodeKind.KPI:
+                        kpis.setdefault(node.ref, node.title)
+        current = self.current_node()
+        selected = self._kpis_under(current) if current is not None else list(kpis)
+        dialog = BatchExportDialog(
+            list(kpis.items()),
+            document.reader.kpi_detail,
+            self,
+            selected=selected or list(kpis),
+            prompts=self.prompts,
+            as_of=document.fiscal_year,
+        )
+        self.prompts.run_dialog(dialog)
+        summary = dialog.result_summary
+        if summary is not None:
+            self.statusBar().showMessage(summary.summary, 10000)
+
+    def _kpis_under(self, node: TreeNode) -> list[str]:
+        if node.kind is NodeKind.KPI:
+            return [node.ref]
+        codes: list[str] = []
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            if current.kind is NodeKind.KPI and current.ref not in codes:
+                codes.append(current.ref)
+            stack.extend(reversed(current.children))
+        return codes
+
+    def export_json(self) -> None:
+        if self.db is None:
+            return
+        from aomori_desktop.exchange.json_format import dump_plan
+        from aomori_desktop.fileio import write_text_atomically
+        from aomori_desktop.services.workspace import export_plan
+
+        path = self.prompts.save_path(
+            self, "計画全体をJSONで書き出す", "aomori-plan.json", "JSON (*.json)"
+        )
+        if not path:
+            return
+        try:
+            write_text_atomically(Path(path), dump_plan(export_plan(self.db)))
+        except UserError as exc:
+            self.prompts.error(self, exc.message)
+            return
+        self.statusBar().showMessage(f"書き出しました: {path}", 8000)
 
     def _remember_recent(self, location: str) -> None:
         recent = [p for p in self._recent() if p != location]

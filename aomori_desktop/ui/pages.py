@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from contextlib import suppress
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +45,9 @@ from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine
 from aomori_desktop.ui.row_model import CENTER, RIGHT, Column, RowTableModel
+
+if TYPE_CHECKING:
+    from aomori_desktop.ui.chart_panel import ChartPanel
 
 PROJECT_STATUSES: list[ProjectStatus | None] = [None, *ProjectStatus]
 
@@ -90,10 +95,14 @@ def _table(model: RowTableModel[Any]) -> QTableView:
     return view
 
 
+MAX_CHART_BARS = 60
+
+
 class OverviewPage(QWidget):
     """KPIs and projects under the plan, a pillar or a measure, for the selected year."""
 
     navigate = Signal(str)
+    chartPanelsCreated = Signal(object)  # list of ChartPanel, for the export menu
 
     def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,18 +127,21 @@ class OverviewPage(QWidget):
         QVBoxLayout(kpi_box).addWidget(self.kpi_view)
         project_box = QGroupBox("共創プロジェクト")
         QVBoxLayout(project_box).addWidget(self.project_view)
-        self.chart_host = QWidget()
-        chart_layout = QVBoxLayout(self.chart_host)
-        chart_layout.setContentsMargins(0, 0, 0, 0)
-        self.chart_host.hide()
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(kpi_box)
-        splitter.addWidget(self.chart_host)
         splitter.addWidget(project_box)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(splitter, "一覧")
+        self.charts_tab = QWidget()
+        self.tabs.addTab(self.charts_tab, "グラフ")
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_charts())
+        self.achievement_panel: ChartPanel | None = None
+        self.grades_panel: ChartPanel | None = None
+        self.charts_note = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.counts_label)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tabs, 1)
         document.changed.connect(self._on_changes)
         document.fiscalYearChanged.connect(lambda _fy: self.refresh())
 
@@ -153,6 +165,56 @@ class OverviewPage(QWidget):
         )
         self.kpi_model.set_rows(overview.kpis)
         self.project_model.set_rows(overview.projects)
+        self._refresh_charts()
+
+    def _build_charts(self) -> None:
+        from aomori_desktop.charts.overview_chart import AchievementChart, GradeCountChart
+        from aomori_desktop.ui.chart_panel import ChartPanel
+
+        prompts = self.document.prompts
+        self.achievement_panel = ChartPanel(prompts=prompts, chart=AchievementChart())
+        self.grades_panel = ChartPanel(prompts=prompts, chart=GradeCountChart())
+        self.charts_note.setWordWrap(True)
+        self.charts_note.setStyleSheet("color: #555555;")
+        charts = QSplitter(Qt.Orientation.Horizontal)
+        charts.addWidget(self.achievement_panel)
+        charts.addWidget(self.grades_panel)
+        charts.setStretchFactor(0, 3)
+        charts.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self.charts_tab)
+        layout.addWidget(self.charts_note)
+        layout.addWidget(charts, 1)
+        self.chartPanelsCreated.emit([self.achievement_panel, self.grades_panel])
+
+    def _refresh_charts(self) -> None:
+        """Draws the charts only while their tab is shown (a large plan's table stays quick)."""
+        overview = self.overview
+        if overview is None or self.tabs.currentWidget() is not self.charts_tab:
+            return
+        from aomori_desktop.charts.overview_chart import AchievementData, GradeCountData
+        from aomori_desktop.services.views import grade_counts_by_group
+
+        if self.achievement_panel is None:
+            self._build_charts()
+        assert self.achievement_panel is not None and self.grades_panel is not None
+        fy = self.document.fiscal_year
+        shown = overview
+        if len(overview.kpis) > MAX_CHART_BARS:
+            shown = replace(overview, kpis=overview.kpis[:MAX_CHART_BARS])
+            self.charts_note.setText(
+                f"KPIが{len(overview.kpis):,}件あるため、達成率のグラフは先頭の{MAX_CHART_BARS}件です。"
+                "戦略の柱か共創施策を選ぶと、その範囲のKPIをすべて表示します。"
+            )
+        else:
+            self.charts_note.setText(
+                "グラフは「書き出し」から Word・PowerPoint 用の画像や PDF にできます。"
+            )
+        self.achievement_panel.chart.set_data(AchievementData.from_overview(shown, fy))
+        self.achievement_panel.refresh()
+        groups = grade_counts_by_group(self.document.reader.tree(), overview, self.scope)
+        title = f"{overview.title}　評価の内訳"
+        self.grades_panel.chart.set_data(GradeCountData.from_pairs(title, fy, groups))
+        self.grades_panel.refresh()
 
     def _on_changes(self, changes: Changes) -> None:
         if self.isVisible() and not changes.empty:

@@ -43,6 +43,10 @@ class Prompts:
         path, _ = QFileDialog.getSaveFileName(parent, caption, suggested, filters)
         return path or None
 
+    def directory(self, parent: QWidget | None, caption: str, start: str) -> str | None:
+        path = QFileDialog.getExistingDirectory(parent, caption, start)
+        return path or None
+
     def run_dialog(self, dialog: QDialog) -> bool:
         """Show a dialog of the application modally; True when the user accepted it."""
         return dialog.exec() == QDialog.DialogCode.Accepted

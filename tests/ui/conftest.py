@@ -50,6 +50,9 @@ class ScriptedPrompts(Prompts):
     ) -> str | None:
         return self.paths.pop(0) if self.paths else None
 
+    def directory(self, parent: QWidget | None, caption: str, start: str) -> str | None:
+        return self.paths.pop(0) if self.paths else None
+
     def run_dialog(self, dialog: QDialog) -> bool:
         if not self.dialog_scripts:
             raise AssertionError(f"unexpected dialog: {dialog.windowTitle()}")
