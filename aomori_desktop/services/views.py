@@ -599,7 +599,9 @@ def _project_status(value: str | None) -> ProjectStatus | None:
     return ProjectStatus(value) if value else None
 
 
-def grade_counts_by_group(tree: TreeNode, overview: Overview, scope: str) -> list[tuple[str, GradeCounts]]:
+def grade_counts_by_group(
+    tree: TreeNode, overview: Overview, scope: str
+) -> list[tuple[str, GradeCounts]]:
     """Counts per grade for each pillar (plan scope) or each measure (pillar or measure scope).
 
     A KPI serving two measures counts in each measure, and once in a pillar (domain rule).

@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.tree_dock.setWidget(dock_body)
         self.tree_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.tree_dock)
-        self.resizeDocks([self.tree_dock], [440], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.tree_dock], [400], Qt.Orientation.Horizontal)
 
         self.stack = QStackedWidget()
         self.empty_page = QLabel(
