@@ -119,6 +119,11 @@ class ProjectFieldsEdit:
     responsible_section: str | Unset = UNSET
 
 
+def _partners_text(partners: Sequence[Partner]) -> str | None:
+    """'産:A社／学:B大学' for the audit log (None when there are none)."""
+    return "／".join(f"{p.sector.label}:{p.name}" for p in partners) or None
+
+
 def _same(old: object, new: object) -> bool:
     """Equal, and for Decimals also typed with the same precision ("8.4" differs from "8.40")."""
     if isinstance(old, Decimal) and isinstance(new, Decimal):
@@ -537,6 +542,35 @@ class PlanService:
         return Changes(kpis=frozenset({kpi}), structure=True)
 
     # ------------------------------------------------------------ projects
+
+    def set_partners(self, project: str, partners: Sequence[Partner]) -> Changes:
+        """Replace the project's co-creation partners (産学金官), in the given order."""
+        cleaned = [Partner(p.sector, p.name.strip()) for p in partners]
+        problems = []
+        for i, partner in enumerate(cleaned, start=1):
+            if not partner.name:
+                problems.append(f"共創プロジェクト {project}: 連携先{i}の名称が空です。")
+            elif len(partner.name) > 200:
+                problems.append(
+                    f"共創プロジェクト {project}: 連携先{i}の名称が長すぎます（200文字まで）。"
+                )
+        if len({(p.sector, p.name) for p in cleaned}) != len(cleaned):
+            problems.append(f"共創プロジェクト {project}: 同じ連携先が二重に入力されています。")
+        if problems:
+            raise ValidationError(problems)
+        with self._tx() as tx:
+            row = self._project(tx.s, project)
+            old = [Partner(Sector(pa.sector), pa.name) for pa in row.partners]
+            if old == cleaned:
+                return Changes()
+            row.partners.clear()
+            tx.s.flush()
+            row.partners.extend(
+                PartnerRow(sector=p.sector.value, name=p.name, position=i)
+                for i, p in enumerate(cleaned)
+            )
+            tx.audit("project", project, "partners", _partners_text(old), _partners_text(cleaned))
+        return Changes(projects=frozenset({project}))
 
     def update_project(self, project: str, edit: ProjectFieldsEdit) -> Changes:
         with self._tx() as tx:

@@ -10,6 +10,8 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,7 +32,7 @@ from PySide6.QtWidgets import (
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.numbers import format_decimal
-from aomori_desktop.domain.plan import ProjectStatus, Sector
+from aomori_desktop.domain.plan import Partner, ProjectStatus, Sector
 from aomori_desktop.domain.progress import Grade, format_rate
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import (
@@ -230,6 +232,84 @@ class OverviewPage(QWidget):
         self.navigate.emit(str(self.project_model.data(index, RowTableModel.KEY_ROLE)))
 
 
+SECTOR_LABELS = {
+    Sector.INDUSTRY: "産（企業・団体）",
+    Sector.ACADEMIA: "学（大学・研究機関）",
+    Sector.FINANCE: "金（金融機関）",
+    Sector.GOVERNMENT: "官（行政・公的機関）",
+}
+
+
+class PartnersDialog(QDialog):
+    """Edit a project's co-creation partners (産学金官): one row per partner."""
+
+    def __init__(self, partners: list[Partner], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("連携先（産学金官）の編集")
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["区分", "名称"])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        for partner in partners:
+            self.add_row(partner.sector, partner.name)
+        add = QPushButton("追加")
+        add.clicked.connect(lambda: self.add_row(Sector.INDUSTRY, ""))
+        remove = QPushButton("選択した行を削除")
+        remove.clicked.connect(self._remove_selected)
+        self.message = MessageLine()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._try_accept)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.result_partners: list[Partner] | None = None
+        self.resize(560, 360)
+
+    def add_row(self, sector: Sector, name: str) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        combo = QComboBox()
+        for value, label in SECTOR_LABELS.items():
+            combo.addItem(label, value.value)
+        combo.setCurrentIndex(list(SECTOR_LABELS).index(sector))
+        self.table.setCellWidget(row, 0, combo)
+        self.table.setItem(row, 1, QTableWidgetItem(name))
+        self.table.resizeColumnToContents(0)
+
+    def partners(self) -> list[Partner]:
+        result = []
+        for row in range(self.table.rowCount()):
+            combo = self.table.cellWidget(row, 0)
+            assert isinstance(combo, QComboBox)
+            item = self.table.item(row, 1)
+            result.append(Partner(Sector(combo.currentData()), item.text() if item else ""))
+        return result
+
+    def _remove_selected(self) -> None:
+        for row in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True):
+            self.table.removeRow(row)
+
+    def _try_accept(self) -> None:
+        partners = self.partners()
+        empty = [str(i) for i, p in enumerate(partners, start=1) if not p.name.strip()]
+        if empty:
+            self.message.show_error(
+                f"{'、'.join(empty)}行目の名称を入力してください（不要な行は削除してください）。"
+            )
+            return
+        self.result_partners = partners
+        self.accept()
+
+
 class ProjectPage(QWidget):
     """A project: title, description, section, partners (産学金官), where it is listed, and its
     yearly status and note. A re-listed project is the same project wherever it is shown."""
@@ -255,6 +335,11 @@ class ProjectPage(QWidget):
         self.section_edit = QLineEdit()
         self.partners_label = QLabel()
         self.partners_label.setWordWrap(True)
+        self.partners_button = QPushButton("連携先を編集…")
+        self.partners_button.clicked.connect(self._edit_partners)
+        partners_row = QHBoxLayout()
+        partners_row.addWidget(self.partners_label, 1)
+        partners_row.addWidget(self.partners_button)
         self.message = MessageLine()
         relisting_row = QHBoxLayout()
         relisting_row.addWidget(self.relisting_label, 1)
@@ -263,7 +348,7 @@ class ProjectPage(QWidget):
         form.addRow("名称", self.title_edit)
         form.addRow("取組内容", self.description_edit)
         form.addRow("担当課", self.section_edit)
-        form.addRow("連携先（産学金官）", self.partners_label)
+        form.addRow("連携先（産学金官）", partners_row)
         box = QGroupBox("共創プロジェクト")
         box_layout = QVBoxLayout(box)
         box_layout.addLayout(form)
@@ -412,6 +497,26 @@ class ProjectPage(QWidget):
                 f"{code} {fy_label(fiscal_year)}のメモ",
                 lambda: svc.set_project_year(code, fiscal_year, note=new, status=UNSET),
                 lambda: svc.set_project_year(code, fiscal_year, note=old, status=UNSET),
+            )
+        except UserError as exc:
+            self.message.show_error(exc.message)
+
+    def _edit_partners(self) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        old = [Partner(Sector(s), n) for s, n in detail.partners]
+        dialog = PartnersDialog(old, self)
+        if not self.document.prompts.run_dialog(dialog) or dialog.result_partners is None:
+            return
+        new = dialog.result_partners
+        code = detail.code
+        svc = self.document.service
+        try:
+            self.document.apply(
+                f"{code} 連携先の変更",
+                lambda: svc.set_partners(code, new),
+                lambda: svc.set_partners(code, old),
             )
         except UserError as exc:
             self.message.show_error(exc.message)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from aomori_desktop.domain.plan import FigureStatus
+from aomori_desktop.domain.plan import FigureStatus, Sector
 from aomori_desktop.services.dto import NodeKind
 from aomori_desktop.ui.tree_model import GRADE_ROLE, NODE_ROLE
 from aomori_desktop.ui.year_table import COL_ACTUAL, COL_GRADE, COL_INTERIM, COL_RATE, COL_STATUS
@@ -371,3 +371,32 @@ def test_node_roles_carry_plain_data(make_window) -> None:
     node = window.tree_model.data(window.tree_model.index_for_key("K01@1-2"), NODE_ROLE)
     assert node.kind is NodeKind.KPI and node.ref == "K01"
     assert window.tree_model.parent(QModelIndex()) == QModelIndex()
+
+
+def test_partners_are_edited_in_a_dialog_and_undone(make_window, prompts) -> None:
+    window = make_window()
+    window.select_key("1-1-1")
+    page = window.project_page
+    assert page.partners_label.text() == "（未登録）"
+
+    def fill(dialog) -> bool:
+        dialog.add_row(Sector.INDUSTRY, "")
+        dialog._try_accept()  # an empty name is refused, the dialog stays open
+        seen.append(dialog.message.text())
+        dialog.table.item(0, 1).setText("市内造船・鉄工事業者")
+        dialog.add_row(Sector.ACADEMIA, "八戸工業大学")
+        dialog._try_accept()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    seen: list[str] = []
+    prompts.dialog_scripts.append(fill)
+    page.partners_button.click()
+    assert seen == ["1行目の名称を入力してください（不要な行は削除してください）。"]
+    assert page.partners_label.text() == "産: 市内造船・鉄工事業者、学: 八戸工業大学"
+    assert window.document.reader.project_detail("PJ01").partners == (
+        ("industry", "市内造船・鉄工事業者"),
+        ("academia", "八戸工業大学"),
+    )
+    window.act_undo.trigger()
+    assert window.document.reader.project_detail("PJ01").partners == ()
+    assert page.partners_label.text() == "（未登録）"
