@@ -58,10 +58,20 @@ def build_database(path: Path, kpi_count: int) -> None:
             placements = []
             for n in range(1, 4):
                 pid = f"PJ{len(projects) + 1:04d}"
-                projects.append(Project(id=pid, title=f"共創プロジェクト {code}-{n}", description="取組内容の説明文" * 3))
+                projects.append(
+                    Project(
+                        id=pid,
+                        title=f"共創プロジェクト {code}-{n}",
+                        description="取組内容の説明文" * 3,
+                    )
+                )
                 placements.append(Placement(code=f"{code}-{n}", project=pid, relisting=False))
-            measures.append(Measure(code=code, title=f"共創施策 {code}", placements=tuple(placements)))
-        pillars.append(Pillar(number=p, lead="戦略の柱の見出し", name=f"柱{p}", measures=tuple(measures)))
+            measures.append(
+                Measure(code=code, title=f"共創施策 {code}", placements=tuple(placements))
+            )
+        pillars.append(
+            Pillar(number=p, lead="戦略の柱の見出し", name=f"柱{p}", measures=tuple(measures))
+        )
     at = datetime(2026, 5, 1, tzinfo=UTC)
     kpis = []
     for i in range(kpi_count):
@@ -70,7 +80,8 @@ def build_database(path: Path, kpi_count: int) -> None:
         years = tuple(
             KpiYear(
                 fiscal_year=fy,
-                actual=baseline + (target - baseline) * Decimal(fy - 2023) / 10 * Decimal(rng.randint(5, 13)) / 10,
+                actual=baseline
+                + (target - baseline) * Decimal(fy - 2023) / 10 * Decimal(rng.randint(5, 13)) / 10,
                 status=FigureStatus.FINAL,
                 comment="前年度比で増加",
                 entered_by="bench",
@@ -94,7 +105,9 @@ def build_database(path: Path, kpi_count: int) -> None:
             )
         )
     snapshot = PlanSnapshot(
-        plan=PlanInfo(name="大規模計画（ベンチマーク）", first_fiscal_year=2024, last_fiscal_year=2033),
+        plan=PlanInfo(
+            name="大規模計画（ベンチマーク）", first_fiscal_year=2024, last_fiscal_year=2033
+        ),
         pillars=tuple(pillars),
         projects=tuple(projects),
         kpis=tuple(kpis),
@@ -128,9 +141,7 @@ def child(db: str, switches: int) -> None:
     QApplication.processEvents()
     ready = time.time()
     keys = [
-        key
-        for key, item in window.tree_model._by_key.items()
-        if item.node.kind is NodeKind.KPI
+        key for key, item in window.tree_model._by_key.items() if item.node.kind is NodeKind.KPI
     ]
     rng = random.Random(7)
     timings = []
@@ -139,7 +150,9 @@ def child(db: str, switches: int) -> None:
         window.select_key(key)
         QApplication.processEvents()
         timings.append(time.perf_counter() - t)
-        assert window.kpi_page.detail is not None and window.kpi_page.detail.code == key.split("@")[0]
+        assert (
+            window.kpi_page.detail is not None and window.kpi_page.detail.code == key.split("@")[0]
+        )
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"ready": ready, "timings": timings, "peak_kb": peak_kb, "kpis": len(keys)}))
     window.close()
@@ -164,7 +177,10 @@ def main() -> None:
     start = time.time()
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(db), "--switches", str(args.switches)],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     timings = sorted(result["timings"])
