@@ -37,7 +37,7 @@ from aomori_desktop.domain.plan import (
 from aomori_desktop.domain.validation import kpi_field_problems
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
-from aomori_desktop.services.snapshot_io import _kpi_from_row, read_snapshot
+from aomori_desktop.services.snapshot_io import _kpi_from_row, kpi_row_from_value, read_snapshot
 from aomori_desktop.store.database import Clock, Database, os_user, utc_now
 from aomori_desktop.store.models import (
     AuditRow,
@@ -949,50 +949,8 @@ class PlanService:
             if problems:
                 raise ValidationError(problems)
             measures = [self._measure(tx.s, m) for m in kpi.measures]
-            row = KpiRow(
-                plan_id=plan.id,
-                code=kpi.id,
-                name=kpi.name,
-                unit=kpi.unit,
-                baseline=kpi.baseline,
-                baseline_fiscal_year=kpi.baseline_fiscal_year,
-                baseline_fiscal_year_confirmed=kpi.baseline_fiscal_year_confirmed,
-                target=kpi.target,
-                target_fiscal_year=kpi.target_fiscal_year,
-                direction=kpi.direction.value,
-                cumulative=kpi.cumulative,
-                data_source=kpi.data_source,
-                responsible_section=kpi.responsible_section,
-                definition=kpi.definition,
-                position=0,
-                measure_links=[
-                    KpiMeasureRow(measure=m, position=i) for i, m in enumerate(measures)
-                ],
-                years=[
-                    KpiYearRow(
-                        fiscal_year=y.fiscal_year,
-                        actual=y.actual,
-                        interim_target=y.interim_target,
-                        status=y.status.value if y.status else None,
-                        comment=y.comment,
-                        entered_by=y.entered_by,
-                        entered_at=y.entered_at,
-                    )
-                    for y in kpi.years
-                ],
-                target_revisions=[
-                    TargetRevisionRow(
-                        old_value=r.old_value,
-                        old_fiscal_year=r.old_fiscal_year,
-                        new_value=r.new_value,
-                        new_fiscal_year=r.new_fiscal_year,
-                        reason=r.reason,
-                        revised_by=r.revised_by,
-                        revised_at=r.revised_at,
-                    )
-                    for r in kpi.target_revisions
-                ],
-            )
+            row = kpi_row_from_value(kpi, measures, position=0)
+            row.plan_id = plan.id
             siblings = sorted(plan.kpis, key=lambda k: (k.position, k.id))
             siblings.insert(max(0, min(position, len(siblings))), row)
             _reposition(siblings)

@@ -246,51 +246,7 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
                     )
                 )
     for position, k in enumerate(snapshot.kpis):
-        kpi_row = KpiRow(
-            code=k.id,
-            name=k.name,
-            unit=k.unit,
-            baseline=k.baseline,
-            baseline_fiscal_year=k.baseline_fiscal_year,
-            baseline_fiscal_year_confirmed=k.baseline_fiscal_year_confirmed,
-            target=k.target,
-            target_fiscal_year=k.target_fiscal_year,
-            direction=k.direction.value,
-            cumulative=k.cumulative,
-            data_source=k.data_source,
-            responsible_section=k.responsible_section,
-            definition=k.definition,
-            position=position,
-            measure_links=[
-                KpiMeasureRow(measure=measures[code], position=i)
-                for i, code in enumerate(k.measures)
-            ],
-            years=[
-                KpiYearRow(
-                    fiscal_year=y.fiscal_year,
-                    actual=y.actual,
-                    interim_target=y.interim_target,
-                    status=y.status.value if y.status else None,
-                    comment=y.comment,
-                    entered_by=y.entered_by,
-                    entered_at=y.entered_at,
-                )
-                for y in k.years
-                if not _year_is_empty(y)
-            ],
-            target_revisions=[
-                TargetRevisionRow(
-                    old_value=r.old_value,
-                    old_fiscal_year=r.old_fiscal_year,
-                    new_value=r.new_value,
-                    new_fiscal_year=r.new_fiscal_year,
-                    reason=r.reason,
-                    revised_by=r.revised_by,
-                    revised_at=r.revised_at,
-                )
-                for r in k.target_revisions
-            ],
-        )
+        kpi_row = kpi_row_from_value(k, [measures[code] for code in k.measures], position)
         plan.kpis.append(kpi_row)
     session.flush()
     for a in snapshot.audit:
@@ -310,6 +266,52 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
         )
     session.flush()
     return plan.id
+
+
+def kpi_row_from_value(kpi: Kpi, measures: list[MeasureRow], position: int) -> KpiRow:
+    """A new KPI row (with its yearly records, revisions and measure links) from a `Kpi`."""
+    return KpiRow(
+        code=kpi.id,
+        name=kpi.name,
+        unit=kpi.unit,
+        baseline=kpi.baseline,
+        baseline_fiscal_year=kpi.baseline_fiscal_year,
+        baseline_fiscal_year_confirmed=kpi.baseline_fiscal_year_confirmed,
+        target=kpi.target,
+        target_fiscal_year=kpi.target_fiscal_year,
+        direction=kpi.direction.value,
+        cumulative=kpi.cumulative,
+        data_source=kpi.data_source,
+        responsible_section=kpi.responsible_section,
+        definition=kpi.definition,
+        position=position,
+        measure_links=[KpiMeasureRow(measure=m, position=i) for i, m in enumerate(measures)],
+        years=[
+            KpiYearRow(
+                fiscal_year=y.fiscal_year,
+                actual=y.actual,
+                interim_target=y.interim_target,
+                status=y.status.value if y.status else None,
+                comment=y.comment,
+                entered_by=y.entered_by,
+                entered_at=y.entered_at,
+            )
+            for y in kpi.years
+            if not _year_is_empty(y)
+        ],
+        target_revisions=[
+            TargetRevisionRow(
+                old_value=r.old_value,
+                old_fiscal_year=r.old_fiscal_year,
+                new_value=r.new_value,
+                new_fiscal_year=r.new_fiscal_year,
+                reason=r.reason,
+                revised_by=r.revised_by,
+                revised_at=r.revised_at,
+            )
+            for r in kpi.target_revisions
+        ],
+    )
 
 
 def _year_is_empty(y: KpiYear) -> bool:
