@@ -400,3 +400,20 @@ def test_partners_are_edited_in_a_dialog_and_undone(make_window, prompts) -> Non
     window.act_undo.trigger()
     assert window.document.reader.project_detail("PJ01").partners == ()
     assert page.partners_label.text() == "（未登録）"
+
+
+def test_the_tree_is_usable_from_the_keyboard(qtbot, make_window) -> None:
+    window = make_window()
+    tree = window.tree
+    tree.setFocus()
+    window.select_key("1-1")
+    qtbot.keyClick(tree, Qt.Key.Key_Right)  # expand 1-1
+    qtbot.keyClick(tree, Qt.Key.Key_Down)
+    assert window.current_node().key == "1-1-1"
+    assert window.stack.currentWidget() is window.project_page
+    for _ in range(2):
+        qtbot.keyClick(tree, Qt.Key.Key_Down)
+    assert window.current_node().key == "K01@1-1"
+    assert window.stack.currentWidget() is window.kpi_page
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.search_edit.hasFocus()
