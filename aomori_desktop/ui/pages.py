@@ -91,10 +91,18 @@ def _table(model: RowTableModel[Any]) -> QTableView:
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(24)
-    view.horizontalHeader().setResizeContentsPrecision(200)  # measure a sample, not 5,000 rows
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    # column widths are measured once per load on a sample of rows (see _fit_columns), not
+    # continuously on every row: a plan of 5,000 KPIs must appear at once
+    view.horizontalHeader().setResizeContentsPrecision(100)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setStretchLastSection(False)
     return view
+
+
+def _fit_columns(view: QTableView, stretch: int = 1) -> None:
+    view.resizeColumnsToContents()
+    view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
 
 MAX_CHART_BARS = 60
@@ -167,6 +175,8 @@ class OverviewPage(QWidget):
         )
         self.kpi_model.set_rows(overview.kpis)
         self.project_model.set_rows(overview.projects)
+        _fit_columns(self.kpi_view)
+        _fit_columns(self.project_view)
         self._refresh_charts()
 
     def _build_charts(self) -> None:
