@@ -339,11 +339,11 @@ class PlanService:
                         KpiYearRow.kpi_id == kpi.id, KpiYearRow.fiscal_year == e.fiscal_year
                     )
                 )
+                new_row = year_row is None
                 if year_row is None:
                     year_row = KpiYearRow(
                         kpi_id=kpi.id, fiscal_year=e.fiscal_year, comment="", entered_by=""
                     )
-                    tx.s.add(year_row)
                 key = f"{kpi.code}/{e.fiscal_year}"
                 changed = False
                 for field, new in (
@@ -361,6 +361,10 @@ class PlanService:
                     tx.audit("kpi_year", key, field, old, new)
                     changed = True
                 if changed:
+                    if (
+                        new_row
+                    ):  # a row only when something was entered (clearing nothing adds none)
+                        tx.s.add(year_row)
                     year_row.entered_by = tx.user
                     year_row.entered_at = tx.now
                     touched.add(kpi.code)
@@ -533,6 +537,8 @@ class PlanService:
             old = ",".join(
                 f"{link.measure.pillar.number}-{link.measure.number}" for link in row.measure_links
             )
+            if old == ",".join(measures):
+                return Changes()
             row.measure_links.clear()
             tx.s.flush()
             row.measure_links.extend(
@@ -609,9 +615,9 @@ class PlanService:
                     [f"共創プロジェクト {project}: メモが長すぎます（{MAX_TEXT:,}文字まで）。"]
                 )
             year = next((y for y in row.years if y.fiscal_year == fiscal_year), None)
+            new_row = year is None
             if year is None:
                 year = ProjectYearRow(fiscal_year=fiscal_year, note="", entered_by="")
-                row.years.append(year)
             key = f"{project}/{fiscal_year}"
             changed = False
             if not isinstance(status, Unset):
@@ -624,9 +630,12 @@ class PlanService:
                 tx.audit("project_year", key, "note", year.note, note)
                 year.note = note
                 changed = True
-            if changed:
-                year.entered_by = tx.user
-                year.entered_at = tx.now
+            if not changed:
+                return Changes()
+            if new_row:
+                row.years.append(year)
+            year.entered_by = tx.user
+            year.entered_at = tx.now
         return Changes(projects=frozenset({project}))
 
     def add_project(self, measure: str, title: str, description: str = "") -> tuple[str, Changes]:
