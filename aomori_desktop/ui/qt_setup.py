@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
 
 from aomori_desktop import APP_NAME, __version__
-from aomori_desktop.paths import fonts_dir
+from aomori_desktop.paths import fonts_dir, resources_dir
 
 __all__ = [
     "FONT_FAMILY",
@@ -145,6 +145,9 @@ def configure_application(app: QApplication) -> str:
     QCoreApplication.setApplicationName(APP_NAME)
     QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
     QCoreApplication.setApplicationVersion(__version__)
+    icon = resources_dir() / "icons" / f"{APP_NAME}.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
 
     pg.setConfigOptions(background="w", foreground="k", antialias=True)
     return family

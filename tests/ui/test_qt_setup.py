@@ -140,3 +140,11 @@ def test_broken_font_file_is_reported_in_japanese(qapp: QApplication, tmp_path: 
     with pytest.raises(FontLoadError, match="読み込めませんでした") as excinfo:
         load_bundled_fonts(tmp_path)
     assert broken.name in str(excinfo.value)
+
+
+def test_the_application_has_its_icon(qapp) -> None:
+    icon = qapp.windowIcon()
+    assert not icon.isNull()
+    image = icon.pixmap(64, 64).toImage()
+    centre = image.pixelColor(4, 32)  # the blue square's edge
+    assert (centre.red(), centre.green(), centre.blue()) == (0x1F, 0x5F, 0xBF)
