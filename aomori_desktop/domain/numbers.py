@@ -50,15 +50,21 @@ def _plain(value: Decimal, spec: str) -> str:
     return format(value, spec)
 
 
+def shorten(text: str, limit: int = 30) -> str:
+    """Text quoted in a message: long pastes are cut so the sentence stays readable."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def parse_decimal(text: str) -> Decimal:
     """Read a typed number exactly, keeping its scale ("8.40" → Decimal("8.40")).
 
     Raises `InvalidInput` with a Japanese explanation for anything that is not a plain number.
     """
-    shown = text.strip()  # str.strip also removes U+3000 IDEOGRAPHIC SPACE
-    if not shown:
+    stripped = text.strip()  # str.strip also removes U+3000 IDEOGRAPHIC SPACE
+    shown = shorten(stripped)  # as quoted in messages
+    if not stripped:
         raise InvalidInput("値が入力されていません。")
-    body = shown.translate(_TRANSLATION)
+    body = stripped.translate(_TRANSLATION)
     sign = ""
     if body[0] in "+-":
         sign, body = body[0], body[1:]
@@ -126,6 +132,6 @@ def decimal_to_text(value: Decimal) -> str:
 def decimal_from_text(text: str) -> Decimal:
     """Strict inverse of `decimal_to_text` for stored data (only `-?digits(.digits)?`)."""
     if not _STORED.fullmatch(text):
-        raise InvalidInput(f"保存された値「{text}」は数値の形式ではありません。")
+        raise InvalidInput(f"保存された値「{shorten(text)}」は数値の形式ではありません。")
     value = Decimal(text)
     return value.copy_abs() if value.is_zero() else value

@@ -73,6 +73,11 @@ def backup_database(db: Database, target: Path) -> Path:
     return path
 
 
+def open_existing(target: str | Path) -> Database:
+    """An existing database (never created); see `store.database.open_database`."""
+    return open_database(target)
+
+
 def list_plans(db: Database) -> list[PlanSummary]:
     with db.read_session() as s:
         rows = s.execute(
@@ -169,5 +174,6 @@ __all__ = [
     "export_plan",
     "import_plan",
     "list_plans",
+    "open_existing",
     "open_or_create",
 ]

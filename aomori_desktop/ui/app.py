@@ -19,5 +19,5 @@ def run_gui(target: str) -> int:
         return 1
     window = MainWindow(Prompts())
     window.show()
-    window.open_database(target)
+    window.open_or_create_database(target)
     return int(app.exec())

@@ -647,10 +647,10 @@ class BulkEntryWindow(QDialog):
 
         self.undo_action = QAction("元に戻す", self)
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.triggered.connect(document.undo_stack.undo)
+        self.undo_action.triggered.connect(document.undo)
         self.redo_action = QAction("やり直し", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        self.redo_action.triggered.connect(document.undo_stack.redo)
+        self.redo_action.triggered.connect(document.redo)
         for action in (self.undo_action, self.redo_action):
             self.addAction(action)
         undo_button, redo_button = QToolButton(), QToolButton()

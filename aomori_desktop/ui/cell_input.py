@@ -15,11 +15,12 @@ from typing import Protocol
 
 from aomori_desktop.domain.errors import InvalidInput
 from aomori_desktop.domain.fiscal import fy_label
-from aomori_desktop.domain.numbers import format_decimal, parse_optional_decimal
+from aomori_desktop.domain.numbers import format_decimal, parse_optional_decimal, shorten
 from aomori_desktop.domain.plan import FigureStatus
 from aomori_desktop.services.plan_service import UNSET, KpiYearEdit
 
 MAX_COMMENT = 4000
+MAX_LISTED = 5  # problems listed in the message line; the rest are counted
 
 
 class YearField(Enum):
@@ -150,8 +151,12 @@ def parse_tsv(text: str) -> list[list[str]]:
         text = text[:-2]
     elif text.endswith("\n"):
         text = text[:-1]
-    reader = csv.reader(io.StringIO(text), delimiter="\t", quotechar='"')
-    return [list(row) for row in reader] or [[""]]
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter="\t", quotechar='"')
+        return [list(row) for row in reader] or [[""]]
+    except csv.Error:
+        # an unbalanced quote or a huge cell: take the text as plain tab-separated lines
+        return [line.split("\t") for line in text.replace("\r\n", "\n").split("\n")] or [[""]]
 
 
 def to_tsv(rows: Sequence[Sequence[str]]) -> str:
@@ -173,7 +178,7 @@ def cell_problem_text(
     fiscal_year: int, fieldname: YearField, text: str, message: str, who: str = ""
 ) -> str:
     where = f"{who} " if who else ""
-    return f"{where}{fy_label(fiscal_year)}の{fieldname.value}「{text}」: {message}"
+    return f"{where}{fy_label(fiscal_year)}の{fieldname.value}「{shorten(text)}」: {message}"
 
 
 def rejection_message(problems: Sequence[str], cell_count: int) -> str:
@@ -184,6 +189,7 @@ def rejection_message(problems: Sequence[str], cell_count: int) -> str:
     """
     if len(problems) == 1 and cell_count <= 1:
         return problems[0]
-    return f"{len(problems)}件の値を読み取れないため、何も保存していません。\n" + "\n".join(
-        problems
-    )
+    shown = list(problems[:MAX_LISTED])
+    if len(problems) > MAX_LISTED:
+        shown.append(f"…ほか{len(problems) - MAX_LISTED}件")
+    return f"{len(problems)}件の値を読み取れないため、何も保存していません。\n" + "\n".join(shown)

@@ -25,23 +25,38 @@ Action = Callable[[], Changes]
 
 
 class ServiceCommand(QUndoCommand):
-    """An edit already applied once through a service; redo/undo re-apply through services."""
+    """An edit already applied once through a service; redo/undo re-apply through services.
 
-    def __init__(self, document: PlanDocument, text: str, do: Action, undo: Action) -> None:
+    When re-applying fails (the database is locked, another user changed the value), the
+    command stays on the stack and the stack's index is put back, so the user can retry.
+    """
+
+    def __init__(
+        self, document: PlanDocument, text: str, do: Action, undo: Action, changes: Changes
+    ) -> None:
         super().__init__(text)
         self._document = document
         self._do = do
         self._undo = undo
-        self._applied = True  # the first redo (on push) must not apply again
+        self.changes = changes  # what the edit touched: refreshed when a retry is needed
+        self._skip = True  # the first redo (on push) must not apply again
+        self.failed = False
 
     def redo(self) -> None:
-        if self._applied:
-            self._applied = False
+        if self._skip:
+            self._skip = False
             return
-        self._document._run_from_stack(self, self._do)
+        self.failed = not self._document._run_from_stack(self, self._do)
 
     def undo(self) -> None:
-        self._document._run_from_stack(self, self._undo)
+        if self._skip:
+            self._skip = False
+            return
+        self.failed = not self._document._run_from_stack(self, self._undo)
+
+    def skip_next(self) -> None:
+        """The next redo/undo only moves the stack's index back (nothing is re-applied)."""
+        self._skip = True
 
 
 class PlanDocument(QObject):
@@ -90,22 +105,43 @@ class PlanDocument(QObject):
         changes = do()
         if changes.empty:
             return changes
-        self.undo_stack.push(ServiceCommand(self, text, do, undo))
+        self.undo_stack.push(ServiceCommand(self, text, do, undo, changes))
         self.changed.emit(changes)
         return changes
 
-    def _run_from_stack(self, command: ServiceCommand, action: Action) -> None:
+    def undo(self) -> None:
+        """Undo the last edit; if that fails, the edit stays undoable (nothing is lost)."""
+        index = self.undo_stack.index()
+        command = self.undo_stack.command(index - 1) if index > 0 else None
+        self.undo_stack.undo()
+        if isinstance(command, ServiceCommand) and command.failed:
+            command.failed = False
+            command.skip_next()
+            self.undo_stack.redo()  # back to where the stack was
+
+    def redo(self) -> None:
+        """Redo the next edit; if that fails, it stays redoable."""
+        command = self.undo_stack.command(self.undo_stack.index())
+        self.undo_stack.redo()
+        if isinstance(command, ServiceCommand) and command.failed:
+            command.failed = False
+            command.skip_next()
+            self.undo_stack.undo()
+
+    def _run_from_stack(self, command: ServiceCommand, action: Action) -> bool:
         try:
             changes = action()
         except UserError as exc:
             log.warning("undo/redo failed: %s", exc.message)
             self.prompts.error(
                 None,
-                f"「{command.text()}」を元に戻す／やり直すことができませんでした。\n{exc.message}",
+                f"「{command.text()}」を元に戻す／やり直すことができませんでした。"
+                f"変更は記録したままです。もう一度お試しください。\n{exc.message}",
             )
-            command.setObsolete(True)
-            return
+            self.changed.emit(command.changes)  # show what is stored now
+            return False
         self.changed.emit(changes)
+        return True
 
     def refresh_header(self) -> None:
         self.header = self.reader.header()

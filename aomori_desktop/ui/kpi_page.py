@@ -309,7 +309,25 @@ class KpiPage(QWidget):
     def show_kpi(self, code: str) -> None:
         self.form_message.clear_message()
         self.table_message.clear_message()
+        if self.detail is None or self.detail.code != code:
+            # refused text belongs to the KPI it was typed for: never carry it to another one
+            for edit, _make, _current, _label in self._line_fields:
+                edit.setProperty("invalid", False)
+                edit.setStyleSheet("")
         self._load(self.document.reader.kpi_detail(code))
+
+    def pending_input(self) -> list[str]:
+        """Refused entries still on screen (not stored), described for a question."""
+        pending = [
+            f"{label}「{edit.text()}」"
+            for edit, _make, _current, label in self._line_fields
+            if edit.property("invalid") is True
+        ]
+        for (row, _col), (text, _message) in sorted(self.table_model.invalid_cells().items()):
+            year = self.table_model.year_at(row)
+            if year is not None:
+                pending.append(f"{fy_label(year.fiscal_year)}「{text}」")
+        return pending
 
     def _load(self, detail: KpiDetail) -> None:
         self._loading = True

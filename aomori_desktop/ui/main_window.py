@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from aomori_desktop.services.workspace import (
     backup_database,
     create_seeded_database,
     default_plan_id,
+    open_existing,
     open_or_create,
 )
 from aomori_desktop.ui.document import PlanDocument
@@ -166,11 +168,11 @@ class MainWindow(QMainWindow):
 
     def _undo(self) -> None:
         if self.document:
-            self.document.undo_stack.undo()
+            self.document.undo()
 
     def _redo(self) -> None:
         if self.document:
-            self.document.undo_stack.redo()
+            self.document.redo()
 
     def _update_undo_actions(self) -> None:
         stack = self.document.undo_stack if self.document else None
@@ -191,19 +193,37 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ database
 
     def open_database(self, target: str | Path) -> bool:
-        """Open (or create and seed) a database; failures become a sentence, nothing lost."""
+        """Open an existing database (File > Open, recent files); a missing file is reported,
+        never silently created. Failures become a sentence; nothing is lost."""
+        return self._open(target, open_existing)
+
+    def open_or_create_database(self, target: str | Path) -> bool:
+        """At start-up: the default (or --db) database, created and seeded if it is new."""
+        return self._open(target, open_or_create)
+
+    def _open(self, target: str | Path, opener: Callable[[str], Database]) -> bool:
         try:
-            db = open_or_create(str(target))
+            db = opener(str(target))
         except UserError as exc:
             self.prompts.error(self, exc.message)
             return False
         try:
             document = PlanDocument(db, default_plan_id(db), self.prompts, parent=self)
+            # read what the window shows first, so an unreadable file is refused whole
+            document.reader.tree()
+            document.reader.overview("plan", document.fiscal_year)
         except UserError as exc:
             db.close()
             self.prompts.error(self, exc.message)
             return False
-        self._set_document(db, document)
+        try:
+            self._set_document(db, document)
+        except UserError as exc:
+            self._close_document()
+            self.stack.setCurrentWidget(self.empty_page)
+            self.tree_model.set_tree_empty()
+            self.prompts.error(self, exc.message)
+            return False
         if db.report.upgraded_from is not None:
             self.prompts.info(
                 self,
@@ -567,6 +587,15 @@ class MainWindow(QMainWindow):
         focus = self.focusWidget()
         if focus is not None:
             focus.clearFocus()  # commits a field being edited
+        pending = self.kpi_page.pending_input() if self.kpi_page and self.document else []
+        if pending and not self.prompts.confirm(
+            self,
+            "次の入力は数値として読み取れなかったため、保存されていません:\n"
+            + "\n".join(f"・{p}" for p in pending[:10])
+            + "\n\nこのまま閉じますか？（「いいえ」で戻って修正できます）",
+        ):
+            event.ignore()
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self._close_document()

@@ -386,6 +386,9 @@ class ProjectPage(QWidget):
     def show_project(self, code: str, placement_key: str) -> None:
         self.placement_key = placement_key
         self.message.clear_message()
+        if self.detail is None or self.detail.code != code:
+            self.title_edit.setProperty("invalid", False)  # never carried to another project
+            self.title_edit.setStyleSheet("")
         self._load(self.document.reader.project_detail(code))
 
     def _load(self, detail: ProjectDetail) -> None:

@@ -75,6 +75,14 @@ class PlanTreeModel(QAbstractItemModel):
         self._progress = dict(progress)
         self.endResetModel()
 
+    def set_tree_empty(self) -> None:
+        self.beginResetModel()
+        self._by_key.clear()
+        self._kpi_items.clear()
+        self._root = None
+        self._progress = {}
+        self.endResetModel()
+
     def _build(self, node: TreeNode, parent: _Item | None, row: int) -> _Item:
         item = _Item(node, parent, row)
         self._by_key[node.key] = item

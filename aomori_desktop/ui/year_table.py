@@ -200,6 +200,14 @@ class KpiYearTableModel(QAbstractTableModel):
         detail = self._detail
         if detail is None:
             return False
+        rows_free, cols_free = len(detail.years) - top, len(COLUMNS) - left
+        if len(block) > rows_free or max((len(r) for r in block), default=0) > cols_free:
+            self.inputRejected.emit(
+                f"貼り付ける範囲（{len(block):,}行×{max(len(r) for r in block)}列）が表の外に"
+                f"はみ出しています（ここから下に{rows_free}行、右に{cols_free}列）。"
+                "何も保存していません。貼り付け先の位置を確認してください。"
+            )
+            return False
         edits: list[KpiYearEdit] = []
         problems: list[str] = []
         bad_cells: dict[tuple[int, int], tuple[str, str]] = {}

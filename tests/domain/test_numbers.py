@@ -306,3 +306,15 @@ def test_formatted_text_has_no_exponent(value: Decimal) -> None:
     for text in (format_decimal(value), decimal_to_text(value)):
         assert "E" not in text
         assert "e" not in text
+
+
+def test_long_input_is_parsed_whole_and_quoted_short() -> None:
+    from aomori_desktop.domain.numbers import parse_decimal as parse
+
+    assert parse("１２３，４５６，７８９，０１２，３４５．１２３４５６") == Decimal(
+        "123456789012345.123456"
+    )
+    with pytest.raises(InvalidInput) as info:
+        parse("x" * 5000)
+    assert "「" + "x" * 30 + "…」" in info.value.message
+    assert len(info.value.message) < 120

@@ -417,3 +417,114 @@ def test_the_tree_is_usable_from_the_keyboard(qtbot, make_window) -> None:
     assert window.stack.currentWidget() is window.kpi_page
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.search_edit.hasFocus()
+
+
+def test_a_failed_undo_keeps_the_step_for_a_retry(qtbot, make_window, prompts, monkeypatch) -> None:
+    from aomori_desktop.store.errors import DatabaseLocked
+
+    window = make_window()
+    window.select_key("K03@1-3")
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "100")
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "200")
+    service = window.document.service
+    real = service.set_kpi_years
+    calls = {"n": 0}
+
+    def locked_once(edits):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise DatabaseLocked("データベースは他の利用者が使用中です。")
+        return real(edits)
+
+    monkeypatch.setattr(service, "set_kpi_years", locked_once)
+    window.act_undo.trigger()  # fails: locked
+    assert "変更は記録したままです" in prompts.errors[-1]
+    assert window.document.undo_stack.index() == 2  # nothing was lost from the history
+    assert window.document.reader.kpi_detail("K03").year(2024).actual == Decimal("200")
+    assert cell(window, 0, COL_ACTUAL) == "200"
+
+    window.act_undo.trigger()  # retry works
+    assert window.document.reader.kpi_detail("K03").year(2024).actual == Decimal("100")
+    window.act_undo.trigger()
+    assert window.document.reader.kpi_detail("K03").year(2024).actual is None
+    window.act_redo.trigger()
+    window.act_redo.trigger()
+    assert window.document.reader.kpi_detail("K03").year(2024).actual == Decimal("200")
+
+
+def test_refused_text_stays_with_its_kpi(make_window) -> None:
+    window = make_window()
+    window.select_key("K10@4-1")
+    page = window.kpi_page
+    page.baseline_edit.setText("1,110,000人泊")
+    page.baseline_edit.editingFinished.emit()
+    assert page.baseline_edit.text() == "1,110,000人泊"
+    window.select_key("K12@4-2")
+    assert page.baseline_edit.text() == "4,616"  # K12's own value, not the refused text
+    assert page.baseline_edit.styleSheet() == ""
+    page.baseline_edit.editingFinished.emit()
+    assert window.document.reader.kpi_detail("K12").baseline == Decimal("4616")
+    assert window.document.reader.kpi_detail("K10").baseline == Decimal("1109980")
+
+
+def test_closing_with_refused_input_asks_first(qtbot, make_window, prompts) -> None:
+    window = make_window()
+    window.select_key("K03@1-3")
+    type_into_cell(qtbot, window, 1, COL_ACTUAL, "12件")
+    prompts.confirm_answers.append(False)
+    assert not window.close()
+    assert "令和7(2025)年度「12件」" in prompts.confirms[-1]
+    assert window.isVisible() and window.document is not None
+    prompts.confirm_answers.append(True)
+    assert window.close()
+
+
+def test_a_missing_recent_file_is_reported_not_recreated(
+    make_window, prompts, db_file: Path
+) -> None:
+    window = make_window()
+    moved = db_file.with_name("moved.sqlite3")
+    window.close()
+    db_file.rename(moved)
+    again = make_window(open_db=False)
+    again.recent_menu.actions()[0].trigger()
+    assert prompts.errors == [f"データベース「{db_file}」が見つかりません。"]
+    assert not db_file.exists()
+    assert again.document is None
+
+
+def test_a_database_with_an_unreadable_value_is_refused_with_a_sentence(
+    make_window, prompts, db_file: Path
+) -> None:
+    import sqlite3
+
+    with sqlite3.connect(db_file) as conn:
+        conn.execute("UPDATE kpi SET baseline = '1,000' WHERE code = 'K01'")
+    window = make_window(open_db=False)
+    assert not window.open_database(db_file)
+    assert prompts.errors == [
+        "データベースに数値として読み取れない値「1,000」が記録されています。"
+        "他のプログラムで書き換えられた可能性があります。バックアップから復元してください。"
+    ]
+    assert window.document is None
+    assert window.stack.currentWidget() is window.empty_page
+
+
+def test_pastes_that_cannot_fit_or_read_say_so_briefly(make_window) -> None:
+    window = make_window()
+    window.select_key("K10@4-1")
+    page = window.kpi_page
+    table = page.table
+    table.setCurrentIndex(table.model().index(0, COL_ACTUAL))
+    assert not table.paste("1\r\n" * 10_000)
+    assert page.table_message.text() == (
+        "貼り付ける範囲（10,000行×1列）が表の外にはみ出しています（ここから下に10行、右に7列）。"
+        "何も保存していません。貼り付け先の位置を確認してください。"
+    )
+    assert not table.paste("abc\tdef\r\n" * 10)
+    lines = page.table_message.text().splitlines()
+    assert lines[0] == "20件の値を読み取れないため、何も保存していません。"
+    assert lines[-1] == "…ほか15件" and len(lines) == 7
+    assert not table.paste('"' + "x" * 200_000 + "\r\n")  # unbalanced quote, huge cell
+    assert "読み取れません" in page.table_message.text()
+    assert all(y.actual is None for y in window.document.reader.kpi_detail("K10").years)
