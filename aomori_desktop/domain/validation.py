@@ -1,24 +1,217 @@
 """Consistency rules of a whole plan, checked before anything is written.
 
 Each problem is a Japanese sentence that names its location, so an import can list them all.
+
+The limits here are the ones every path into the database applies (the JSON import, the seed,
+and each service that stores a value): text lengths as the schema declares them (a PostgreSQL
+server enforces its VARCHAR lengths), the digits a typed value may have (`domain.numbers`), the
+fiscal years the application can name (`domain.fiscal`) and a sane range for pillar, measure
+and placement numbers. A value one path refuses can then never come in through another, and
+whatever is stored can be restored (undo of a removal) and imported again.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
 
-from aomori_desktop.domain.fiscal import fy_label
-from aomori_desktop.domain.plan import Direction, Kpi, PlanSnapshot
+from aomori_desktop.domain.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fy_label
+from aomori_desktop.domain.numbers import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS
+from aomori_desktop.domain.plan import (
+    AuditEntry,
+    Direction,
+    Kpi,
+    KpiYear,
+    PlanSnapshot,
+    Project,
+    ProjectYear,
+    TargetRevision,
+)
 
-MAX_PLAN_YEARS = 50
-MEASURE_CODE = re.compile(r"^(\d+)-(\d+)$")
-PLACEMENT_CODE = re.compile(r"^(\d+)-(\d+)-(\d+)$")
+MAX_PLAN_YEARS: Final = 50
+#: Free text without a column length (comments, notes, definitions, descriptions, reasons).
+MAX_TEXT: Final = 4000
+#: KPI and project ids (K01, PJ01): `code` columns.
+MAX_CODE: Final = 40
+#: Who entered or revised something (the OS login name).
+MAX_USER: Final = 100
+#: Pillar, measure and placement numbers (1-2-3) run from 1 to this.
+MAX_NUMBER: Final = 999
+
+_NUMBER = r"([1-9][0-9]*)"
+MEASURE_CODE: Final = re.compile(rf"{_NUMBER}-{_NUMBER}", re.ASCII)
+PLACEMENT_CODE: Final = re.compile(rf"{_NUMBER}-{_NUMBER}-{_NUMBER}", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    """A stored text: the label the user knows it by and its length limit (characters)."""
+
+    label: str
+    limit: int
+
+
+# Lengths as in store/models.py (tests/services/test_text_limits.py keeps the two in step).
+PLAN_TEXT: Final = {"name": TextField("名称", 200)}
+PILLAR_TEXT: Final = {"lead": TextField("リード文", 200), "name": TextField("名称", 200)}
+MEASURE_TEXT: Final = {"title": TextField("名称", 300)}
+PROJECT_TEXT: Final = {
+    "id": TextField("ID", MAX_CODE),
+    "title": TextField("名称", 300),
+    "description": TextField("取組内容", MAX_TEXT),
+    "responsible_section": TextField("担当課", 200),
+}
+PARTNER_NAME: Final = TextField("名称", 200)
+KPI_TEXT: Final = {
+    "id": TextField("ID", MAX_CODE),
+    "name": TextField("名称", 300),
+    "unit": TextField("単位", 40),
+    "data_source": TextField("出典", 300),
+    "responsible_section": TextField("担当課", 200),
+    "definition": TextField("定義・備考", MAX_TEXT),
+}
+KPI_YEAR_TEXT: Final = {
+    "comment": TextField("コメント", MAX_TEXT),
+    "entered_by": TextField("入力者", MAX_USER),
+}
+PROJECT_YEAR_TEXT: Final = {
+    "note": TextField("メモ", MAX_TEXT),
+    "entered_by": TextField("入力者", MAX_USER),
+}
+REVISION_TEXT: Final = {
+    "reason": TextField("理由", MAX_TEXT),
+    "revised_by": TextField("見直した人", MAX_USER),
+}
+AUDIT_TEXT: Final = {
+    "user": TextField("利用者", MAX_USER),
+    "action": TextField("操作", 20),
+    "entity": TextField("対象", 40),
+    "entity_key": TextField("対象キー", 80),
+    "field": TextField("項目", 60),
+}
+
+
+# ---------------------------------------------------------------- single values
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A value as a message may quote it: short, and printable even when it holds a lone
+    surrogate (which no console or file could encode)."""
+    text = value if isinstance(value, str) else repr(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _int_text(n: int) -> str:
+    # str() of an integer of over 4,300 digits raises ValueError
+    return str(n) if n.bit_length() <= 128 else "（桁数の多すぎる数）"
+
+
+def year_in_range(fy: int) -> bool:
+    return MIN_FISCAL_YEAR <= fy <= MAX_FISCAL_YEAR
+
+
+def year_where(fy: int) -> str:
+    """A fiscal year in a location: 令和6(2024)年度, or the bare number when out of range."""
+    return fy_label(fy) if year_in_range(fy) else f"{_int_text(fy)}年度"
+
+
+def _at(where: str) -> str:
+    """The location that starts a sentence ("KPI K01: "); none for a form's own field."""
+    return f"{where}: " if where else ""
+
+
+def character_problem(where: str, label: str, value: str) -> str | None:
+    """Why a text holds something no database can store (None when it can): a lone surrogate
+    (not encodable as UTF-8) or NUL (refused by PostgreSQL)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{_at(where)}{label}に文字として扱えないデータ（対になっていないサロゲート）が含まれています。"
+    if "\x00" in value:
+        return f"{_at(where)}{label}に保存できない制御文字（NUL）が含まれています。"
+    return None
+
+
+def text_problem(where: str, label: str, value: str, limit: int) -> str | None:
+    """Why a text cannot be stored (None when it can): a character no database can store,
+    or more than `limit` characters."""
+    problem = character_problem(where, label, value)
+    if problem is None and len(value) > limit:
+        problem = f"{_at(where)}{label}が長すぎます（{limit:,}文字まで）。"
+    return problem
+
+
+def text_problems(
+    where: str, fields: Mapping[str, TextField], values: Mapping[str, object]
+) -> list[str]:
+    """`text_problem` of each value whose name `fields` knows (other names are skipped)."""
+    problems = []
+    for name, value in values.items():
+        spec = fields.get(name)
+        if spec is not None and isinstance(value, str):
+            problem = text_problem(where, spec.label, value, spec.limit)
+            if problem:
+                problems.append(problem)
+    return problems
+
+
+def decimal_digits(value: Decimal) -> tuple[int, int]:
+    """(integer digits without leading zeros, fraction digits) of a finite Decimal, as
+    `parse_decimal` counts them: 0012.50 → (2, 2), 1E+20 → (21, 0), 0.001 → (0, 3)."""
+    _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    fraction = max(0, -exponent)
+    integer = 0 if value.is_zero() else max(0, len(digits) + exponent)
+    return integer, fraction
+
+
+def decimal_problem(where: str, label: str, value: Decimal | None) -> str | None:
+    """Why a number cannot be stored (None when it can): not finite, or more digits than
+    anyone can type (they keep every computation exact and the stored text short)."""
+    if value is None:
+        return None
+    if not value.is_finite():
+        return f"{_at(where)}{label}「{value}」は数値ではありません。"
+    integer, fraction = decimal_digits(value)
+    if integer > MAX_INTEGER_DIGITS:
+        return f"{_at(where)}{label}は桁数が多すぎます（整数部は{MAX_INTEGER_DIGITS}桁まで）。"
+    if fraction > MAX_FRACTION_DIGITS:
+        return f"{_at(where)}{label}は小数点以下の桁数が多すぎます（{MAX_FRACTION_DIGITS}桁まで）。"
+    return None
+
+
+def fiscal_year_problem(where: str, label: str, fy: int) -> str | None:
+    if year_in_range(fy):
+        return None
+    return (
+        f"{_at(where)}{label}「{_int_text(fy)}」は範囲外です"
+        f"（{MIN_FISCAL_YEAR}〜{MAX_FISCAL_YEAR}年度の間にしてください）。"
+    )
+
+
+def _some(*problems: str | None) -> list[str]:
+    return [p for p in problems if p]
 
 
 def _duplicates(values: Iterable[str]) -> list[str]:
     return [v for v, n in Counter(values).items() if n > 1]
+
+
+def code_number(text: str) -> int | None:
+    """A number of a code (the 2 of "1-2") in 1..MAX_NUMBER, written plainly; else None."""
+    if not text.isascii() or not text.isdigit() or text.startswith("0"):
+        return None
+    if len(text) > len(str(MAX_NUMBER)) or int(text) > MAX_NUMBER:
+        return None
+    return int(text)
+
+
+# ---------------------------------------------------------------- the whole plan
 
 
 def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
@@ -26,70 +219,99 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
     info = snapshot.plan
     if not info.name.strip():
         problems.append("計画: 名称が空です。")
+    problems.extend(text_problems("計画", PLAN_TEXT, {"name": info.name}))
+    year_problems = _some(
+        fiscal_year_problem("計画", "開始年度", info.first_fiscal_year),
+        fiscal_year_problem("計画", "終了年度", info.last_fiscal_year),
+    )
+    problems.extend(year_problems)
     if info.first_fiscal_year > info.last_fiscal_year:
         problems.append("計画: 開始年度が終了年度より後になっています。")
     elif info.last_fiscal_year - info.first_fiscal_year + 1 > MAX_PLAN_YEARS:
         problems.append(f"計画: 期間が長すぎます（{MAX_PLAN_YEARS}年度まで）。")
-    if info.thresholds.achieved <= 0:
-        problems.append("計画: 達成の基準（%）は0より大きくしてください。")
-    if not 0 <= info.thresholds.delayed_factor <= 1:
-        problems.append("計画: 遅れの判定係数は0以上1以下にしてください。")
+    threshold_problems = _some(
+        decimal_problem("計画", "達成の基準（%）", info.thresholds.achieved),
+        decimal_problem("計画", "遅れの判定係数", info.thresholds.delayed_factor),
+    )
+    problems.extend(threshold_problems)
+    if not threshold_problems:
+        if info.thresholds.achieved <= 0:
+            problems.append("計画: 達成の基準（%）は0より大きくしてください。")
+        if not 0 <= info.thresholds.delayed_factor <= 1:
+            problems.append("計画: 遅れの判定係数は0以上1以下にしてください。")
 
     project_ids = [p.id for p in snapshot.projects]
     for dup in _duplicates(project_ids):
-        problems.append(f"プロジェクト {dup}: IDが重複しています。")
+        problems.append(f"プロジェクト {shown(dup)}: IDが重複しています。")
     known_projects = set(project_ids)
     home_count: Counter[str] = Counter()
 
-    for dup in _duplicates(str(p.number) for p in snapshot.pillars):
+    for dup in _duplicates(_int_text(p.number) for p in snapshot.pillars):
         problems.append(f"戦略の柱 {dup}: 番号が重複しています。")
     measure_codes: list[str] = []
     for pillar in snapshot.pillars:
-        where = f"戦略の柱 {pillar.number}"
-        if pillar.number < 1:
-            problems.append(f"{where}: 番号は1以上にしてください。")
+        number_ok = 1 <= pillar.number <= MAX_NUMBER
+        where = f"戦略の柱 {_int_text(pillar.number)}"
+        if not number_ok:
+            problems.append(f"{where}: 番号は1〜{MAX_NUMBER}にしてください。")
         if not pillar.name.strip():
             problems.append(f"{where}: 名称が空です。")
+        problems.extend(
+            text_problems(where, PILLAR_TEXT, {"lead": pillar.lead, "name": pillar.name})
+        )
         for measure in pillar.measures:
-            m = MEASURE_CODE.match(measure.code)
-            if m is None or int(m.group(1)) != pillar.number or int(m.group(2)) < 1:
+            mwhere = f"共創施策 {shown(measure.code)}"
+            m = MEASURE_CODE.fullmatch(measure.code)
+            if (
+                not number_ok
+                or m is None
+                or code_number(m.group(1)) != pillar.number
+                or code_number(m.group(2)) is None
+            ):
                 problems.append(
-                    f"共創施策 {measure.code}: コードは「{pillar.number}-番号」の形にしてください。"
+                    f"{mwhere}: コードは「{_int_text(pillar.number)}-番号」の形にしてください"
+                    f"（番号は1〜{MAX_NUMBER}）。"
                 )
                 continue
             measure_codes.append(measure.code)
             if not measure.title.strip():
-                problems.append(f"共創施策 {measure.code}: 名称が空です。")
+                problems.append(f"{mwhere}: 名称が空です。")
+            problems.extend(text_problems(mwhere, MEASURE_TEXT, {"title": measure.title}))
             seen_projects: set[str] = set()
             for pl in measure.placements:
-                pm = PLACEMENT_CODE.match(pl.code)
-                if pm is None or f"{pm.group(1)}-{pm.group(2)}" != measure.code:
+                plwhere = f"共創プロジェクト {shown(pl.code)}"
+                pm = PLACEMENT_CODE.fullmatch(pl.code)
+                if (
+                    pm is None
+                    or f"{pm.group(1)}-{pm.group(2)}" != measure.code
+                    or code_number(pm.group(3)) is None
+                ):
                     problems.append(
-                        f"共創プロジェクト {pl.code}: コードは「{measure.code}-番号」の形にしてください。"
+                        f"{plwhere}: コードは「{measure.code}-番号」の形にしてください"
+                        f"（番号は1〜{MAX_NUMBER}）。"
                     )
                 if pl.project not in known_projects:
                     problems.append(
-                        f"共創プロジェクト {pl.code}: プロジェクト {pl.project} が見つかりません。"
+                        f"{plwhere}: プロジェクト {shown(pl.project)} が見つかりません。"
                     )
                 if pl.project in seen_projects:
                     problems.append(
-                        f"共創施策 {measure.code}: プロジェクト {pl.project} が二重に掲載されています。"
+                        f"{mwhere}: プロジェクト {shown(pl.project)} が二重に掲載されています。"
                     )
                 seen_projects.add(pl.project)
                 if not pl.relisting:
                     home_count[pl.project] += 1
             for dup in _duplicates(pl.code for pl in measure.placements):
-                problems.append(f"共創プロジェクト {dup}: コードが重複しています。")
+                problems.append(f"共創プロジェクト {shown(dup)}: コードが重複しています。")
     for dup in _duplicates(measure_codes):
         problems.append(f"共創施策 {dup}: コードが重複しています。")
 
     years = range(info.first_fiscal_year, info.last_fiscal_year + 1)
     for project in snapshot.projects:
-        where = f"プロジェクト {project.id}"
+        where = f"プロジェクト {shown(project.id)}"
         if not project.id.strip():
             problems.append("プロジェクト: IDが空です。")
-        if not project.title.strip():
-            problems.append(f"{where}: 名称が空です。")
+        problems.extend(project_problems(project, where))
         homes = home_count[project.id]
         if homes == 0:
             problems.append(f"{where}: 本来の掲載先（再掲でない掲載）がありません。")
@@ -97,35 +319,64 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
             problems.append(
                 f"{where}: 再掲でない掲載が{homes}か所あります（1か所にしてください）。"
             )
-        for dup in _duplicates(str(y.fiscal_year) for y in project.years):
+        for dup in _duplicates(_int_text(y.fiscal_year) for y in project.years):
             problems.append(f"{where}: {dup}年度の記録が重複しています。")
-        for y in project.years:
-            if y.fiscal_year not in years:
-                problems.append(f"{where}: {fy_label(y.fiscal_year)}は計画期間外です。")
+        problems.extend(_outside(where, (y.fiscal_year for y in project.years), years))
 
     known_measures = set(measure_codes)
     for dup in _duplicates(k.id for k in snapshot.kpis):
-        problems.append(f"KPI {dup}: IDが重複しています。")
+        problems.append(f"KPI {shown(dup)}: IDが重複しています。")
     for kpi in snapshot.kpis:
         problems.extend(_validate_kpi(kpi, known_measures, years))
+    for i, entry in enumerate(snapshot.audit, start=1):
+        problems.extend(audit_problems(entry, f"変更履歴 {i}件目"))
     return problems
 
 
+def _outside(where: str, fiscal_years: Iterable[int], period: range) -> list[str]:
+    """Records in range (1926–2100) but outside the plan's period (those out of range are
+    reported by the record's own rules)."""
+    return [
+        f"{where}: {fy_label(fy)}は計画期間外です。"
+        for fy in fiscal_years
+        if year_in_range(fy) and fy not in period
+    ]
+
+
 def kpi_field_problems(kpi: Kpi) -> list[str]:
-    """Rules of a single KPI's own fields (also used when a KPI is edited)."""
-    where = f"KPI {kpi.id}" if kpi.id else "KPI"
-    problems: list[str] = []
-    for label, value in (("基準値", kpi.baseline), ("目標値", kpi.target)):
-        if not value.is_finite():
-            problems.append(f"{where}: {label}「{value}」は数値ではありません。")
-    if problems:
-        return problems  # the comparisons below need finite numbers
+    """Rules of a single KPI's own fields (also used when a KPI is added or edited)."""
+    where = f"KPI {shown(kpi.id)}" if kpi.id else "KPI"
+    number_problems = _some(
+        decimal_problem(where, "基準値", kpi.baseline),
+        decimal_problem(where, "目標値", kpi.target),
+    )
+    year_problems = _some(
+        fiscal_year_problem(where, "基準年度", kpi.baseline_fiscal_year),
+        fiscal_year_problem(where, "目標年度", kpi.target_fiscal_year),
+    )
+    problems = number_problems + year_problems
     if not kpi.name.strip():
         problems.append(f"{where}: 名称が空です。")
     if not kpi.unit.strip():
         problems.append(f"{where}: 単位が空です。")
-    if kpi.baseline_fiscal_year > kpi.target_fiscal_year:
+    problems.extend(
+        text_problems(
+            where,
+            KPI_TEXT,
+            {
+                "id": kpi.id,
+                "name": kpi.name,
+                "unit": kpi.unit,
+                "data_source": kpi.data_source,
+                "responsible_section": kpi.responsible_section,
+                "definition": kpi.definition,
+            },
+        )
+    )
+    if not year_problems and kpi.baseline_fiscal_year > kpi.target_fiscal_year:
         problems.append(f"{where}: 基準年度が目標年度より後になっています。")
+    if number_problems:
+        return problems  # the comparisons below need numbers that can be shown
     if kpi.direction is Direction.MAINTAIN and kpi.baseline != kpi.target:
         problems.append(
             f"{where}: 「維持」のKPIは目標値を基準値と同じにしてください"
@@ -138,8 +389,108 @@ def kpi_field_problems(kpi: Kpi) -> list[str]:
     return problems
 
 
+def kpi_year_problems(year: KpiYear, where: str) -> list[str]:
+    """Rules of one yearly record of a KPI; `where` names the KPI."""
+    fy_problem = fiscal_year_problem(where, "年度", year.fiscal_year)
+    at = f"{where} {year_where(year.fiscal_year)}"
+    return [
+        *_some(
+            fy_problem,
+            decimal_problem(at, "実績値", year.actual),
+            decimal_problem(at, "年度目標", year.interim_target),
+        ),
+        *text_problems(at, KPI_YEAR_TEXT, {"comment": year.comment, "entered_by": year.entered_by}),
+    ]
+
+
+def revision_problems(revision: TargetRevision, where: str) -> list[str]:
+    """Rules of one recorded change of a KPI's target; `where` names the revision."""
+    return [
+        *_some(
+            decimal_problem(where, "見直し前の目標値", revision.old_value),
+            fiscal_year_problem(where, "見直し前の目標年度", revision.old_fiscal_year),
+            decimal_problem(where, "見直し後の目標値", revision.new_value),
+            fiscal_year_problem(where, "見直し後の目標年度", revision.new_fiscal_year),
+        ),
+        *text_problems(
+            where, REVISION_TEXT, {"reason": revision.reason, "revised_by": revision.revised_by}
+        ),
+    ]
+
+
+def kpi_record_problems(kpi: Kpi) -> list[str]:
+    """Rules of a KPI's yearly records and target revisions (not the plan period)."""
+    where = f"KPI {shown(kpi.id)}"
+    problems = []
+    for year in kpi.years:
+        problems.extend(kpi_year_problems(year, where))
+    for i, revision in enumerate(kpi.target_revisions, start=1):
+        problems.extend(revision_problems(revision, f"{where} 目標値の見直し {i}件目"))
+    return problems
+
+
+def project_year_problems(year: ProjectYear, where: str) -> list[str]:
+    """Rules of one yearly record of a project; `where` names the project."""
+    at = f"{where} {year_where(year.fiscal_year)}"
+    return [
+        *_some(fiscal_year_problem(where, "年度", year.fiscal_year)),
+        *text_problems(at, PROJECT_YEAR_TEXT, {"note": year.note, "entered_by": year.entered_by}),
+    ]
+
+
+def partner_problems(name: str, where: str, number: int) -> list[str]:
+    return _some(text_problem(where, f"連携先{number}の名称", name, PARTNER_NAME.limit))
+
+
+def project_problems(project: Project, where: str) -> list[str]:
+    """Rules of a project's own fields, partners and yearly records (not the plan period)."""
+    problems = []
+    if not project.title.strip():
+        problems.append(f"{where}: 名称が空です。")
+    problems.extend(
+        text_problems(
+            where,
+            PROJECT_TEXT,
+            {
+                "id": project.id,
+                "title": project.title,
+                "description": project.description,
+                "responsible_section": project.responsible_section,
+            },
+        )
+    )
+    for i, partner in enumerate(project.partners, start=1):
+        problems.extend(partner_problems(partner.name, where, i))
+    for year in project.years:
+        problems.extend(project_year_problems(year, where))
+    return problems
+
+
+def audit_problems(entry: AuditEntry, where: str) -> list[str]:
+    problems = text_problems(
+        where,
+        AUDIT_TEXT,
+        {
+            "user": entry.user,
+            "action": entry.action,
+            "entity": entry.entity,
+            "entity_key": entry.entity_key,
+            "field": entry.field,
+        },
+    )
+    # the old and new values and the reason have no length limit (TEXT columns)
+    for label, value in (
+        ("変更前の値", entry.old),
+        ("変更後の値", entry.new),
+        ("理由", entry.reason),
+    ):
+        if value is not None:
+            problems.extend(_some(character_problem(where, label, value)))
+    return problems
+
+
 def _validate_kpi(kpi: Kpi, known_measures: set[str], years: range) -> list[str]:
-    where = f"KPI {kpi.id}"
+    where = f"KPI {shown(kpi.id)}"
     problems = kpi_field_problems(kpi)
     if not kpi.id.strip():
         problems.append("KPI: IDが空です。")
@@ -147,12 +498,11 @@ def _validate_kpi(kpi: Kpi, known_measures: set[str], years: range) -> list[str]
         problems.append(f"{where}: 共創施策が指定されていません。")
     for code in kpi.measures:
         if code not in known_measures:
-            problems.append(f"{where}: 共創施策 {code} が見つかりません。")
+            problems.append(f"{where}: 共創施策 {shown(code)} が見つかりません。")
     for dup in _duplicates(kpi.measures):
-        problems.append(f"{where}: 共創施策 {dup} が重複しています。")
-    for dup in _duplicates(str(y.fiscal_year) for y in kpi.years):
+        problems.append(f"{where}: 共創施策 {shown(dup)} が重複しています。")
+    for dup in _duplicates(_int_text(y.fiscal_year) for y in kpi.years):
         problems.append(f"{where}: {dup}年度の記録が重複しています。")
-    for y in kpi.years:
-        if y.fiscal_year not in years:
-            problems.append(f"{where}: {fy_label(y.fiscal_year)}は計画期間外です。")
+    problems.extend(_outside(where, (y.fiscal_year for y in kpi.years), years))
+    problems.extend(kpi_record_problems(kpi))
     return problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -36,6 +36,7 @@ from aomori_desktop.domain.plan import (
     Thresholds,
 )
 from aomori_desktop.domain.progress import KpiTerms, evaluate_year, format_rate
+from aomori_desktop.domain.validation import character_problem, shown
 
 FORMAT = "aomori-desktop/plan"
 VERSION = 1
@@ -201,6 +202,87 @@ def dump_plan(snapshot: PlanSnapshot) -> str:
 
 
 # ---------------------------------------------------------------- reading
+#
+# Only the format is checked here (JSON syntax, types, one value per key, storable strings);
+# the limits of the values themselves (lengths, digits, fiscal years, codes) are the plan's
+# rules in `domain.validation`, which an import applies like every other way in.
+
+#: Longer integer literals are no value of this format (and from 4,301 digits on, Python's
+#: int() refuses them with a ValueError that escaped as an unexpected error).
+_MAX_INT_DIGITS = 30
+
+
+class _HugeInt:
+    """An integer literal too long to be read as a number; reported where a number is read."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"{self.digits}桁の整数"
+
+
+def _parse_int(text: str) -> int | _HugeInt:
+    digits = len(text.lstrip("-"))
+    return _HugeInt(digits) if digits > _MAX_INT_DIGITS else int(text)
+
+
+class _Object(dict[str, Any]):
+    """A JSON object in which some key is written more than once (`duplicates`)."""
+
+    duplicates: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """`object_pairs_hook`: json.loads would keep only the last of a repeated key (a second
+    "kpis": [] silently dropped every KPI), so repeats are kept to be reported."""
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    marked = _Object(result)
+    seen: set[str] = set()
+    marked.duplicates = []
+    for key, _value in pairs:
+        if key in seen and key not in marked.duplicates:
+            marked.duplicates.append(key)
+        seen.add(key)
+    return marked
+
+
+def _child(path: str, key: str) -> str:
+    return key if path == "$" else f"{path}.{key}"
+
+
+def _scan(root: Any) -> list[str]:
+    """Problems of the document as a whole, each with its path: keys written twice in one
+    object and strings that no database can store (a lone surrogate such as "\\ud800", NUL).
+    Iterative, so any depth json.loads accepted is walked."""
+    problems: list[str] = []
+    stack: list[tuple[str, Any]] = [("$", root)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            problem = character_problem(path, "文字列", value)
+            if problem:
+                problems.append(problem)
+        elif isinstance(value, dict):
+            for key in getattr(value, "duplicates", ()):
+                problems.append(
+                    f"{path}: 項目「{shown(key)}」が重複しています（同じ項目は1回だけ書いてください）。"
+                )
+            children = []
+            for key, item in value.items():
+                where = _child(path, shown(key))
+                problem = character_problem(where, "項目名", key)
+                if problem:
+                    problems.append(problem)
+                children.append((where, item))
+            stack.extend(reversed(children))
+        elif isinstance(value, list):
+            stack.extend(reversed([(f"{path}[{i}]", item) for i, item in enumerate(value)]))
+    return problems
 
 
 class _Reader:
@@ -256,6 +338,9 @@ class _Reader:
 
     def int_(self, parent: dict[str, Any], key: str, path: str) -> int:
         value = parent.get(key)
+        if isinstance(value, _HugeInt):
+            self.fail(f"{path}.{key}", f"整数の桁数が多すぎます（{value!r}）。")
+            return 0
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(f"{path}.{key}", "整数が必要です。")
             return 0
@@ -292,7 +377,7 @@ class _Reader:
         try:
             return decimal_from_text(value)
         except InvalidInput:
-            self.fail(f"{path}.{key}", f"「{value}」は数値として読み取れません。")
+            self.fail(f"{path}.{key}", f"「{shown(value)}」は数値として読み取れません。")
             return None
 
     def enum(
@@ -309,7 +394,7 @@ class _Reader:
         try:
             return enum_type(value)
         except ValueError:
-            self.fail(f"{path}.{key}", f"「{value}」は使えません（{allowed}）。")
+            self.fail(f"{path}.{key}", f"「{shown(value)}」は使えません（{allowed}）。")
             return None
 
     def datetime_(self, parent: dict[str, Any], key: str, path: str) -> datetime | None:
@@ -322,10 +407,15 @@ class _Reader:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            self.fail(f"{path}.{key}", f"「{value}」は日時として読み取れません。")
+            self.fail(f"{path}.{key}", f"「{shown(value)}」は日時として読み取れません。")
             return None
         if parsed.tzinfo is None:
             self.fail(f"{path}.{key}", "日時にはタイムゾーン（例: +00:00）が必要です。")
+            return None
+        try:
+            parsed.astimezone(UTC)  # how it is stored (0001-01-01T00:00+09:00 has no UTC)
+        except OverflowError:
+            self.fail(f"{path}.{key}", f"「{shown(value)}」は扱える日時の範囲外です。")
             return None
         return parsed
 
@@ -565,7 +655,7 @@ def _read_audit(r: _Reader, doc: dict[str, Any]) -> tuple[AuditEntry, ...]:
 def load_plan(text: str) -> PlanSnapshot:
     """Parse and check an interchange document. Raises `FormatError` listing every problem."""
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, object_pairs_hook=_object, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise FormatError(
             [f"{exc.lineno}行{exc.colno}列: JSONとして読み取れません（{exc.msg}）。"]
@@ -578,11 +668,18 @@ def load_plan(text: str) -> PlanSnapshot:
         raise FormatError(r.problems)
     if doc.get("format") != FORMAT:
         raise FormatError(
-            [f"$.format: このファイルは {FORMAT} 形式ではありません（{doc.get('format')!r}）。"]
+            [
+                f"$.format: このファイルは {FORMAT} 形式ではありません"
+                f"（{shown(repr(doc.get('format')))}）。"
+            ]
         )
     version = doc.get("version")
-    if isinstance(version, bool) or not isinstance(version, int):
+    if isinstance(version, bool) or not isinstance(version, int | _HugeInt):
         raise FormatError(["$.version: 形式のバージョン（整数）がありません。"])
+    if isinstance(version, _HugeInt) or version < 1:
+        raise FormatError(
+            [f"$.version: 形式のバージョン「{shown(version)}」は正しくありません（1以上の整数）。"]
+        )
     if version > VERSION:
         raise FormatError(
             [
@@ -590,6 +687,7 @@ def load_plan(text: str) -> PlanSnapshot:
                 f"このアプリケーションはバージョン {VERSION} までを読み込めます。"
             ]
         )
+    r.problems.extend(_scan(doc))
     snapshot = PlanSnapshot(
         plan=_read_plan_info(r, doc.get("plan")),
         pillars=_read_pillars(r, doc),

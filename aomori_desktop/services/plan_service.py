@@ -6,7 +6,7 @@ never leave this module. Invalid input raises `ValidationError` with Japanese se
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -34,7 +34,26 @@ from aomori_desktop.domain.plan import (
     ProjectYear,
     Sector,
 )
-from aomori_desktop.domain.validation import kpi_field_problems
+from aomori_desktop.domain.validation import (
+    KPI_YEAR_TEXT,
+    MAX_NUMBER,
+    MAX_TEXT,
+    MAX_USER,
+    MEASURE_TEXT,
+    PILLAR_TEXT,
+    PROJECT_TEXT,
+    PROJECT_YEAR_TEXT,
+    REVISION_TEXT,
+    code_number,
+    decimal_problem,
+    kpi_field_problems,
+    kpi_record_problems,
+    partner_problems,
+    project_problems,
+    text_problems,
+    year_in_range,
+    year_where,
+)
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
 from aomori_desktop.services.snapshot_io import _kpi_from_row, kpi_row_from_value, read_snapshot
@@ -54,8 +73,33 @@ from aomori_desktop.store.models import (
     TargetRevisionRow,
 )
 
-MAX_TEXT = 4000
-MAX_NAME = 300
+__all__ = [
+    "MAX_TEXT",
+    "UNSET",
+    "KpiDraft",
+    "KpiFieldsEdit",
+    "KpiYearEdit",
+    "PlanService",
+    "ProjectFieldsEdit",
+    "Unset",
+    "undo_reason",
+]
+
+_UNDO_PREFIX = "見直しの取り消し（元の理由: "
+_UNDO_SUFFIX = "）"
+
+
+def undo_reason(reason: str) -> str:
+    """The reason recorded when a target revision is undone: 見直しの取り消し（元の理由: …）.
+
+    The quoted original reason is shortened with 「…」 so that the whole stays within the
+    limit of a reason (`MAX_TEXT`): an undo must never be refused for its own reason.
+    """
+    original = reason.strip()
+    room = MAX_TEXT - len(_UNDO_PREFIX) - len(_UNDO_SUFFIX)
+    if len(original) > room:
+        original = original[: room - 1].rstrip() + "…"
+    return f"{_UNDO_PREFIX}{original}{_UNDO_SUFFIX}"
 
 
 class Unset(Enum):
@@ -188,7 +232,8 @@ class PlanService:
     ) -> None:
         self._db = db
         self.plan_id = plan_id
-        self._user = user or os_user()
+        # the audit log's and the records' `user` columns hold MAX_USER characters
+        self._user = (user or os_user())[:MAX_USER]
         self._clock = clock
 
     # ------------------------------------------------------------ plumbing
@@ -221,18 +266,25 @@ class PlanService:
         return row
 
     def _pillar(self, s: Session, number: int) -> PillarRow:
-        row = s.scalar(
-            select(PillarRow).where(PillarRow.plan_id == self.plan_id, PillarRow.number == number)
+        # a number out of range has no row (and one beyond 64 bits cannot even be queried)
+        row = (
+            s.scalar(
+                select(PillarRow).where(
+                    PillarRow.plan_id == self.plan_id, PillarRow.number == number
+                )
+            )
+            if 1 <= number <= MAX_NUMBER
+            else None
         )
         if row is None:
             raise NotFound(f"戦略の柱 {number} が見つかりません。")
         return row
 
     def _measure(self, s: Session, code: str) -> MeasureRow:
-        try:
-            p, m = (int(x) for x in code.split("-"))
-        except ValueError:
-            raise NotFound(f"共創施策 {code} が見つかりません。") from None
+        pillar, _, number = code.partition("-")
+        p, m = code_number(pillar), code_number(number)
+        if p is None or m is None:  # no row has such a code (nor could a query hold it)
+            raise NotFound(f"共創施策 {code} が見つかりません。")
         row = s.scalar(
             select(MeasureRow)
             .join(PillarRow)
@@ -246,7 +298,7 @@ class PlanService:
         if not plan.first_fiscal_year <= fy <= plan.last_fiscal_year:
             raise ValidationError(
                 [
-                    f"{where}: {fy_label(fy)}は計画期間（{fy_label(plan.first_fiscal_year)}〜"
+                    f"{where}: {year_where(fy)}は計画期間（{fy_label(plan.first_fiscal_year)}〜"
                     f"{fy_label(plan.last_fiscal_year)}）外です。"
                 ]
             )
@@ -312,7 +364,7 @@ class PlanService:
             problems: list[str] = []
             kpis: dict[str, KpiRow] = {}
             for e in edits:
-                where = f"KPI {e.kpi} {fy_label(e.fiscal_year)}"
+                where = f"KPI {e.kpi} {year_where(e.fiscal_year)}"
                 if e.kpi not in kpis:
                     row = tx.s.scalar(
                         select(KpiRow).where(KpiRow.plan_id == self.plan_id, KpiRow.code == e.kpi)
@@ -323,13 +375,15 @@ class PlanService:
                     kpis[e.kpi] = row
                 if not plan.first_fiscal_year <= e.fiscal_year <= plan.last_fiscal_year:
                     problems.append(f"{where}: 計画期間外の年度です。")
-                if not isinstance(e.comment, Unset) and len(e.comment) > MAX_TEXT:
-                    problems.append(f"{where}: コメントが長すぎます（{MAX_TEXT:,}文字まで）。")
+                if not isinstance(e.comment, Unset):
+                    problems.extend(text_problems(where, KPI_YEAR_TEXT, {"comment": e.comment}))
                 for label, value in (("実績値", e.actual), ("年度目標", e.interim_target)):
-                    # NaN/Infinity cannot be stored; without this check a raw ValueError
-                    # escaped from the audit text conversion instead of a sentence.
-                    if isinstance(value, Decimal) and not value.is_finite():
-                        problems.append(f"{where}: {label}「{value}」は数値ではありません。")
+                    # NaN/Infinity cannot be stored (a raw ValueError escaped from the audit
+                    # text conversion), nor more digits than anyone can type.
+                    if isinstance(value, Decimal) and (
+                        problem := decimal_problem(where, label, value)
+                    ):
+                        problems.append(problem)
             if problems:
                 raise ValidationError(problems)
             for e in edits:
@@ -400,8 +454,7 @@ class PlanService:
             problems = []
             if not reason:
                 problems.append(f"KPI {kpi}: 目標値を見直す理由を入力してください。")
-            elif len(reason) > MAX_TEXT:
-                problems.append(f"KPI {kpi}: 理由が長すぎます（{MAX_TEXT:,}文字まで）。")
+            problems.extend(text_problems(f"KPI {kpi}", REVISION_TEXT, {"reason": reason}))
             if new_value == row.target and new_fiscal_year == row.target_fiscal_year:
                 problems.append(f"KPI {kpi}: 目標値と目標年度が現在と同じです。")
             candidate = replace(
@@ -453,7 +506,6 @@ class PlanService:
                     updates[name] = str(updates[name]).strip()
             candidate = replace(current, **updates)
             problems = kpi_field_problems(candidate)
-            problems.extend(_length_problems(f"KPI {kpi}", updates))
             if problems:
                 raise ValidationError(problems)
             structure = False
@@ -483,7 +535,11 @@ class PlanService:
                 direction=draft.direction,
                 cumulative=draft.cumulative,
                 measures=draft.measures,
+                data_source=draft.data_source.strip(),
+                responsible_section=draft.responsible_section.strip(),
+                definition=draft.definition.strip(),
             )
+            # the same rules as `restore_kpi`: a KPI that could be added can be restored
             problems = kpi_field_problems(candidate)
             if not draft.measures:
                 problems.append(f"KPI {code}: 共創施策を1つ以上指定してください。")
@@ -506,9 +562,9 @@ class PlanService:
                 target_fiscal_year=draft.target_fiscal_year,
                 direction=draft.direction.value,
                 cumulative=draft.cumulative,
-                data_source=draft.data_source.strip(),
-                responsible_section=draft.responsible_section.strip(),
-                definition=draft.definition.strip(),
+                data_source=candidate.data_source,
+                responsible_section=candidate.responsible_section,
+                definition=candidate.definition,
                 position=position,
                 measure_links=[
                     KpiMeasureRow(measure=m, position=i) for i, m in enumerate(measures)
@@ -556,10 +612,8 @@ class PlanService:
         for i, partner in enumerate(cleaned, start=1):
             if not partner.name:
                 problems.append(f"共創プロジェクト {project}: 連携先{i}の名称が空です。")
-            elif len(partner.name) > 200:
-                problems.append(
-                    f"共創プロジェクト {project}: 連携先{i}の名称が長すぎます（200文字まで）。"
-                )
+            else:
+                problems.extend(partner_problems(partner.name, f"共創プロジェクト {project}", i))
         if len({(p.sector, p.name) for p in cleaned}) != len(cleaned):
             problems.append(f"共創プロジェクト {project}: 同じ連携先が二重に入力されています。")
         if problems:
@@ -586,7 +640,7 @@ class PlanService:
                 for name in ProjectFieldsEdit.__dataclass_fields__
                 if not isinstance(value := getattr(edit, name), Unset)
             }
-            problems = _length_problems(f"共創プロジェクト {project}", updates)
+            problems = text_problems(f"共創プロジェクト {project}", PROJECT_TEXT, updates)
             if "title" in updates and not updates["title"]:
                 problems.append(f"共創プロジェクト {project}: 名称が空です。")
             if problems:
@@ -610,10 +664,12 @@ class PlanService:
             plan = self._plan(tx.s)
             row = self._project(tx.s, project)
             self._check_year(plan, fiscal_year, f"共創プロジェクト {project}")
-            if not isinstance(note, Unset) and len(note) > MAX_TEXT:
-                raise ValidationError(
-                    [f"共創プロジェクト {project}: メモが長すぎます（{MAX_TEXT:,}文字まで）。"]
+            if not isinstance(note, Unset) and (
+                problems := text_problems(
+                    f"共創プロジェクト {project}", PROJECT_YEAR_TEXT, {"note": note}
                 )
+            ):
+                raise ValidationError(problems)
             year = next((y for y in row.years if y.fiscal_year == fiscal_year), None)
             new_row = year is None
             if year is None:
@@ -639,9 +695,15 @@ class PlanService:
         return Changes(projects=frozenset({project}))
 
     def add_project(self, measure: str, title: str, description: str = "") -> tuple[str, Changes]:
-        title = title.strip()
+        title, description = title.strip(), description.strip()
         if not title:
             raise ValidationError(["共創プロジェクト: 名称を入力してください。"])
+        # the same rules as `restore_project`: a project that could be added can be restored
+        problems = text_problems(
+            "共創プロジェクト", PROJECT_TEXT, {"title": title, "description": description}
+        )
+        if problems:
+            raise ValidationError(problems)
         with self._tx() as tx:
             measure_row = self._measure(tx.s, measure)
             codes = list(
@@ -658,12 +720,12 @@ class PlanService:
                 plan_id=self.plan_id,
                 code=code,
                 title=title,
-                description=description.strip(),
+                description=description,
                 responsible_section="",
                 position=position,
             )
             tx.s.add(project)
-            number = max((p.number for p in measure_row.placements), default=0) + 1
+            number = _next_number(measure_row.placements, f"共創施策 {measure} の共創プロジェクト")
             measure_row.placements.append(
                 PlacementRow(number=number, project=project, relisting=False)
             )
@@ -680,7 +742,7 @@ class PlanService:
                 raise Conflict(
                     f"共創プロジェクト {project} は既に共創施策 {measure} に掲載されています。"
                 )
-            number = max((p.number for p in measure_row.placements), default=0) + 1
+            number = _next_number(measure_row.placements, f"共創施策 {measure} の共創プロジェクト")
             measure_row.placements.append(
                 PlacementRow(number=number, project=project_row, relisting=True)
             )
@@ -719,9 +781,12 @@ class PlanService:
         name, lead = name.strip(), lead.strip()
         if not name:
             raise ValidationError(["戦略の柱: 名称を入力してください。"])
+        problems = text_problems("戦略の柱", PILLAR_TEXT, {"lead": lead, "name": name})
+        if problems:
+            raise ValidationError(problems)
         with self._tx() as tx:
             plan = self._plan(tx.s)
-            number = max((p.number for p in plan.pillars), default=0) + 1
+            number = _next_number(plan.pillars, "戦略の柱")
             plan.pillars.append(PillarRow(number=number, lead=lead, name=name, position=number))
             tx.audit("pillar", str(number), "name", None, f"{lead} {name}".strip(), action="create")
         return number, Changes(structure=True)
@@ -730,6 +795,9 @@ class PlanService:
         name, lead = name.strip(), lead.strip()
         if not name:
             raise ValidationError([f"戦略の柱 {number}: 名称を入力してください。"])
+        problems = text_problems(f"戦略の柱 {number}", PILLAR_TEXT, {"lead": lead, "name": name})
+        if problems:
+            raise ValidationError(problems)
         with self._tx() as tx:
             row = self._pillar(tx.s, number)
             for field, new in (("lead", lead), ("name", name)):
@@ -754,9 +822,12 @@ class PlanService:
         title = title.strip()
         if not title:
             raise ValidationError(["共創施策: 名称を入力してください。"])
+        problems = text_problems("共創施策", MEASURE_TEXT, {"title": title})
+        if problems:
+            raise ValidationError(problems)
         with self._tx() as tx:
             pillar_row = self._pillar(tx.s, pillar)
-            number = max((m.number for m in pillar_row.measures), default=0) + 1
+            number = _next_number(pillar_row.measures, f"戦略の柱 {pillar} の共創施策")
             pillar_row.measures.append(MeasureRow(number=number, title=title, position=number))
             code = f"{pillar}-{number}"
             tx.audit("measure", code, "title", None, title, action="create")
@@ -766,6 +837,9 @@ class PlanService:
         title = title.strip()
         if not title:
             raise ValidationError([f"共創施策 {measure}: 名称を入力してください。"])
+        problems = text_problems(f"共創施策 {measure}", MEASURE_TEXT, {"title": title})
+        if problems:
+            raise ValidationError(problems)
         with self._tx() as tx:
             row = self._measure(tx.s, measure)
             if row.title != title:
@@ -948,8 +1022,9 @@ class PlanService:
             plan = self._plan(tx.s)
             if any(k.code == kpi.id for k in plan.kpis):
                 raise Conflict(f"KPI {kpi.id} は既にあるため、復元できません。")
+            # the rules of `add_kpi` and of an import, so what those let in comes back
             problems = kpi_field_problems(kpi)
-            problems.extend(_length_problems(f"KPI {kpi.id}", {"name": kpi.name, "unit": kpi.unit}))
+            problems.extend(kpi_record_problems(kpi))
             if not kpi.measures:
                 problems.append(f"KPI {kpi.id}: 共創施策を1つ以上指定してください。")
             problems.extend(
@@ -978,11 +1053,8 @@ class PlanService:
             plan = self._plan(tx.s)
             if any(p.code == project.id for p in plan.projects):
                 raise Conflict(f"{where} は既にあるため、復元できません。")
-            problems = _length_problems(
-                where, {"title": project.title, "responsible_section": project.responsible_section}
-            )
-            if not project.title.strip():
-                problems.append(f"{where}: 名称が空です。")
+            # the rules of `add_project`/`update_project` and of an import
+            problems = project_problems(project, where)
             if sum(not p.relisting for p in placements) != 1:
                 problems.append(f"{where}: 本来の掲載先（再掲でない掲載）が1つ必要です。")
             measures = [p.code.rpartition("-")[0] for p in placements]
@@ -1057,8 +1129,11 @@ class PlanService:
         name, lead = name.strip(), lead.strip()
         if not name:
             raise ValidationError([f"戦略の柱 {number}: 名称を入力してください。"])
-        if number < 1:
-            raise ValidationError([f"戦略の柱 {number}: 番号は1以上にしてください。"])
+        if not 1 <= number <= MAX_NUMBER:
+            raise ValidationError([f"戦略の柱 {number}: 番号は1〜{MAX_NUMBER}にしてください。"])
+        problems = text_problems(f"戦略の柱 {number}", PILLAR_TEXT, {"lead": lead, "name": name})
+        if problems:
+            raise ValidationError(problems)
         with self._tx() as tx:
             plan = self._plan(tx.s)
             if any(p.number == number for p in plan.pillars):
@@ -1079,11 +1154,18 @@ class PlanService:
         pillar, _, number_text = measure.partition("-")
         if not title:
             raise ValidationError([f"共創施策 {measure}: 名称を入力してください。"])
-        if not (pillar.isdigit() and number_text.isdigit() and int(number_text) >= 1):
-            raise ValidationError([f"共創施策 {measure}: コードは「1-2」の形にしてください。"])
-        number = int(number_text)
+        pillar_number, number = code_number(pillar), code_number(number_text)
+        if pillar_number is None or number is None:
+            raise ValidationError(
+                [
+                    f"共創施策 {measure}: コードは「1-2」の形にしてください（番号は1〜{MAX_NUMBER}）。"
+                ]
+            )
+        problems = text_problems(f"共創施策 {measure}", MEASURE_TEXT, {"title": title})
+        if problems:
+            raise ValidationError(problems)
         with self._tx() as tx:
-            pillar_row = self._pillar(tx.s, int(pillar))
+            pillar_row = self._pillar(tx.s, pillar_number)
             if any(m.number == number for m in pillar_row.measures):
                 raise Conflict(f"共創施策 {measure} は既にあるため、復元できません。")
             row = MeasureRow(number=number, title=title, position=0)
@@ -1096,13 +1178,18 @@ class PlanService:
 
     def _free_placement(self, s: Session, placement: Placement) -> tuple[MeasureRow, int]:
         """The measure of a placement code, checking that its number is free there."""
-        measure, _, number = placement.code.rpartition("-")
-        if not number.isdigit() or int(number) < 1:
-            raise ValidationError([f"掲載 {placement.code}: コードは「1-2-3」の形にしてください。"])
+        measure, _, number_text = placement.code.rpartition("-")
+        number = code_number(number_text)
+        if number is None:
+            raise ValidationError(
+                [
+                    f"掲載 {placement.code}: コードは「1-2-3」の形にしてください（番号は1〜{MAX_NUMBER}）。"
+                ]
+            )
         row = self._measure(s, measure)
-        if any(p.number == int(number) for p in row.placements):
+        if any(p.number == number for p in row.placements):
             raise Conflict(f"掲載 {placement.code} は既に使われているため、復元できません。")
-        return row, int(number)
+        return row, number
 
 
 def _kpi_values(row: KpiRow) -> Kpi:
@@ -1124,17 +1211,12 @@ def _kpi_values(row: KpiRow) -> Kpi:
     )
 
 
-def _length_problems(where: str, updates: Mapping[str, object]) -> list[str]:
-    problems = []
-    for name, value in updates.items():
-        limit = (
-            MAX_NAME
-            if name in ("name", "title", "unit", "data_source", "responsible_section")
-            else MAX_TEXT
-        )
-        if isinstance(value, str) and len(value) > limit:
-            problems.append(f"{where}: {name} が長すぎます（{limit:,}文字まで）。")
-    return problems
+def _next_number(siblings: Sequence[PillarRow | MeasureRow | PlacementRow], what: str) -> int:
+    """The number after the highest of `siblings`, refused beyond MAX_NUMBER."""
+    number = max((r.number for r in siblings), default=0) + 1
+    if number > MAX_NUMBER:
+        raise ValidationError([f"{what}は{MAX_NUMBER}番までです。これ以上追加できません。"])
+    return number
 
 
 def _next_code(prefix: str, existing: Sequence[str]) -> str:
@@ -1193,7 +1275,8 @@ def _year_problems(plan: PlanRow, where: str, years: Sequence[int]) -> list[str]
     problems = [
         f"{where}: {fy_label(fy)}は計画期間外です。"
         for fy in years
-        if not plan.first_fiscal_year <= fy <= plan.last_fiscal_year
+        # a year out of range (1926–2100) is reported by the record's own rules
+        if year_in_range(fy) and not plan.first_fiscal_year <= fy <= plan.last_fiscal_year
     ]
     if len(set(years)) != len(years):
         problems.append(f"{where}: 同じ年度の記録が重複しています。")

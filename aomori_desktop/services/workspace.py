@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from aomori_desktop.store.database import (
     sqlite_integrity_problems,
     utc_now,
 )
+from aomori_desktop.store.errors import StoreError
 from aomori_desktop.store.models import (
     KpiRow,
     KpiYearRow,
@@ -69,7 +71,8 @@ def backup_database(db: Database, target: Path) -> Path:
             "共有サーバーのデータベースは、このアプリケーションからはバックアップできません。サーバー管理者に依頼してください。"
         )
     path = backup_to(db.path, target)
-    db.log_event("backup", str(path))
+    with suppress(StoreError):  # a read-only database cannot record it; the copy is made
+        db.log_event("backup", str(path))
     return path
 
 

@@ -8,6 +8,7 @@ database may sit on a shared network drive where WAL does not work.
 from __future__ import annotations
 
 import getpass
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -131,6 +132,16 @@ class Database:
     @property
     def path(self) -> Path | None:
         return _sqlite_path(self.url) if self.is_sqlite else None
+
+    @property
+    def read_only(self) -> bool:
+        """True when changes cannot be saved (opened read-only, or a read-only file)."""
+        if not self.is_sqlite:
+            return False
+        if str(self.url.query.get("mode", "")) == "ro":
+            return True
+        path = self.path
+        return path is not None and not os.access(path, os.W_OK)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

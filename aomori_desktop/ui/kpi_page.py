@@ -35,7 +35,7 @@ from aomori_desktop.domain.numbers import format_decimal, parse_decimal
 from aomori_desktop.domain.plan import Direction
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import KpiDetail
-from aomori_desktop.services.plan_service import UNSET, KpiFieldsEdit, KpiYearEdit
+from aomori_desktop.services.plan_service import UNSET, KpiFieldsEdit, KpiYearEdit, undo_reason
 from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.year_table import (
@@ -81,9 +81,15 @@ class MessageLine(QLabel):
 class TargetRevisionDialog(QDialog):
     """Asks for the new target, its fiscal year and the reason (required)."""
 
-    def __init__(self, detail: KpiDetail, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        detail: KpiDetail,
+        submit: Callable[[Decimal, int, str], None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("目標値の見直し")
+        self._submit = submit  # stores the revision; raises UserError (the dialog stays open)
         self.detail = detail
         self.value_edit = QLineEdit(format_decimal(detail.target))
         self.year_edit = QLineEdit(fy_label(detail.target_fiscal_year))
@@ -133,6 +139,11 @@ class TargetRevisionDialog(QDialog):
                 "見直しの理由を入力してください。以前の目標値とともに履歴に残ります。"
             )
             self.reason_edit.setFocus()
+            return
+        try:
+            self._submit(value, year, reason)
+        except UserError as exc:  # refused or the database is busy: keep what was typed
+            self.message.show_error(exc.message)
             return
         self.result_value = (value, year, reason)
         self.accept()
@@ -491,21 +502,17 @@ class KpiPage(QWidget):
         detail = self.detail
         if detail is None:
             return
-        dialog = TargetRevisionDialog(detail, self)
-        if not self.document.prompts.run_dialog(dialog) or dialog.result_value is None:
-            return
-        value, year, reason = dialog.result_value
         old_value, old_year, code = detail.target, detail.target_fiscal_year, detail.code
-        try:
+        service = self.document.service
+
+        def submit(value: Decimal, year: int, reason: str) -> None:
             self.document.apply(
                 f"{code} 目標値の見直し",
-                lambda: self.document.service.revise_target(code, value, year, reason),
-                lambda: self.document.service.revise_target(
-                    code, old_value, old_year, f"見直しの取り消し（元の理由: {reason}）"
-                ),
+                lambda: service.revise_target(code, value, year, reason),
+                lambda: service.revise_target(code, old_value, old_year, undo_reason(reason)),
             )
-        except UserError as exc:
-            self.form_message.show_error(exc.message)
+
+        self.document.prompts.run_dialog(TargetRevisionDialog(detail, submit, self))
 
 
 def _current_value(detail: KpiDetail, name: str) -> Any:

@@ -266,7 +266,8 @@ class MainWindow(QMainWindow):
         self.year_combo.setCurrentIndex(list(document.fiscal_years).index(document.fiscal_year))
         self.year_combo.blockSignals(False)
         self._reload_tree()
-        self.db_label.setText(f"データベース: {db.location}")
+        read_only = "（読み取り専用: 変更は保存できません）" if db.read_only else ""
+        self.db_label.setText(f"データベース: {db.location}{read_only}")
         self.year_label.setText(f"評価年度: {fy_label(document.fiscal_year)}")
         self._remember_recent(db.location)
         self.setWindowTitle(f"{APP_TITLE_JA} — {Path(db.location).name}")

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -47,6 +48,7 @@ from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine
 from aomori_desktop.ui.row_model import CENTER, RIGHT, Column, RowTableModel
+from aomori_desktop.ui.year_table import INVALID_BACKGROUND
 
 if TYPE_CHECKING:
     from aomori_desktop.ui.chart_panel import ChartPanel
@@ -493,6 +495,7 @@ class ProjectPage(QWidget):
             )
         except UserError as exc:
             self.message.show_error(exc.message)
+            self._load(detail)  # the combo shows what is stored, not what failed
 
     def _note_changed(self, item: QTableWidgetItem) -> None:
         detail = self.detail
@@ -512,7 +515,14 @@ class ProjectPage(QWidget):
                 lambda: svc.set_project_year(code, fiscal_year, note=old, status=UNSET),
             )
         except UserError as exc:
-            self.message.show_error(exc.message)
+            # the typed note stays in the cell, marked, so it can be stored again
+            self.years.blockSignals(True)
+            item.setBackground(QColor(INVALID_BACKGROUND))
+            item.setToolTip(f"保存されていません: {exc.message}")
+            self.years.blockSignals(False)
+            self.message.show_error(
+                f"{fy_label(fiscal_year)}のメモは保存されていません。{exc.message}"
+            )
 
     def _edit_partners(self) -> None:
         detail = self.detail

@@ -40,7 +40,14 @@ from aomori_desktop.domain.errors import InvalidInput, UserError
 from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
 from aomori_desktop.domain.numbers import parse_decimal
 from aomori_desktop.domain.plan import Direction, Kpi, KpiYear, Placement
-from aomori_desktop.domain.validation import kpi_field_problems
+from aomori_desktop.domain.validation import (
+    KPI_TEXT,
+    PILLAR_TEXT,
+    PROJECT_TEXT,
+    TextField,
+    kpi_field_problems,
+    text_problem,
+)
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import NodeKind, TreeNode
 from aomori_desktop.services.plan_service import KpiDraft, KpiFieldsEdit, ProjectFieldsEdit
@@ -106,6 +113,14 @@ class _FormDialog(QDialog):
         edit.setFocus()
         raise InvalidInput(message)
 
+    def _check_text(self, edit: QLineEdit | QPlainTextEdit, label: str, field: TextField) -> None:
+        """Refuse, at the field, a text the service would refuse (too long, unstorable): the
+        limits are the ones of `domain.validation`, the same for adding and restoring."""
+        text = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+        problem = text_problem("", label, text.strip(), field.limit)
+        if problem:
+            self._refuse(edit, problem)
+
 
 class PillarDialog(_FormDialog):
     """戦略の柱: a lead phrase and a name (地域経済に活力を生み出す / 新産業の創出)."""
@@ -133,6 +148,8 @@ class PillarDialog(_FormDialog):
     def _submit(self) -> None:
         if not self.name_edit.text().strip():
             self._refuse(self.name_edit, "柱の名称を入力してください。")
+        self._check_text(self.lead_edit, "リード文", PILLAR_TEXT["lead"])
+        self._check_text(self.name_edit, "柱の名称", PILLAR_TEXT["name"])
         self._submit_fields(self.lead_edit.text(), self.name_edit.text())
 
 
@@ -156,6 +173,8 @@ class ProjectDialog(_FormDialog):
     def _submit(self) -> None:
         if not self.title_edit.text().strip():
             self._refuse(self.title_edit, "共創プロジェクトの名称を入力してください。")
+        self._check_text(self.title_edit, "名称", PROJECT_TEXT["title"])
+        self._check_text(self.description_edit, "取組内容", PROJECT_TEXT["description"])
         self._submit_fields(self.title_edit.text(), self.description_edit.toPlainText())
 
 
@@ -269,8 +288,12 @@ class KpiDialog(_FormDialog):
     def _submit(self) -> None:
         if not self.name_edit.text().strip():
             self._refuse(self.name_edit, "KPI名を入力してください。")
+        # the service refuses a name over its limit too, but here the field is marked; a KPI
+        # that could be added this way could not be restored after a removal (undo)
+        self._check_text(self.name_edit, "KPI名", KPI_TEXT["name"])
         if not self.unit_combo.currentText().strip():
             self._refuse(self.unit_edit, "単位を入力してください（例: 件、人、%）。")
+        self._check_text(self.unit_edit, "単位", KPI_TEXT["unit"])
         baseline = self._number(self.baseline_edit, "基準値")
         baseline_year = self._year(self.baseline_year_edit, "基準年度")
         target = self._number(self.target_edit, "目標値")

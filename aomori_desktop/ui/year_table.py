@@ -51,7 +51,7 @@ COLUMNS: list[tuple[str, YearField | None]] = [
     ("期待進捗率(%)", None),
     ("評価", None),
     ("要因分析・コメント", YearField.COMMENT),
-    ("入力者・日時", None),
+    ("入力者", None),
 ]
 COL_INTERIM, COL_ACTUAL, COL_STATUS, COL_RATE, COL_EXPECTED, COL_GRADE, COL_COMMENT, COL_ENTERED = (
     range(8)
@@ -165,6 +165,10 @@ class KpiYearTableModel(QAbstractTableModel):
                 return invalid[1]
             if col == COL_ACTUAL and year.status is not None:
                 return f"{year.status.label}値"
+            if col == COL_COMMENT and year.comment:
+                return year.comment  # the whole comment, however narrow the column
+            if col == COL_ENTERED and year.entered_at is not None:
+                return f"{year.entered_by} {year.entered_at.astimezone():%Y-%m-%d %H:%M} 入力"
         return None
 
     def _text(self, year: KpiYearView, col: int) -> str:
@@ -181,7 +185,9 @@ class KpiYearTableModel(QAbstractTableModel):
         if col == COL_ENTERED:
             if not year.entered_by or year.entered_at is None:
                 return ""
-            return f"{year.entered_by} {year.entered_at.astimezone().strftime('%Y-%m-%d %H:%M')}"
+            return (
+                f"{year.entered_by}（{year.entered_at.astimezone():%m/%d}）"  # full in the tooltip
+            )
         return ""
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

@@ -96,7 +96,7 @@ def test_update_kpi_without_a_new_name_is_not_a_structure_change(service: PlanSe
         pytest.param(
             "K05",
             KpiFieldsEdit(name="あ" * 301),
-            ["KPI K05: name が長すぎます（300文字まで）。"],
+            ["KPI K05: 名称が長すぎます（300文字まで）。"],
             id="name-too-long",
         ),
     ],

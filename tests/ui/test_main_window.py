@@ -528,3 +528,16 @@ def test_pastes_that_cannot_fit_or_read_say_so_briefly(make_window) -> None:
     assert not table.paste('"' + "x" * 200_000 + "\r\n")  # unbalanced quote, huge cell
     assert "読み取れません" in page.table_message.text()
     assert all(y.actual is None for y in window.document.reader.kpi_detail("K10").years)
+
+
+def test_a_read_only_database_says_so_and_refuses_edits(
+    qtbot, make_window, prompts, db_file: Path
+) -> None:
+    window = make_window(open_db=False)
+    assert window.open_database(f"sqlite:///file:{db_file}?mode=ro&uri=true")
+    assert "読み取り専用" in window.db_label.text()
+    window.select_key("K03@1-3")
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "80")
+    assert "読み取り専用のため保存できません" in window.kpi_page.table_message.text()
+    assert cell(window, 0, COL_ACTUAL) == "80"  # kept on screen, marked
+    assert window.document.reader.kpi_detail("K03").year(2024).actual is None

@@ -146,6 +146,88 @@ def test_kpi_dialog_names_the_field_at_fault_and_keeps_the_text(make_window, pro
     assert not window.document.undo_stack.canUndo()
 
 
+def test_kpi_dialog_refuses_a_name_the_kpi_could_not_be_restored_with(make_window, prompts) -> None:
+    # QA: a 320-character name was added, and the undo of its removal failed for good (the
+    # KPI's yearly data was lost). The dialog refuses it, keeps the text and marks the field.
+    window = make_window()
+    long_name = "長い名称" * 80
+    seen: list[str] = []
+
+    def script(dialog: QDialog) -> bool:
+        assert isinstance(dialog, KpiDialog)
+        dialog.name_edit.setText(long_name)
+        dialog.unit_combo.setCurrentText("件")
+        dialog.baseline_edit.setText("0")
+        dialog.target_edit.setText("10")
+        dialog.ok_button.click()
+        seen.append(dialog.message.text())
+        assert dialog.result() != QDialog.DialogCode.Accepted
+        assert dialog.name_edit.text() == long_name  # kept for correction
+        assert dialog.name_edit.styleSheet()  # marked
+        dialog.unit_combo.setCurrentText("単" * 41)
+        dialog.name_edit.setText("名" * 300)
+        dialog.ok_button.click()
+        seen.append(dialog.message.text())
+        dialog.unit_combo.setCurrentText("件")
+        dialog.ok_button.click()
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    prompts.dialog_scripts.append(script)
+    trigger(window, "1-1", "KPIを追加…")
+
+    assert seen == ["KPI名が長すぎます（300文字まで）。", "単位が長すぎます（40文字まで）。"]
+    service = window.document.service
+    assert service.kpi("K17").name == "名" * 300
+    service.record_actual("K17", 2024, Decimal("3"), comment="大事な実績")
+
+    prompts.confirm_answers.append(True)
+    trigger(window, "K17@1-1", "削除…")
+    assert "K17" not in service.kpi_order()
+    undo(window)
+
+    assert prompts.errors == []
+    assert service.kpi("K17").years[0].comment == "大事な実績"
+
+
+def test_project_and_pillar_dialogs_refuse_overlong_text_at_the_field(make_window, prompts) -> None:
+    window = make_window()
+    seen: list[str] = []
+
+    def project(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ProjectDialog)
+        dialog.title_edit.setText("題" * 301)
+        dialog.ok_button.click()
+        seen.append(dialog.message.text())
+        assert dialog.title_edit.styleSheet()
+        dialog.title_edit.setText("学生起業家の育成")
+        dialog.description_edit.setPlainText("内" * 4001)
+        dialog.ok_button.click()
+        seen.append(dialog.message.text())
+        dialog.reject()
+        return False
+
+    def pillar(dialog: QDialog) -> bool:
+        assert isinstance(dialog, PillarDialog)
+        dialog.lead_edit.setText("リ" * 201)
+        dialog.name_edit.setText("新分野の開拓")
+        dialog.ok_button.click()
+        seen.append(dialog.message.text())
+        assert dialog.lead_edit.text() == "リ" * 201 and dialog.lead_edit.styleSheet()
+        dialog.reject()
+        return False
+
+    prompts.dialog_scripts.extend([project, pillar])
+    trigger(window, "1-1", "共創プロジェクトを追加…")
+    trigger(window, "plan", "戦略の柱を追加…")
+
+    assert seen == [
+        "名称が長すぎます（300文字まで）。",
+        "取組内容が長すぎます（4,000文字まで）。",
+        "リード文が長すぎます（200文字まで）。",
+    ]
+    assert not window.document.undo_stack.canUndo()
+
+
 # ------------------------------------------------------------ renaming, moving
 
 
