@@ -41,18 +41,19 @@ class _JapaneseArgumentParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"コマンドの指定に誤りがあります: {message}\n")
 
 
+DB_HELP = "データベースファイル（省略時は利用者のデータフォルダーの既定のファイル）"
+
+
 def _build_parser() -> argparse.ArgumentParser:
+    # --db may stand before or after the subcommand; the subcommands' copy must not reset a
+    # value given before it (argparse would put its default None over it)
     db_parent = _JapaneseArgumentParser(add_help=False)
-    db_parent.add_argument(
-        "--db",
-        metavar="PATH",
-        help="データベースファイル（省略時は利用者のデータフォルダーの既定のファイル）",
-    )
+    db_parent.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=DB_HELP)
     parser = _JapaneseArgumentParser(
         prog="aomori-desktop",
         description=f"{APP_TITLE_JA}（{__version__}）",
-        parents=[db_parent],
     )
+    parser.add_argument("--db", metavar="PATH", default=None, help=DB_HELP)
     parser.add_argument("--version", action="version", version=f"aomori-desktop {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_JapaneseArgumentParser)
 

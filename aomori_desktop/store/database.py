@@ -183,7 +183,7 @@ class Database:
 
     def log_event(self, event_name: str, detail: str, *, clock: Clock = utc_now) -> None:
         with self.session() as s:
-            s.add(MaintenanceRow(at=clock(), user=os_user(), event=event_name, detail=detail))
+            s.add(MaintenanceRow(at=clock(), user=os_user()[:100], event=event_name, detail=detail))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -422,8 +422,8 @@ class KpiPage(QWidget):
                 lambda: self.document.service.update_kpi(code, edit),
                 lambda: self.document.service.update_kpi(code, before),
             )
-        except UserError as exc:
-            self.form_message.show_error(f"{label}: {exc.message}")
+        except UserError as exc:  # the service's sentence names the KPI and the field
+            self.form_message.show_error(exc.message)
             return False
         self.form_message.clear_message()
         return True

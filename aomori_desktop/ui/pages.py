@@ -468,7 +468,7 @@ class ProjectPage(QWidget):
                 lambda: self.document.service.update_project(code, old),
             )
         except UserError as exc:
-            self.message.show_error(f"{label}: {exc.message}")
+            self.message.show_error(exc.message)  # names the project and the field
             if field == "title":
                 self.title_edit.setProperty("invalid", True)
                 self.title_edit.setStyleSheet(ERROR_STYLE)

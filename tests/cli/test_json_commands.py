@@ -194,3 +194,17 @@ def test_import_without_db_fills_a_new_default_database(
     assert {k: v for k, v in files(default.parent).items() if not k.startswith("logs")} == {
         k: v for k, v in before.items() if not k.startswith("logs")
     }
+
+
+def test_db_may_be_given_before_the_subcommand(tmp_path, capsys) -> None:
+    from aomori_desktop.cli import main
+
+    db = tmp_path / "before.sqlite3"
+    assert main(["--db", str(db), "init"]) == 0
+    out = tmp_path / "plan.json"
+    assert main(["--db", str(db), "export", "json", "-o", str(out)]) == 0
+    copy = tmp_path / "copy.sqlite3"
+    assert main(["--db", str(copy), "import", "json", str(out)]) == 0
+    assert copy.exists()
+    assert main(["check", "--db", str(copy)]) == 0
+    assert "KPI: 16" in capsys.readouterr().out
