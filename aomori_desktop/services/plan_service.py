@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aomori_desktop.domain.fiscal import fy_label
-from aomori_desktop.domain.numbers import decimal_to_text
+from aomori_desktop.domain.numbers import decimal_to_text, format_decimal
 from aomori_desktop.domain.plan import (
     AuditEntry,
     Direction,
@@ -354,7 +354,9 @@ class PlanService:
 
     # ------------------------------------------------------------ KPI yearly values
 
-    def set_kpi_years(self, edits: Sequence[KpiYearEdit]) -> Changes:
+    def set_kpi_years(
+        self, edits: Sequence[KpiYearEdit], expected: Sequence[KpiYearEdit] = ()
+    ) -> Changes:
         """Apply several yearly edits atomically (paste, bulk entry): all or nothing."""
         if not edits:
             return Changes()
@@ -386,6 +388,13 @@ class PlanService:
                         problems.append(problem)
             if problems:
                 raise ValidationError(problems)
+            stale = self._stale_values(tx.s, kpis, expected)
+            if stale:
+                raise Conflict(
+                    "この画面を開いた後に、他の利用者（または別の画面）が次の値を変更しています。"
+                    "何も保存していません。最新の内容を表示しましたので、確認してからもう一度"
+                    "入力してください:\n" + "\n".join(f"・{line}" for line in stale[:5])
+                )
             for e in edits:
                 kpi = kpis[e.kpi]
                 year_row = tx.s.scalar(
@@ -424,6 +433,45 @@ class PlanService:
                     touched.add(kpi.code)
                 tx.s.flush()
         return Changes(kpis=frozenset(touched))
+
+    def _stale_values(
+        self, s: Session, kpis: dict[str, KpiRow], expected: Sequence[KpiYearEdit]
+    ) -> list[str]:
+        """Fields whose stored value is no longer what the user's screen showed (another
+        window or another PC changed them): storing over them would lose that change."""
+        stale: list[str] = []
+        for e in expected:
+            kpi = kpis.get(e.kpi)
+            if kpi is None:
+                continue
+            row = s.scalar(
+                select(KpiYearRow).where(
+                    KpiYearRow.kpi_id == kpi.id, KpiYearRow.fiscal_year == e.fiscal_year
+                )
+            )
+            for field, label, shown in (
+                ("actual", "実績値", e.actual),
+                ("interim_target", "年度目標", e.interim_target),
+                (
+                    "status",
+                    "速報/確定",
+                    e.status.value if isinstance(e.status, FigureStatus) else e.status,
+                ),
+                ("comment", "コメント", e.comment),
+            ):
+                if isinstance(shown, Unset):
+                    continue
+                stored = (
+                    getattr(row, field) if row is not None else ("" if field == "comment" else None)
+                )
+                if not _same(stored, shown):
+                    now = "空欄" if stored in (None, "") else _text(stored)
+                    if isinstance(stored, Decimal):
+                        now = format_decimal(stored)
+                    if field == "status" and stored:
+                        now = FigureStatus(stored).label
+                    stale.append(f"KPI {e.kpi} {fy_label(e.fiscal_year)}の{label}（現在: {now}）")
+        return stale
 
     def record_actual(
         self,

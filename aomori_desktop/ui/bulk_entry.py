@@ -786,11 +786,8 @@ class BulkEntryWindow(QDialog):
 
     def _commit(self, edits: list[KpiYearEdit], text: str) -> bool:
         """Store the edits as one undoable step; the undo puts back what the table showed."""
-        inverse = [inverse_edit(e, self.model.stored(e.kpi)) for e in edits]
-        service = self.document.service
-        changes = self.document.apply(
-            text, lambda: service.set_kpi_years(edits), lambda: service.set_kpi_years(inverse)
-        )
+        before = [inverse_edit(e, self.model.stored(e.kpi)) for e in edits]
+        changes = self.document.apply_year_edits(text, edits, before)
         return not changes.empty
 
     def _stored(self, text: str) -> None:

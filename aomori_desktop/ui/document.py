@@ -14,7 +14,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.services.changes import Changes
-from aomori_desktop.services.plan_service import PlanService
+from aomori_desktop.services.errors import Conflict
+from aomori_desktop.services.plan_service import KpiYearEdit, PlanService
 from aomori_desktop.services.views import PlanReader
 from aomori_desktop.services.workspace import Database
 from aomori_desktop.ui.prompts import Prompts
@@ -108,6 +109,24 @@ class PlanDocument(QObject):
         self.undo_stack.push(ServiceCommand(self, text, do, undo, changes))
         self.changed.emit(changes)
         return changes
+
+    def apply_year_edits(
+        self, text: str, edits: list[KpiYearEdit], before: list[KpiYearEdit]
+    ) -> Changes:
+        """Store yearly values as one undoable step. `before` holds what the screen showed for
+        the same fields: if another window or PC has changed them since, nothing is stored
+        (`Conflict`), the views are refreshed, and the user decides again. Undo checks the
+        same way, so it never wipes out someone else's later value."""
+        service = self.service
+        try:
+            return self.apply(
+                text,
+                lambda: service.set_kpi_years(edits, expected=before),
+                lambda: service.set_kpi_years(before, expected=edits),
+            )
+        except Conflict:
+            self.changed.emit(Changes(kpis=frozenset(e.kpi for e in edits)))
+            raise
 
     def undo(self) -> None:
         """Undo the last edit; if that fails, the edit stays undoable (nothing is lost)."""

@@ -490,12 +490,8 @@ class KpiPage(QWidget):
         detail = self.detail
         if detail is None:
             return
-        inverse = [inverse_edit(e, detail.year(e.fiscal_year)) for e in edits]
-        self.document.apply(
-            text,
-            lambda: self.document.service.set_kpi_years(edits),
-            lambda: self.document.service.set_kpi_years(inverse),
-        )
+        before = [inverse_edit(e, detail.year(e.fiscal_year)) for e in edits]
+        self.document.apply_year_edits(text, edits, before)
         self.table_message.clear_message()
 
     def _revise_target(self) -> None:

@@ -144,6 +144,10 @@ class MainWindow(QMainWindow):
         act_find = self.menu_edit.addAction("検索(&F)", lambda: self.search_edit.setFocus())
         act_find.setShortcut(QKeySequence.StandardKey.Find)
 
+        menu_view = self.menuBar().addMenu("表示(&V)")
+        self.act_refresh = menu_view.addAction("最新の内容に更新(&R)", self.refresh_all)
+        self.act_refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.act_refresh.setToolTip("他のパソコンや別の画面で入力された内容を読み直します")
         self.menu_structure = self.menuBar().addMenu("構成(&S)")
         self.menu_tools = self.menuBar().addMenu("ツール(&T)")
         self.act_history = self.menu_tools.addAction("変更履歴(&H)…", self.show_history)
@@ -510,6 +514,20 @@ class MainWindow(QMainWindow):
         else:
             self.overview_page.show_scope("plan" if node.kind is NodeKind.PLAN else node.key)
             self.stack.setCurrentWidget(self.overview_page)
+
+    def refresh_all(self) -> None:
+        """Read everything again (another PC may have entered figures in the shared file)."""
+        if self.document is None:
+            return
+        try:
+            self._reload_tree()
+            node = self.current_node()
+            if node is not None:
+                self.show_node(node)
+        except UserError as exc:
+            self.prompts.error(self, exc.message)
+            return
+        self.statusBar().showMessage("最新の内容を表示しました", 3000)
 
     def _search(self, text: str) -> None:
         self.proxy.set_search(text)

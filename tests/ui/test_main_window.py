@@ -430,11 +430,11 @@ def test_a_failed_undo_keeps_the_step_for_a_retry(qtbot, make_window, prompts, m
     real = service.set_kpi_years
     calls = {"n": 0}
 
-    def locked_once(edits):
+    def locked_once(edits, expected=()):
         calls["n"] += 1
         if calls["n"] == 1:
             raise DatabaseLocked("データベースは他の利用者が使用中です。")
-        return real(edits)
+        return real(edits, expected)
 
     monkeypatch.setattr(service, "set_kpi_years", locked_once)
     window.act_undo.trigger()  # fails: locked
@@ -541,3 +541,45 @@ def test_a_read_only_database_says_so_and_refuses_edits(
     assert "読み取り専用のため保存できません" in window.kpi_page.table_message.text()
     assert cell(window, 0, COL_ACTUAL) == "80"  # kept on screen, marked
     assert window.document.reader.kpi_detail("K03").year(2024).actual is None
+
+
+def test_two_windows_on_one_database_never_overwrite_each_other(
+    qtbot, make_window, prompts
+) -> None:
+    first = make_window()
+    second = make_window()  # another PC on the shared drive, or a second window
+    for window in (first, second):
+        window.select_key("K10@4-1")
+    type_into_cell(qtbot, first, 0, COL_ACTUAL, "1200000")
+    assert cell(second, 0, COL_ACTUAL) == ""  # the second window has not seen it yet
+
+    type_into_cell(qtbot, second, 0, COL_ACTUAL, "1250000")
+    message = second.kpi_page.table_message.text()
+    assert "他の利用者（または別の画面）が次の値を変更しています" in message
+    assert "KPI K10 令和6(2024)年度の実績値（現在: 1,200,000）" in message
+    assert second.document.reader.kpi_detail("K10").year(2024).actual == Decimal("1200000")
+    assert cell(second, 0, COL_ACTUAL) == "1250000"  # the typed text waits, marked
+    assert cell(second, 1, COL_ACTUAL) == ""
+
+    # once the screen shows the stored value, the second window may change it
+    type_into_cell(qtbot, second, 0, COL_ACTUAL, "1250000")
+    assert second.document.reader.kpi_detail("K10").year(2024).actual == Decimal("1250000")
+
+    # the first window's undo would wipe out the second window's value: refused, kept
+    first.act_undo.trigger()
+    assert "他の利用者（または別の画面）が次の値を変更しています" in prompts.errors[-1]
+    assert first.document.reader.kpi_detail("K10").year(2024).actual == Decimal("1250000")
+    assert cell(first, 0, COL_ACTUAL) == "1,250,000"  # refreshed to what is stored
+
+
+def test_refresh_shows_what_another_window_entered(qtbot, make_window) -> None:
+    first = make_window()
+    second = make_window()
+    for window in (first, second):
+        window.select_key("K03@1-3")
+    type_into_cell(qtbot, first, 0, COL_ACTUAL, "85")
+    assert cell(second, 0, COL_ACTUAL) == "" and badge(second, "K03@1-3") == "-"
+    second.act_refresh.trigger()
+    assert cell(second, 0, COL_ACTUAL) == "85"
+    assert badge(second, "K03@1-3") == "A"
+    assert second.act_refresh.shortcut().toString() == "F5"
