@@ -297,6 +297,13 @@ class MainWindow(QMainWindow):
 
     def _close_document(self) -> None:
         if self.document is not None:
+            # windows working on this database close first (a cell being typed is stored
+            # by the bulk-entry window as it closes, while its database is still open)
+            from aomori_desktop.ui.bulk_entry import BulkEntryWindow
+            from aomori_desktop.ui.history_view import HistoryWindow
+
+            for window in self.findChildren(BulkEntryWindow) + self.findChildren(HistoryWindow):
+                window.close()
             self.document.undo_stack.clear()
             self.document.deleteLater()
             self.document = None

@@ -605,3 +605,17 @@ def test_closing_the_window_keeps_the_cell_being_typed(
     win.close()
     QApplication.processEvents()
     assert actual(document, "K08") == Decimal("1200")
+
+
+def test_bulk_window_closes_with_its_database(make_window, seeded_template, tmp_path) -> None:
+    import shutil
+
+    from aomori_desktop.ui.bulk_entry import BulkEntryWindow, open_bulk_entry
+
+    window = make_window()
+    bulk = open_bulk_entry(window, window.document)
+    assert bulk.isVisible()
+    other = tmp_path / "other.sqlite3"
+    shutil.copy(seeded_template, other)
+    assert window.open_database(other)
+    assert not any(w.isVisible() for w in window.findChildren(BulkEntryWindow))
