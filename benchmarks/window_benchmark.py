@@ -163,6 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--kpis", type=int, default=5000)
     parser.add_argument("--switches", type=int, default=300)
+    parser.add_argument("--starts", type=int, default=5, help="process starts timed (median)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -174,19 +175,36 @@ def main() -> None:
         build_database(db, args.kpis)
         print(f"built {db} in {time.perf_counter() - t:.1f} s")
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_LOGGING_RULES="qt.qpa.*=false")
-    start = time.time()
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", str(db), "--switches", str(args.switches)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    ready: list[float] = []
+    out = ""
+    for run in range(args.starts):
+        start = time.time()
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                str(db),
+                "--switches",
+                str(args.switches if run == 0 else 1),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        ready.append(json.loads(out.strip().splitlines()[-1])["ready"] - start)
+        if run == 0:
+            first = out
+    out = first
     result = json.loads(out.strip().splitlines()[-1])
     timings = sorted(result["timings"])
     p95 = timings[int(0.95 * (len(timings) - 1))]
     print(f"plan: {args.kpis:,} KPIs x 10 years ({result['kpis']:,} KPI listings in the tree)")
-    print(f"window ready after process start: {result['ready'] - start:.2f} s   (goal <= 2 s)")
+    print(
+        f"window ready after process start: median {statistics.median(ready):.2f} s of "
+        f"{len(ready)} starts (min {min(ready):.2f}, max {max(ready):.2f})   (goal <= 2 s)"
+    )
     print(
         f"KPI switch over {len(timings)} selections: median {statistics.median(timings) * 1000:.1f} ms, "
         f"p95 {p95 * 1000:.1f} ms   (goal median <= 50 ms)"

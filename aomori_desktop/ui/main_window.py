@@ -213,14 +213,11 @@ class MainWindow(QMainWindow):
             return False
         try:
             document = PlanDocument(db, default_plan_id(db), self.prompts, parent=self)
-            # read what the window shows first, so an unreadable file is refused whole
-            document.reader.tree()
-            document.reader.overview("plan", document.fiscal_year)
         except UserError as exc:
             db.close()
             self.prompts.error(self, exc.message)
             return False
-        try:
+        try:  # reads the tree and the grades: an unreadable file is refused whole
             self._set_document(db, document)
         except UserError as exc:
             self._close_document()
