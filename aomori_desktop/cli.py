@@ -33,6 +33,8 @@ log = logging.getLogger("aomori_desktop")
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+# a plan of 5,000 KPIs with ten years of figures and a long audit trail is about 30 MB
+MAX_IMPORT_BYTES = 200_000_000
 
 
 class _JapaneseArgumentParser(argparse.ArgumentParser):
@@ -283,6 +285,12 @@ def _read_text_file(path: Path) -> str:
         raise UserError(f"ファイル「{path}」が見つかりません。")
     if path.is_dir():
         raise UserError(f"「{path}」はフォルダーです。ファイルを指定してください。")
+    size = path.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise UserError(
+            f"ファイル「{path}」は大きすぎます（{size / 1_000_000:,.0f} MB）。"
+            f"読み込めるのは {MAX_IMPORT_BYTES // 1_000_000} MB までです。"
+        )
     try:
         data = path.read_bytes()
     except PermissionError as exc:

@@ -208,3 +208,15 @@ def test_db_may_be_given_before_the_subcommand(tmp_path, capsys) -> None:
     assert copy.exists()
     assert main(["check", "--db", str(copy)]) == 0
     assert "KPI: 16" in capsys.readouterr().out
+
+
+def test_an_oversized_file_is_refused_before_reading(tmp_path, capsys, monkeypatch) -> None:
+    from aomori_desktop import cli
+
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * 2048)
+    monkeypatch.setattr(cli, "MAX_IMPORT_BYTES", 1000)
+    assert cli.main(["import", "json", str(big), "--db", str(tmp_path / "x.sqlite3")]) == 1
+    err = capsys.readouterr().err
+    assert f"ファイル「{big}」は大きすぎます" in err and "読み込めるのは 0 MB までです" in err
+    assert not (tmp_path / "x.sqlite3").exists()
