@@ -31,7 +31,6 @@ from aomori_desktop.domain.plan import (
     PlanSnapshot,
     Project,
     ProjectStatus,
-    ProjectYear,
     Sector,
 )
 from aomori_desktop.domain.validation import (
@@ -56,7 +55,12 @@ from aomori_desktop.domain.validation import (
 )
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
-from aomori_desktop.services.snapshot_io import _kpi_from_row, kpi_row_from_value, read_snapshot
+from aomori_desktop.services.snapshot_io import (
+    _kpi_from_row,
+    kpi_row_from_value,
+    project_from_row,
+    read_snapshot,
+)
 from aomori_desktop.store.database import Clock, Database, os_user, utc_now
 from aomori_desktop.store.models import (
     AuditRow,
@@ -1038,7 +1042,7 @@ class PlanService:
                 row.placements,
                 key=lambda p: (p.relisting, p.measure.pillar.number, p.measure.number, p.number),
             )
-            return _project_from_row(row), [
+            return project_from_row(row), [
                 Placement(
                     code=f"{p.measure.code}-{p.number}", project=row.code, relisting=p.relisting
                 )
@@ -1329,26 +1333,6 @@ def _year_problems(plan: PlanRow, where: str, years: Sequence[int]) -> list[str]
     if len(set(years)) != len(years):
         problems.append(f"{where}: 同じ年度の記録が重複しています。")
     return problems
-
-
-def _project_from_row(row: ProjectRow) -> Project:
-    return Project(
-        id=row.code,
-        title=row.title,
-        description=row.description,
-        responsible_section=row.responsible_section,
-        partners=tuple(Partner(sector=Sector(pa.sector), name=pa.name) for pa in row.partners),
-        years=tuple(
-            ProjectYear(
-                fiscal_year=y.fiscal_year,
-                status=ProjectStatus(y.status) if y.status else None,
-                note=y.note,
-                entered_by=y.entered_by,
-                entered_at=y.entered_at,
-            )
-            for y in row.years
-        ),
-    )
 
 
 def _measure_from_row(row: MeasureRow) -> Measure:

@@ -88,26 +88,7 @@ def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
                 number=pillar.number, lead=pillar.lead, name=pillar.name, measures=tuple(measures)
             )
         )
-    projects = tuple(
-        Project(
-            id=p.code,
-            title=p.title,
-            description=p.description,
-            responsible_section=p.responsible_section,
-            partners=tuple(Partner(sector=Sector(pa.sector), name=pa.name) for pa in p.partners),
-            years=tuple(
-                ProjectYear(
-                    fiscal_year=y.fiscal_year,
-                    status=ProjectStatus(y.status) if y.status else None,
-                    note=y.note,
-                    entered_by=y.entered_by,
-                    entered_at=y.entered_at,
-                )
-                for y in p.years
-            ),
-        )
-        for p in plan.projects
-    )
+    projects = tuple(project_from_row(p) for p in plan.projects)
     kpis = tuple(_kpi_from_row(k, measure_codes) for k in plan.kpis)
     audit = tuple(
         AuditEntry(
@@ -140,6 +121,27 @@ def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
         projects=projects,
         kpis=kpis,
         audit=audit,
+    )
+
+
+def project_from_row(row: ProjectRow) -> Project:
+    """A project with its partners and yearly records, as a plain value."""
+    return Project(
+        id=row.code,
+        title=row.title,
+        description=row.description,
+        responsible_section=row.responsible_section,
+        partners=tuple(Partner(sector=Sector(pa.sector), name=pa.name) for pa in row.partners),
+        years=tuple(
+            ProjectYear(
+                fiscal_year=y.fiscal_year,
+                status=ProjectStatus(y.status) if y.status else None,
+                note=y.note,
+                entered_by=y.entered_by,
+                entered_at=y.entered_at,
+            )
+            for y in row.years
+        ),
     )
 
 
