@@ -81,6 +81,11 @@ def main() -> int:
     shot("main_plan_charts.png")
     page.tabs.setCurrentIndex(0)
 
+    document.changed.emit(
+        document.service.revise_target(
+            "K10", Decimal("1500000"), 2033, "インバウンド需要の回復見込みを反映して上方修正"
+        )
+    )
     window.select_key("K10@4-1")
     history = open_history(window, document, window.current_node())
     history.resize(1100, 420)
