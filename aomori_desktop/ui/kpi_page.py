@@ -52,6 +52,14 @@ ERROR_STYLE = "QLineEdit, QPlainTextEdit { background: #ffd6d6; }"
 DIRECTIONS = [Direction.INCREASE, Direction.DECREASE, Direction.MAINTAIN]
 
 
+HEADING_CHARS = 90  # about two lines at the page's width; the whole name is in the tooltip
+
+
+def heading_text(text: str) -> str:
+    """A page heading that never pushes the form off the screen (a KPI name may be long)."""
+    return text if len(text) <= HEADING_CHARS else text[:HEADING_CHARS] + "…"
+
+
 class MessageLine(QLabel):
     """A line under a form or table for what went wrong (or right), in Japanese."""
 
@@ -344,10 +352,11 @@ class KpiPage(QWidget):
         self._loading = True
         try:
             self.detail = detail
-            self.heading.setText(
-                f"{detail.code}　{detail.name}"
-                + ("（累計）" if detail.cumulative and "累計" not in detail.name else "")
+            heading = f"{detail.code}　{detail.name}" + (
+                "（累計）" if detail.cumulative and "累計" not in detail.name else ""
             )
+            self.heading.setText(heading_text(heading))
+            self.heading.setToolTip(heading)
             self.measures_label.setText(
                 "共創施策: " + "、".join(f"{code} {title}" for code, title in detail.measures)
             )

@@ -46,7 +46,7 @@ from aomori_desktop.services.dto import (
 from aomori_desktop.services.plan_service import UNSET, ProjectFieldsEdit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
-from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine
+from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine, heading_text
 from aomori_desktop.ui.row_model import CENTER, RIGHT, Column, RowTableModel
 from aomori_desktop.ui.year_table import INVALID_BACKGROUND
 
@@ -399,7 +399,8 @@ class ProjectPage(QWidget):
             self.detail = detail
             here = next((p for p in detail.placements if p.key == self.placement_key), detail.home)
             number = f"{here.key}" if here else ""
-            self.heading.setText(f"{number}　{detail.title}")
+            self.heading.setText(heading_text(f"{number}　{detail.title}"))
+            self.heading.setToolTip(f"{number}　{detail.title}")
             listing = "、".join(
                 f"{p.key}（{p.measure_code} {p.measure_title}）"
                 + ("〔再掲〕" if p.relisting else "〔掲載元〕")

@@ -583,3 +583,16 @@ def test_refresh_shows_what_another_window_entered(qtbot, make_window) -> None:
     assert cell(second, 0, COL_ACTUAL) == "85"
     assert badge(second, "K03@1-3") == "A"
     assert second.act_refresh.shortcut().toString() == "F5"
+
+
+def test_a_very_long_kpi_name_does_not_push_the_form_away(make_window) -> None:
+    from aomori_desktop.services.plan_service import KpiFieldsEdit
+
+    window = make_window()
+    long_name = "市内における地域経済の持続的な発展と雇用の創出に向けた" * 8
+    window.document.service.update_kpi("K10", KpiFieldsEdit(name=long_name))
+    window.select_key("K10@4-1")
+    heading = window.kpi_page.heading
+    assert heading.text().endswith("…") and len(heading.text()) <= 92
+    assert heading.toolTip() == f"K10　{long_name}"
+    assert window.kpi_page.name_edit.text() == long_name
