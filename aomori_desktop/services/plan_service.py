@@ -59,6 +59,7 @@ from aomori_desktop.services.snapshot_io import (
     _kpi_from_row,
     kpi_row_from_value,
     project_from_row,
+    project_row_from_value,
     read_snapshot,
 )
 from aomori_desktop.store.database import Clock, Database, os_user, utc_now
@@ -1121,28 +1122,8 @@ class PlanService:
             if problems:
                 raise ValidationError(problems)
             targets = [self._free_placement(tx.s, p) for p in placements]
-            row = ProjectRow(
-                plan_id=plan.id,
-                code=project.id,
-                title=project.title,
-                description=project.description,
-                responsible_section=project.responsible_section,
-                position=0,
-                partners=[
-                    PartnerRow(sector=pa.sector.value, name=pa.name, position=i)
-                    for i, pa in enumerate(project.partners)
-                ],
-                years=[
-                    ProjectYearRow(
-                        fiscal_year=y.fiscal_year,
-                        status=y.status.value if y.status else None,
-                        note=y.note,
-                        entered_by=y.entered_by,
-                        entered_at=y.entered_at,
-                    )
-                    for y in project.years
-                ],
-            )
+            row = project_row_from_value(project, position=0)
+            row.plan_id = plan.id
             siblings = sorted(plan.projects, key=lambda p: (p.position, p.id))
             siblings.insert(max(0, min(position, len(siblings))), row)
             _reposition(siblings)

@@ -204,27 +204,7 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
     session.add(plan)
     projects: dict[str, ProjectRow] = {}
     for position, p in enumerate(snapshot.projects):
-        row = ProjectRow(
-            code=p.id,
-            title=p.title,
-            description=p.description,
-            responsible_section=p.responsible_section,
-            position=position,
-            partners=[
-                PartnerRow(sector=pa.sector.value, name=pa.name, position=i)
-                for i, pa in enumerate(p.partners)
-            ],
-            years=[
-                ProjectYearRow(
-                    fiscal_year=y.fiscal_year,
-                    status=y.status.value if y.status else None,
-                    note=y.note,
-                    entered_by=y.entered_by,
-                    entered_at=y.entered_at,
-                )
-                for y in p.years
-            ],
-        )
+        row = project_row_from_value(p, position)
         projects[p.id] = row
         plan.projects.append(row)
     measures: dict[str, MeasureRow] = {}
@@ -268,6 +248,31 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
         )
     session.flush()
     return plan.id
+
+
+def project_row_from_value(project: Project, position: int) -> ProjectRow:
+    """A new project row (with its partners and yearly records) from a `Project`."""
+    return ProjectRow(
+        code=project.id,
+        title=project.title,
+        description=project.description,
+        responsible_section=project.responsible_section,
+        position=position,
+        partners=[
+            PartnerRow(sector=pa.sector.value, name=pa.name, position=i)
+            for i, pa in enumerate(project.partners)
+        ],
+        years=[
+            ProjectYearRow(
+                fiscal_year=y.fiscal_year,
+                status=y.status.value if y.status else None,
+                note=y.note,
+                entered_by=y.entered_by,
+                entered_at=y.entered_at,
+            )
+            for y in project.years
+        ],
+    )
 
 
 def kpi_row_from_value(kpi: Kpi, measures: list[MeasureRow], position: int) -> KpiRow:
