@@ -57,6 +57,7 @@ from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
 from aomori_desktop.services.snapshot_io import (
     _kpi_from_row,
+    audit_entry_from_row,
     kpi_row_from_value,
     project_from_row,
     project_row_from_value,
@@ -342,20 +343,7 @@ class PlanService:
                 )
                 .order_by(AuditRow.id)
             )
-            return [
-                AuditEntry(
-                    at=r.at,
-                    user=r.user,
-                    action=r.action,
-                    entity=r.entity,
-                    entity_key=r.entity_key,
-                    field=r.field,
-                    old=r.old,
-                    new=r.new,
-                    reason=r.reason,
-                )
-                for r in rows
-            ]
+            return [audit_entry_from_row(r) for r in rows]
 
     # ------------------------------------------------------------ KPI yearly values
 

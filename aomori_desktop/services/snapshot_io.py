@@ -91,17 +91,7 @@ def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
     projects = tuple(project_from_row(p) for p in plan.projects)
     kpis = tuple(_kpi_from_row(k, measure_codes) for k in plan.kpis)
     audit = tuple(
-        AuditEntry(
-            at=a.at,
-            user=a.user,
-            action=a.action,
-            entity=a.entity,
-            entity_key=a.entity_key,
-            field=a.field,
-            old=a.old,
-            new=a.new,
-            reason=a.reason,
-        )
+        audit_entry_from_row(a)
         for a in session.scalars(
             select(AuditRow).where(AuditRow.plan_id == plan_id).order_by(AuditRow.id)
         )
@@ -121,6 +111,20 @@ def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
         projects=projects,
         kpis=kpis,
         audit=audit,
+    )
+
+
+def audit_entry_from_row(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        at=row.at,
+        user=row.user,
+        action=row.action,
+        entity=row.entity,
+        entity_key=row.entity_key,
+        field=row.field,
+        old=row.old,
+        new=row.new,
+        reason=row.reason,
     )
 
 
