@@ -763,7 +763,7 @@ class BulkEntryWindow(QDialog):
         self.count_label.setText(text)
 
     def _on_changes(self, changes: Changes) -> None:
-        if changes.structure or changes.plan:
+        if changes.structure:
             self.reload()
             return
         if not changes.kpis:

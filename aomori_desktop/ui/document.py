@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from aomori_desktop.domain.errors import UserError
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
 from aomori_desktop.services.errors import Conflict
 from aomori_desktop.services.plan_service import KpiYearEdit, PlanService
 from aomori_desktop.services.views import PlanReader
@@ -60,6 +60,43 @@ class ServiceCommand(QUndoCommand):
         self._skip = True
 
 
+class AppliedCommand(QUndoCommand):
+    """One user action on the undo stack; undo runs the write's own inverse, whose own
+    inverse is the redo. A failed undo/redo stays on the stack (see `PlanDocument.undo`)."""
+
+    def __init__(self, document: PlanDocument, label: str, applied: Applied[object]) -> None:
+        super().__init__(label)
+        self._document = document
+        self._pending = applied.undo  # the next undo (or redo) to run
+        self.changes = applied.changes
+        self._skip = True  # the first redo (on push) must not apply again
+        self.failed = False
+
+    def _flip(self) -> None:
+        if self._skip:
+            self._skip = False
+            return
+        step = self._pending
+        if step is None:
+            self.failed = True
+            return
+        outcome = self._document._run_step(self, step)
+        if outcome is None:
+            self.failed = True
+        else:
+            self._pending = outcome.undo
+
+    def redo(self) -> None:
+        self._flip()
+
+    def undo(self) -> None:
+        self._flip()
+
+    def skip_next(self) -> None:
+        """The next redo/undo only moves the stack's index back (nothing is re-applied)."""
+        self._skip = True
+
+
 class PlanDocument(QObject):
     changed = Signal(object)  # Changes
     fiscalYearChanged = Signal(int)
@@ -100,9 +137,35 @@ class PlanDocument(QObject):
 
     # ------------------------------------------------------------ edits
 
-    def apply(self, text: str, do: Action, undo: Action) -> Changes:
-        """Run `do` now (errors propagate as UserError for the caller to show next to the
-        field), then record it on the undo stack and broadcast the change."""
+    def apply[T](
+        self,
+        label: str,
+        action: Callable[[], Applied[T]],
+        *,
+        touches: Changes = NO_CHANGES,
+        initiator: object | None = None,
+    ) -> Applied[T]:
+        """Run one service write as one user action named `label` (the undo menu's text).
+
+        Errors propagate as `UserError` for the caller to show next to the field; on failure
+        the views named by `touches` re-read what is stored. On success the write's own
+        `undo` goes on the undo stack as one step and `changed` broadcasts its change record.
+        """
+        try:
+            applied = action()
+        except UserError:
+            if not touches.empty:
+                self.changed.emit(touches)
+            raise
+        if applied.empty:
+            return applied
+        if applied.undo is not None:
+            self.undo_stack.push(AppliedCommand(self, label, applied))
+        self.changed.emit(applied.changes)
+        return applied
+
+    def apply_pair(self, text: str, do: Action, undo: Action) -> Changes:
+        """Legacy form: `do` and `undo` both given by the caller (being replaced by `apply`)."""
         changes = do()
         if changes.empty:
             return changes
@@ -119,7 +182,7 @@ class PlanDocument(QObject):
         same way, so it never wipes out someone else's later value."""
         service = self.service
         try:
-            return self.apply(
+            return self.apply_pair(
                 text,
                 lambda: service.set_kpi_years(edits, expected=before),
                 lambda: service.set_kpi_years(before, expected=edits),
@@ -133,7 +196,7 @@ class PlanDocument(QObject):
         index = self.undo_stack.index()
         command = self.undo_stack.command(index - 1) if index > 0 else None
         self.undo_stack.undo()
-        if isinstance(command, ServiceCommand) and command.failed:
+        if isinstance(command, ServiceCommand | AppliedCommand) and command.failed:
             command.failed = False
             command.skip_next()
             self.undo_stack.redo()  # back to where the stack was
@@ -142,7 +205,7 @@ class PlanDocument(QObject):
         """Redo the next edit; if that fails, it stays redoable."""
         command = self.undo_stack.command(self.undo_stack.index())
         self.undo_stack.redo()
-        if isinstance(command, ServiceCommand) and command.failed:
+        if isinstance(command, ServiceCommand | AppliedCommand) and command.failed:
             command.failed = False
             command.skip_next()
             self.undo_stack.undo()
@@ -161,6 +224,23 @@ class PlanDocument(QObject):
             return False
         self.changed.emit(changes)
         return True
+
+    def _run_step(
+        self, command: AppliedCommand, step: Callable[[], Applied[object]]
+    ) -> Applied[object] | None:
+        try:
+            outcome = step()
+        except UserError as exc:
+            log.warning("undo/redo failed: %s", exc.message)
+            self.prompts.error(
+                None,
+                f"「{command.text()}」を元に戻す／やり直すことができませんでした。"
+                f"変更は記録したままです。もう一度お試しください。\n{exc.message}",
+            )
+            self.changed.emit(command.changes)  # show what is stored now
+            return None
+        self.changed.emit(outcome.changes)
+        return outcome
 
     def refresh_header(self) -> None:
         self.header = self.reader.header()

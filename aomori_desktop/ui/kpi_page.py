@@ -426,7 +426,7 @@ class KpiPage(QWidget):
         )
         code = detail.code
         try:
-            self.document.apply(
+            self.document.apply_pair(
                 f"{code} {label}の変更",
                 lambda: self.document.service.update_kpi(code, edit),
                 lambda: self.document.service.update_kpi(code, before),
@@ -511,7 +511,7 @@ class KpiPage(QWidget):
         service = self.document.service
 
         def submit(value: Decimal, year: int, reason: str) -> None:
-            self.document.apply(
+            self.document.apply_pair(
                 f"{code} 目標値の見直し",
                 lambda: service.revise_target(code, value, year, reason),
                 lambda: service.revise_target(code, old_value, old_year, undo_reason(reason)),

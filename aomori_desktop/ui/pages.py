@@ -463,7 +463,7 @@ class ProjectPage(QWidget):
         new = ProjectFieldsEdit(**{field: text})
         old = ProjectFieldsEdit(**{field: getattr(detail, field)})
         try:
-            self.document.apply(
+            self.document.apply_pair(
                 f"{code} {label}の変更",
                 lambda: self.document.service.update_project(code, new),
                 lambda: self.document.service.update_project(code, old),
@@ -489,7 +489,7 @@ class ProjectPage(QWidget):
         code = detail.code
         svc = self.document.service
         try:
-            self.document.apply(
+            self.document.apply_pair(
                 f"{code} {fy_label(fiscal_year)}の状況",
                 lambda: svc.set_project_year(code, fiscal_year, status=new),
                 lambda: svc.set_project_year(code, fiscal_year, status=old),
@@ -510,7 +510,7 @@ class ProjectPage(QWidget):
         code = detail.code
         svc = self.document.service
         try:
-            self.document.apply(
+            self.document.apply_pair(
                 f"{code} {fy_label(fiscal_year)}のメモ",
                 lambda: svc.set_project_year(code, fiscal_year, note=new, status=UNSET),
                 lambda: svc.set_project_year(code, fiscal_year, note=old, status=UNSET),
@@ -537,7 +537,7 @@ class ProjectPage(QWidget):
         code = detail.code
         svc = self.document.service
         try:
-            self.document.apply(
+            self.document.apply_pair(
                 f"{code} 連携先の変更",
                 lambda: svc.set_partners(code, new),
                 lambda: svc.set_partners(code, old),

@@ -1,7 +1,7 @@
 """Editing the plan's structure: add, rename, move and remove pillars, measures, projects,
 re-listings (再掲) and KPIs, from the 構成 menu and the tree's context menu.
 
-Every action is one `document.apply(text, do, undo)` step whose do/undo call services, so
+Every action is one `document.apply_pair(text, do, undo)` step whose do/undo call services, so
 Ctrl+Z undoes it; a removal is undone by restoring what a snapshot read just before it (the
 KPI with all its yearly values, the project with its placements). Questions go through
 `document.prompts` (ask_text, confirm, run_dialog), so tests script them.
@@ -543,7 +543,7 @@ class StructureEditor(QObject):
                 added[:] = [number]
                 return changes
 
-            self.document.apply(
+            self.document.apply_pair(
                 f"戦略の柱「{name.strip()}」の追加",
                 do,
                 lambda: self.service.remove_pillar(added[0]),
@@ -567,7 +567,7 @@ class StructureEditor(QObject):
                 added[:] = [code]
                 return changes
 
-            self.document.apply(
+            self.document.apply_pair(
                 f"共創施策「{title.strip()}」の追加",
                 do,
                 lambda: self.service.remove_measure(added[0]),
@@ -592,7 +592,7 @@ class StructureEditor(QObject):
                 added[:] = [code]
                 return changes
 
-            self.document.apply(
+            self.document.apply_pair(
                 f"共創プロジェクト「{title.strip()}」の追加",
                 do,
                 lambda: self.service.remove_project(added[0]),
@@ -618,7 +618,7 @@ class StructureEditor(QObject):
                 added[:] = [code]
                 return changes
 
-            self.document.apply(
+            self.document.apply_pair(
                 f"KPI「{draft.name}」の追加", do, lambda: self.service.remove_kpi(added[0])
             )
             self._select(
@@ -652,7 +652,7 @@ class StructureEditor(QObject):
                 added[:] = [code]
                 return changes
 
-            self.document.apply(
+            self.document.apply_pair(
                 f"「{node.title}」の再掲（{measure}）",
                 do,
                 lambda: self.service.remove_placement(added[0]),
@@ -680,7 +680,7 @@ class StructureEditor(QObject):
 
             def rename_measure(title: str) -> None:
                 if title.strip() != old:
-                    self.document.apply(
+                    self.document.apply_pair(
                         f"共創施策 {code} の名前の変更",
                         lambda: self.service.rename_measure(code, title),
                         lambda: self.service.rename_measure(code, old),
@@ -692,7 +692,7 @@ class StructureEditor(QObject):
 
             def rename_project(title: str) -> None:
                 if title.strip() != old:
-                    self.document.apply(
+                    self.document.apply_pair(
                         f"共創プロジェクト {project} の名前の変更",
                         lambda: self.service.update_project(
                             project, ProjectFieldsEdit(title=title)
@@ -711,7 +711,7 @@ class StructureEditor(QObject):
 
             def rename_kpi(name: str) -> None:
                 if name.strip() != old:
-                    self.document.apply(
+                    self.document.apply_pair(
                         f"KPI {kpi} の名前の変更",
                         lambda: self.service.update_kpi(kpi, KpiFieldsEdit(name=name)),
                         lambda: self.service.update_kpi(kpi, KpiFieldsEdit(name=old)),
@@ -727,7 +727,7 @@ class StructureEditor(QObject):
 
         def submit(lead: str, name: str) -> None:
             if (lead.strip(), name.strip()) != (pillar.lead, pillar.name):
-                self.document.apply(
+                self.document.apply_pair(
                     f"戦略の柱 {number} の名前の変更",
                     lambda: self.service.rename_pillar(number, lead, name),
                     lambda: self.service.rename_pillar(number, pillar.lead, pillar.name),
@@ -756,7 +756,7 @@ class StructureEditor(QObject):
             neighbour = place.siblings[place.index + delta].ref
             steps = order.index(neighbour) - order.index(node.ref)
             kpi = node.ref
-            self.document.apply(
+            self.document.apply_pair(
                 f"KPI「{node.title}」を{way}へ移動",
                 lambda: self.service.move_kpi(kpi, steps),
                 lambda: self.service.move_kpi(kpi, -steps),
@@ -788,7 +788,7 @@ class StructureEditor(QObject):
         def undo() -> Changes:
             return mover(now_at[0], -delta)[1]
 
-        self.document.apply(f"{what}を{way}へ移動", do, undo)
+        self.document.apply_pair(f"{what}を{way}へ移動", do, undo)
         self._select(now_at[0])
 
     # ------------------------------------------------------------ removing
@@ -809,7 +809,7 @@ class StructureEditor(QObject):
         place = self._place(node)
         # Leave the node first: the page showing it must not be left on something gone.
         self._select(place.parent if place else "plan")
-        self.document.apply(removal.text, removal.do, removal.undo)
+        self.document.apply_pair(removal.text, removal.do, removal.undo)
 
     def _removal(self, node: TreeNode) -> _Removal | None:
         """What removing `node` asks, does and how it is undone (from a snapshot read now)."""

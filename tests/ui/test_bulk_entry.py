@@ -527,7 +527,7 @@ def test_changes_made_elsewhere_refresh_the_table(
     window: BulkEntryWindow, document: PlanDocument
 ) -> None:
     service = document.service
-    document.apply(
+    document.apply_pair(
         "K12 実績値",
         lambda: service.record_actual("K12", FY, Decimal("5000")),
         lambda: service.clear_actual("K12", FY),
@@ -535,7 +535,7 @@ def test_changes_made_elsewhere_refresh_the_table(
     assert cell(window, "K12", COL_ACTUAL) == "5,000"
     document.undo_stack.undo()
     assert cell(window, "K12", COL_ACTUAL) == ""
-    document.apply(
+    document.apply_pair(
         "4-2 名称",
         lambda: service.rename_measure("4-2", "観光資源の創出"),
         lambda: service.rename_measure("4-2", "魅力を高める観光資源の創出"),

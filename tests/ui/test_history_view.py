@@ -149,12 +149,12 @@ def test_history_of_a_kpi_shows_edits_and_highlights_the_target_revision(
     assert history.count_label.text() == "まだ変更の記録はありません。"
 
     # edits made after the window opened appear in it (it follows document.changed)
-    document.apply(
+    document.apply_pair(
         "K01 実績値",
         lambda: service.record_actual("K01", 2025, Decimal("1"), status=FigureStatus.PRELIMINARY),
         lambda: service.clear_actual("K01", 2025),
     )
-    document.apply(
+    document.apply_pair(
         "K01 目標値の見直し",
         lambda: service.revise_target("K01", Decimal("1250"), 2033, "洋上風力の案件増"),
         lambda: service.revise_target("K01", Decimal("3"), 2033, "取り消し"),
@@ -189,7 +189,7 @@ def test_history_of_a_project_and_of_a_removed_kpi(make_window) -> None:
     window = make_window()
     document = window.document
     service = document.service
-    document.apply(
+    document.apply_pair(
         "PJ02 状況",
         lambda: service.set_project_year("PJ02", 2024, status=ProjectStatus.STUDYING),
         lambda: service.set_project_year("PJ02", 2024, status=None),
@@ -207,7 +207,7 @@ def test_history_of_a_project_and_of_a_removed_kpi(make_window) -> None:
     window.show_history()
     [kpi_history] = [w for w in history_windows(window) if w is not project_history]
     snapshot = service.kpi_snapshot("K16")
-    document.apply(
+    document.apply_pair(
         "K16 削除", lambda: service.remove_kpi("K16"), lambda: service.restore_kpi(snapshot, 15)
     )
     assert kpi_history.windowTitle().endswith("（削除済み）")
