@@ -16,6 +16,7 @@ from aomori_desktop.domain.errors import UserError
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
 from aomori_desktop.services.errors import Conflict
 from aomori_desktop.services.plan_service import KpiYearEdit, PlanService
+from aomori_desktop.services.tasks import TaskState
 from aomori_desktop.services.views import PlanReader
 from aomori_desktop.services.workspace import Database
 from aomori_desktop.ui.prompts import Prompts
@@ -163,6 +164,38 @@ class PlanDocument(QObject):
             self.undo_stack.push(AppliedCommand(self, label, applied))
         self.changed.emit(applied.changes)
         return applied
+
+    def run_task[T](
+        self,
+        label: str,
+        work: Callable[[TaskState], Applied[T]],
+        *,
+        on_success: Callable[[Applied[T]], None] | None = None,
+        on_failure: Callable[[UserError], None] | None = None,
+        cancellable: bool = True,
+    ) -> None:
+        """Long work (an import, an export, a report, a backup) named `label`.
+
+        `work` runs away from the GUI thread with a `TaskState` to report progress on and to
+        check for cancellation at safe points; a progress dialog appears when it takes longer
+        than a moment. Its `Applied` result comes back on the GUI thread: a write with an undo
+        becomes one undo step, its changes are broadcast, then `on_success` runs. A failure
+        (a `UserError`, `Cancelled` included) goes to `on_failure`, or is shown as a message.
+        """
+        try:
+            applied = work(TaskState())
+        except UserError as exc:
+            if on_failure is not None:
+                on_failure(exc)
+            else:
+                self.prompts.error(None, exc.message)
+            return
+        if not applied.empty:
+            if applied.undo is not None:
+                self.undo_stack.push(AppliedCommand(self, label, applied))
+            self.changed.emit(applied.changes)
+        if on_success is not None:
+            on_success(applied)
 
     def apply_pair(self, text: str, do: Action, undo: Action) -> Changes:
         """Legacy form: `do` and `undo` both given by the caller (being replaced by `apply`)."""
