@@ -1,16 +1,23 @@
-"""Progress and cancellation for long work (imports, exports, reports, backups).
+"""Progress, cancellation and patience for work that runs on the database worker.
 
-A `TaskState` is handed to a long service call; the call reports progress and asks at safe
-points whether it should stop. Thread-safe: the work runs on a worker thread, the window reads
-the progress on the GUI thread. Headless commands use it too (without anyone cancelling).
+A `TaskState` is handed to every unit of work: long calls (imports, exports, reports, backups)
+report progress on it and ask at safe points whether to stop; `run_patiently` waits on it while
+another user or program holds the database's write lock. Thread-safe: the work runs on a
+worker thread, the window reads the state on the GUI thread. Headless commands use it too.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from aomori_desktop.domain.errors import UserError
+from aomori_desktop.store.database import lock_wait_slice
+from aomori_desktop.store.errors import DatabaseLocked
+
+LOCK_WAIT_SLICE_S = 0.25  # how long SQLite waits for a lock before the worker looks up
+GIVE_UP_AFTER_S = 60.0  # then the wait is given up with a sentence
 
 
 class Cancelled(UserError):
@@ -20,25 +27,36 @@ class Cancelled(UserError):
         super().__init__(message)
 
 
-ProgressCallback = Callable[[int, int, str], None]
+class WaitGivenUp(Cancelled):
+    """Another user held the database's write lock for too long; nothing was written."""
 
 
 class TaskState:
-    """Progress (done of total, with a line of text) and a cancel request."""
+    """Progress (done of total, with a line of text), a waiting notice and a cancel request.
 
-    def __init__(self, on_progress: ProgressCallback | None = None) -> None:
+    `listener` is called (on the worker thread) after every change of progress or waiting.
+    """
+
+    def __init__(self, listener: Callable[[TaskState], None] | None = None) -> None:
         self._cancel = threading.Event()
-        self._on_progress = on_progress
-        self._lock = threading.Lock()
+        self._listener = listener
         self.done = 0
         self.total = 0
         self.text = ""
+        self.waiting = ""  # non-empty while waiting for another user's lock
 
     def report(self, done: int, total: int, text: str = "") -> None:
-        with self._lock:
-            self.done, self.total, self.text = done, total, text
-        if self._on_progress is not None:
-            self._on_progress(done, total, text)
+        self.done, self.total, self.text = done, total, text
+        self._notify()
+
+    def set_waiting(self, text: str) -> None:
+        if text != self.waiting:
+            self.waiting = text
+            self._notify()
+
+    def _notify(self) -> None:
+        if self._listener is not None:
+            self._listener(self)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -56,3 +74,46 @@ class TaskState:
     def wait(self, seconds: float) -> bool:
         """Sleep up to `seconds`; True when cancelled meanwhile."""
         return self._cancel.wait(seconds)
+
+
+def run_patiently[T](
+    work: Callable[[TaskState], T],
+    state: TaskState,
+    *,
+    slice_s: float = LOCK_WAIT_SLICE_S,
+    give_up_s: float = GIVE_UP_AFTER_S,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Run `work`; while the database is locked by another writer, run it again in short
+    slices until it goes through, the user cancels, or `give_up_s` have passed.
+
+    Each attempt is one transaction that was rolled back whole, so trying again is safe and
+    giving up leaves nothing written.
+    """
+    started = clock()
+    while True:
+        state.check()
+        try:
+            with lock_wait_slice(slice_s):
+                result = work(state)
+        except DatabaseLocked as exc:
+            waited = clock() - started
+            if waited >= give_up_s:
+                state.set_waiting("")
+                raise WaitGivenUp(
+                    f"他の利用者またはプログラムがデータベースを使用中のため、{int(waited)}秒待ちましたが"
+                    "保存できませんでした。何も変更していません。しばらくしてからもう一度操作してください。"
+                ) from exc
+            state.set_waiting(
+                "他の利用者またはプログラムがデータベースを使用中です。"
+                f"使用が終わるのを待っています（{int(waited)}秒）…"
+            )
+            if state.wait(min(slice_s, 0.1)):
+                state.set_waiting("")
+                raise Cancelled(
+                    "他の利用者がデータベースを使用中のため、待つのをやめました。"
+                    "この操作は保存していません。"
+                ) from exc
+            continue
+        state.set_waiting("")
+        return result

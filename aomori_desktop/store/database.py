@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -37,6 +38,24 @@ from aomori_desktop.store.models import MaintenanceRow
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 
 Clock = Callable[[], datetime]
+
+_lock_wait = threading.local()
+
+
+@contextmanager
+def lock_wait_slice(seconds: float) -> Iterator[None]:
+    """Within this block, on this thread, SQLite waits at most `seconds` for another writer's
+    lock before raising `DatabaseLocked` (instead of the engine's busy timeout).
+
+    The operation layer's worker waits for a lock in such slices, so that the user can give up
+    the wait between two of them and the waiting can be shown; other threads are unaffected.
+    """
+    previous = getattr(_lock_wait, "seconds", None)
+    _lock_wait.seconds = seconds
+    try:
+        yield
+    finally:
+        _lock_wait.seconds = previous
 
 
 def utc_now() -> datetime:
@@ -87,7 +106,7 @@ def _make_engine(url: URL, *, foreign_keys: bool, busy_timeout: float) -> Engine
     pragma = "ON" if foreign_keys else "OFF"
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # Let SQLAlchemy control transactions (so DDL is transactional too), and set the
         # pragmas outside any transaction, where they take effect.
         dbapi_connection.isolation_level = None
@@ -95,6 +114,19 @@ def _make_engine(url: URL, *, foreign_keys: bool, busy_timeout: float) -> Engine
         cursor.execute(f"PRAGMA foreign_keys={pragma}")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
+        record.info["busy_timeout_ms"] = int(busy_timeout * 1000)
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # The busy timeout in force on this thread (see lock_wait_slice); set only when it
+        # differs from what the pooled connection already has.
+        seconds = getattr(_lock_wait, "seconds", None)
+        wanted = int((busy_timeout if seconds is None else seconds) * 1000)
+        if record.info.get("busy_timeout_ms") != wanted:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={wanted}")
+            cursor.close()
+            record.info["busy_timeout_ms"] = wanted
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:

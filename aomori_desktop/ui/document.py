@@ -1,24 +1,30 @@
-"""The open plan as the window sees it: services, the selected fiscal year and the undo stack.
+"""The open plan as the window sees it: services, the selected fiscal year, the operation
+layer (`ui/operations.py`) and the undo stack built from the change records.
 
-Every edit is an undo command whose redo/undo call services (never widgets or the ORM); after
-each, `changed` broadcasts a `Changes` value and each view refreshes what it shows.
+Every write from the window goes through `apply` (an edit) or `run_task` (long work). Both run
+the service call on the database worker, turn its `Applied` into one undo step (the service's
+own inverse; the inverse of that is the redo) and broadcast `changed(changes, initiator)` on the
+GUI thread; each view refreshes only what the record names and may skip the edit it made itself.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtWidgets import QApplication, QWidget
 
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
 from aomori_desktop.services.errors import Conflict
 from aomori_desktop.services.plan_service import KpiYearEdit, PlanService
-from aomori_desktop.services.tasks import TaskState
+from aomori_desktop.services.tasks import Cancelled, TaskState
 from aomori_desktop.services.views import PlanReader
 from aomori_desktop.services.workspace import Database
+from aomori_desktop.ui.operations import Job, Operations
 from aomori_desktop.ui.prompts import Prompts
 
 log = logging.getLogger(__name__)
@@ -26,46 +32,12 @@ log = logging.getLogger(__name__)
 Action = Callable[[], Changes]
 
 
-class ServiceCommand(QUndoCommand):
-    """An edit already applied once through a service; redo/undo re-apply through services.
-
-    When re-applying fails (the database is locked, another user changed the value), the
-    command stays on the stack and the stack's index is put back, so the user can retry.
-    """
-
-    def __init__(
-        self, document: PlanDocument, text: str, do: Action, undo: Action, changes: Changes
-    ) -> None:
-        super().__init__(text)
-        self._document = document
-        self._do = do
-        self._undo = undo
-        self.changes = changes  # what the edit touched: refreshed when a retry is needed
-        self._skip = True  # the first redo (on push) must not apply again
-        self.failed = False
-
-    def redo(self) -> None:
-        if self._skip:
-            self._skip = False
-            return
-        self.failed = not self._document._run_from_stack(self, self._do)
-
-    def undo(self) -> None:
-        if self._skip:
-            self._skip = False
-            return
-        self.failed = not self._document._run_from_stack(self, self._undo)
-
-    def skip_next(self) -> None:
-        """The next redo/undo only moves the stack's index back (nothing is re-applied)."""
-        self._skip = True
-
-
 class AppliedCommand(QUndoCommand):
-    """One user action on the undo stack; undo runs the write's own inverse, whose own
-    inverse is the redo. A failed undo/redo stays on the stack (see `PlanDocument.undo`)."""
+    """One user action on the undo stack. Undo runs the write's own inverse, whose own inverse
+    is the redo. When running it fails (the database is locked, another user changed the value
+    since), the command stays where it was on the stack so the user can try again."""
 
-    def __init__(self, document: PlanDocument, label: str, applied: Applied[object]) -> None:
+    def __init__(self, document: PlanDocument, label: str, applied: Applied[Any]) -> None:
         super().__init__(label)
         self._document = document
         self._pending = applied.undo  # the next undo (or redo) to run
@@ -73,25 +45,22 @@ class AppliedCommand(QUndoCommand):
         self._skip = True  # the first redo (on push) must not apply again
         self.failed = False
 
-    def _flip(self) -> None:
+    def _flip(self, direction: str) -> None:
         if self._skip:
             self._skip = False
             return
         step = self._pending
-        if step is None:
-            self.failed = True
-            return
-        outcome = self._document._run_step(self, step)
+        outcome = None if step is None else self._document._run_step(self, direction, step)
         if outcome is None:
             self.failed = True
         else:
             self._pending = outcome.undo
 
     def redo(self) -> None:
-        self._flip()
+        self._flip("やり直す")
 
     def undo(self) -> None:
-        self._flip()
+        self._flip("元に戻す")
 
     def skip_next(self) -> None:
         """The next redo/undo only moves the stack's index back (nothing is re-applied)."""
@@ -99,7 +68,7 @@ class AppliedCommand(QUndoCommand):
 
 
 class PlanDocument(QObject):
-    changed = Signal(object)  # Changes
+    changed = Signal(object, object)  # Changes, initiator (the view that made the edit, or None)
     fiscalYearChanged = Signal(int)
 
     def __init__(
@@ -117,9 +86,22 @@ class PlanDocument(QObject):
         self.reader = PlanReader(db, plan_id)
         self.header = self.reader.header()
         self.prompts = prompts
+        self.operations = Operations(self, dialog_parent=self._dialog_parent)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
         self._fiscal_year = self.header.info.first_fiscal_year
+
+    def _dialog_parent(self) -> QWidget | None:
+        window = QApplication.activeWindow()
+        if window is not None:
+            return window
+        parent = self.parent()
+        return parent if isinstance(parent, QWidget) else None
+
+    def close(self) -> None:
+        """Finish the work handed to the database worker and stop it (before the database
+        closes)."""
+        self.operations.shutdown()
 
     # ------------------------------------------------------------ fiscal year
 
@@ -146,23 +128,20 @@ class PlanDocument(QObject):
         touches: Changes = NO_CHANGES,
         initiator: object | None = None,
     ) -> Applied[T]:
-        """Run one service write as one user action named `label` (the undo menu's text).
+        """Run one service write, named `label` (the undo menu's text), on the database worker.
 
-        Errors propagate as `UserError` for the caller to show next to the field; on failure
-        the views named by `touches` re-read what is stored. On success the write's own
-        `undo` goes on the undo stack as one step and `changed` broadcasts its change record.
+        Returns when it is done (the event loop keeps turning meanwhile). Errors propagate as
+        `UserError` for the caller to show next to the field; the views named by `touches` then
+        read again what is stored. On success the write's own undo goes on the undo stack as
+        one step and `changed` broadcasts its change record.
         """
         try:
-            applied = action()
+            applied: Applied[T] = self.operations.call(label, lambda _state: action())
         except UserError:
             if not touches.empty:
-                self.changed.emit(touches)
+                self.changed.emit(touches, initiator)
             raise
-        if applied.empty:
-            return applied
-        if applied.undo is not None:
-            self.undo_stack.push(AppliedCommand(self, label, applied))
-        self.changed.emit(applied.changes)
+        self._record(label, applied, initiator)
         return applied
 
     def run_task[T](
@@ -173,38 +152,48 @@ class PlanDocument(QObject):
         on_success: Callable[[Applied[T]], None] | None = None,
         on_failure: Callable[[UserError], None] | None = None,
         cancellable: bool = True,
-    ) -> None:
-        """Long work (an import, an export, a report, a backup) named `label`.
+        initiator: object | None = None,
+    ) -> Job:
+        """Long work (an import, an export, a report, a backup) named `label`; returns at once.
 
-        `work` runs away from the GUI thread with a `TaskState` to report progress on and to
+        `work` runs on the database worker with a `TaskState` to report progress on and to
         check for cancellation at safe points; a progress dialog appears when it takes longer
         than a moment. Its `Applied` result comes back on the GUI thread: a write with an undo
         becomes one undo step, its changes are broadcast, then `on_success` runs. A failure
         (a `UserError`, `Cancelled` included) goes to `on_failure`, or is shown as a message.
         """
-        try:
-            applied = work(TaskState())
-        except UserError as exc:
-            if on_failure is not None:
-                on_failure(exc)
-            else:
-                self.prompts.error(None, exc.message)
+
+        def done(job: Job) -> None:
+            if job.error is not None:
+                if on_failure is not None:
+                    on_failure(job.error)
+                else:
+                    self.prompts.error(self._dialog_parent(), job.error.message)
+                return
+            applied: Applied[T] = job.result
+            self._record(label, applied, initiator)
+            if on_success is not None:
+                on_success(applied)
+
+        return self.operations.start(label, work, done, cancellable=cancellable)
+
+    def _record(self, label: str, applied: Applied[Any], initiator: object | None) -> None:
+        if applied.empty:
             return
-        if not applied.empty:
-            if applied.undo is not None:
-                self.undo_stack.push(AppliedCommand(self, label, applied))
-            self.changed.emit(applied.changes)
-        if on_success is not None:
-            on_success(applied)
+        if applied.undo is not None:
+            self.undo_stack.push(AppliedCommand(self, label, applied))
+        self.changed.emit(applied.changes, initiator)
 
     def apply_pair(self, text: str, do: Action, undo: Action) -> Changes:
         """Legacy form: `do` and `undo` both given by the caller (being replaced by `apply`)."""
-        changes = do()
-        if changes.empty:
-            return changes
-        self.undo_stack.push(ServiceCommand(self, text, do, undo, changes))
-        self.changed.emit(changes)
-        return changes
+
+        def pair(first: Action, second: Action) -> Callable[[], Applied[None]]:
+            def run() -> Applied[None]:
+                return Applied(first(), pair(second, first))
+
+            return run
+
+        return self.apply(text, pair(do, undo)).changes
 
     def apply_year_edits(
         self, text: str, edits: list[KpiYearEdit], before: list[KpiYearEdit]
@@ -214,6 +203,7 @@ class PlanDocument(QObject):
         (`Conflict`), the views are refreshed, and the user decides again. Undo checks the
         same way, so it never wipes out someone else's later value."""
         service = self.service
+        touched = Changes(kpis=frozenset(e.kpi for e in edits))
         try:
             return self.apply_pair(
                 text,
@@ -221,15 +211,21 @@ class PlanDocument(QObject):
                 lambda: service.set_kpi_years(before, expected=edits),
             )
         except Conflict:
-            self.changed.emit(Changes(kpis=frozenset(e.kpi for e in edits)))
+            self.changed.emit(touched, None)
             raise
+        except UserError as exc:
+            if isinstance(exc, Cancelled):  # the wait for another user's lock was given up
+                self.changed.emit(touched, None)  # the table shows what is stored
+            raise
+
+    # ------------------------------------------------------------ undo and redo
 
     def undo(self) -> None:
         """Undo the last edit; if that fails, the edit stays undoable (nothing is lost)."""
         index = self.undo_stack.index()
         command = self.undo_stack.command(index - 1) if index > 0 else None
         self.undo_stack.undo()
-        if isinstance(command, ServiceCommand | AppliedCommand) and command.failed:
+        if isinstance(command, AppliedCommand) and command.failed:
             command.failed = False
             command.skip_next()
             self.undo_stack.redo()  # back to where the stack was
@@ -238,42 +234,26 @@ class PlanDocument(QObject):
         """Redo the next edit; if that fails, it stays redoable."""
         command = self.undo_stack.command(self.undo_stack.index())
         self.undo_stack.redo()
-        if isinstance(command, ServiceCommand | AppliedCommand) and command.failed:
+        if isinstance(command, AppliedCommand) and command.failed:
             command.failed = False
             command.skip_next()
             self.undo_stack.undo()
 
-    def _run_from_stack(self, command: ServiceCommand, action: Action) -> bool:
-        try:
-            changes = action()
-        except UserError as exc:
-            log.warning("undo/redo failed: %s", exc.message)
-            self.prompts.error(
-                None,
-                f"「{command.text()}」を元に戻す／やり直すことができませんでした。"
-                f"変更は記録したままです。もう一度お試しください。\n{exc.message}",
-            )
-            self.changed.emit(command.changes)  # show what is stored now
-            return False
-        self.changed.emit(changes)
-        return True
-
     def _run_step(
-        self, command: AppliedCommand, step: Callable[[], Applied[object]]
-    ) -> Applied[object] | None:
+        self, command: AppliedCommand, direction: str, step: Callable[[], Applied[Any]]
+    ) -> Applied[Any] | None:
         try:
-            outcome = step()
+            outcome: Applied[Any] = self.operations.call(
+                f"{command.text()}を{direction}", lambda _state: step()
+            )
         except UserError as exc:
-            log.warning("undo/redo failed: %s", exc.message)
+            log.warning("undo/redo (%s) failed: %s", direction, exc.message)
             self.prompts.error(
-                None,
-                f"「{command.text()}」を元に戻す／やり直すことができませんでした。"
+                self._dialog_parent(),
+                f"「{command.text()}」を{direction}ことができませんでした。"
                 f"変更は記録したままです。もう一度お試しください。\n{exc.message}",
             )
-            self.changed.emit(command.changes)  # show what is stored now
+            self.changed.emit(command.changes, None)  # show what is stored now
             return None
-        self.changed.emit(outcome.changes)
+        self.changed.emit(outcome.changes, None)
         return outcome
-
-    def refresh_header(self) -> None:
-        self.header = self.reader.header()

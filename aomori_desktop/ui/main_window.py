@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
 
             for window in self.findChildren(BulkEntryWindow) + self.findChildren(HistoryWindow):
                 window.close()
+            self.document.close()  # the work handed to the database worker finishes first
             self.document.undo_stack.clear()
             self.document.deleteLater()
             self.document = None
@@ -559,15 +560,20 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ changes
 
-    def _on_changes(self, changes: Changes) -> None:
+    def _on_changes(self, changes: Changes, _initiator: object = None) -> None:
         if self.document is None:
             return
-        if changes.structure:
-            self._reload_tree()
-        elif changes.kpis:
-            self.tree_model.set_progress(
-                self.document.reader.year_progress(self.document.fiscal_year), set(changes.kpis)
-            )
+        try:
+            if changes.structure:
+                self._reload_tree()
+            elif changes.kpis:
+                self.tree_model.set_progress(
+                    self.document.reader.year_progress(self.document.fiscal_year),
+                    set(changes.kpis),
+                )
+        except UserError as exc:  # e.g. the file is locked for a moment: F5 reads again
+            self.statusBar().showMessage(f"表示を更新できませんでした: {exc.message}", 10000)
+            return
         node = self.current_node()
         if node is not None and node.kind is NodeKind.KPI and node.ref in changes.kpis:
             return  # the page refreshed itself

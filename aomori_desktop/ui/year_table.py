@@ -26,6 +26,7 @@ from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.progress import Grade, format_rate
 from aomori_desktop.services.dto import KpiDetail, KpiYearView
 from aomori_desktop.services.plan_service import KpiYearEdit
+from aomori_desktop.services.tasks import Cancelled
 from aomori_desktop.ui.cell_input import (
     YearField,
     cell_problem_text,
@@ -253,7 +254,9 @@ class KpiYearTableModel(QAbstractTableModel):
         try:
             self._commit(merge_edits(edits), text)
         except UserError as exc:
-            if single:
+            # a refused value stays in its cell, marked, for the user to correct; a wait for
+            # another user's lock that was given up leaves the cell showing what is stored
+            if single and not isinstance(exc, Cancelled):
                 (row, col), cell = (top, left), block[0][0]
                 self._invalid[(row, col)] = (cell, exc.message)
             self.inputRejected.emit(exc.message)

@@ -266,7 +266,9 @@ def test_relisted_project_edited_from_either_place_is_one_project(qtbot, make_wi
 def test_fiscal_year_selector_drives_the_badges(make_window) -> None:
     window = make_window()
     window.document.service.record_actual("K02", 2026, Decimal("3"))  # 立地事業所数 3 → 3
-    window.document.changed.emit(window.document.service.record_actual("K02", 2026, Decimal("2")))
+    window.document.changed.emit(
+        window.document.service.record_actual("K02", 2026, Decimal("2")), None
+    )
     assert badge(window, "K02@1-2") == "-"  # FY2024 selected: no value
     window.year_combo.setCurrentIndex(2)
     assert window.document.fiscal_year == 2026
@@ -345,7 +347,9 @@ def test_window_remembers_database_and_year(make_window, settings, db_file: Path
 @pytest.mark.parametrize("key", ["plan", "2", "2-1"])
 def test_overview_pages_list_kpis_and_projects(make_window, key: str) -> None:
     window = make_window()
-    window.document.changed.emit(window.document.service.record_actual("K04", 2024, Decimal("145")))
+    window.document.changed.emit(
+        window.document.service.record_actual("K04", 2024, Decimal("145")), None
+    )
     window.select_key(key)
     page = window.overview_page
     assert window.stack.currentWidget() is page
@@ -420,7 +424,8 @@ def test_the_tree_is_usable_from_the_keyboard(qtbot, make_window) -> None:
 
 
 def test_a_failed_undo_keeps_the_step_for_a_retry(qtbot, make_window, prompts, monkeypatch) -> None:
-    from aomori_desktop.store.errors import DatabaseLocked
+    # a lock is waited through (see test_operations); a write error is not
+    from aomori_desktop.store.errors import StoreError
 
     window = make_window()
     window.select_key("K03@1-3")
@@ -433,7 +438,9 @@ def test_a_failed_undo_keeps_the_step_for_a_retry(qtbot, make_window, prompts, m
     def locked_once(edits, expected=()):
         calls["n"] += 1
         if calls["n"] == 1:
-            raise DatabaseLocked("データベースは他の利用者が使用中です。")
+            raise StoreError(
+                "データベースへの書き込みに失敗しました（ディスクの空き容量を確認してください）。"
+            )
         return real(edits, expected)
 
     monkeypatch.setattr(service, "set_kpi_years", locked_once)
