@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from aomori_desktop.domain.errors import UserError
-from aomori_desktop.store.database import lock_wait_slice
+from aomori_desktop.store.engine import lock_wait_slice
 from aomori_desktop.store.errors import DatabaseLocked
 
 LOCK_WAIT_SLICE_S = 0.25  # how long SQLite waits for a lock before the worker looks up

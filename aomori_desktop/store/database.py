@@ -10,22 +10,23 @@ from __future__ import annotations
 import getpass
 import os
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.util import asbool
 
 from aomori_desktop.store import migrate
+from aomori_desktop.store.engine import describe as _describe
+from aomori_desktop.store.engine import is_sqlite as _is_sqlite
+from aomori_desktop.store.engine import make_engine as _make_engine
+from aomori_desktop.store.engine import sqlite_path as _sqlite_path
+from aomori_desktop.store.engine import to_url
 from aomori_desktop.store.errors import (
     DatabaseAlreadyExists,
     DatabaseNotFound,
@@ -39,24 +40,6 @@ DEFAULT_BUSY_TIMEOUT_S = 5.0
 
 Clock = Callable[[], datetime]
 
-_lock_wait = threading.local()
-
-
-@contextmanager
-def lock_wait_slice(seconds: float) -> Iterator[None]:
-    """Within this block, on this thread, SQLite waits at most `seconds` for another writer's
-    lock before raising `DatabaseLocked` (instead of the engine's busy timeout).
-
-    The operation layer's worker waits for a lock in such slices, so that the user can give up
-    the wait between two of them and the waiting can be shown; other threads are unaffected.
-    """
-    previous = getattr(_lock_wait, "seconds", None)
-    _lock_wait.seconds = seconds
-    try:
-        yield
-    finally:
-        _lock_wait.seconds = previous
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -68,71 +51,6 @@ def os_user() -> str:
         return getpass.getuser() or "unknown"
     except (KeyError, OSError, ImportError):
         return "unknown"
-
-
-def to_url(target: str | Path) -> URL:
-    """A filesystem path or an SQLAlchemy URL (``postgresql+psycopg://...``)."""
-    if isinstance(target, str) and "://" in target:
-        return make_url(target)
-    return URL.create("sqlite+pysqlite", database=str(Path(target).expanduser().resolve()))
-
-
-def _is_sqlite(url: URL) -> bool:
-    return url.get_backend_name() == "sqlite"
-
-
-def _sqlite_path(url: URL) -> Path:
-    """The file behind an SQLite URL, also in SQLite's URI form
-    (``sqlite:///file:PATH?mode=ro&uri=true``), whose database part starts with ``file:``."""
-    database = str(url.database)
-    if asbool(url.query.get("uri", False)) and database.startswith("file:"):
-        database = unquote(urlsplit(database).path)
-    return Path(database)
-
-
-def _describe(url: URL) -> str:
-    if _is_sqlite(url):
-        return str(url.database)
-    return url.render_as_string(hide_password=True)
-
-
-def _make_engine(url: URL, *, foreign_keys: bool, busy_timeout: float) -> Engine:
-    if not _is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(
-        url,
-        connect_args={"timeout": busy_timeout},
-    )
-    pragma = "ON" if foreign_keys else "OFF"
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, record: Any) -> None:
-        # Let SQLAlchemy control transactions (so DDL is transactional too), and set the
-        # pragmas outside any transaction, where they take effect.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA foreign_keys={pragma}")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
-        cursor.close()
-        record.info["busy_timeout_ms"] = int(busy_timeout * 1000)
-
-    @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        # The busy timeout in force on this thread (see lock_wait_slice); set only when it
-        # differs from what the pooled connection already has.
-        seconds = getattr(_lock_wait, "seconds", None)
-        wanted = int((busy_timeout if seconds is None else seconds) * 1000)
-        if record.info.get("busy_timeout_ms") != wanted:
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout={wanted}")
-            cursor.close()
-            record.info["busy_timeout_ms"] = wanted
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
-
-    return engine
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import URL
 
 from aomori_desktop.paths import migrations_dir
+from aomori_desktop.store.engine import is_sqlite, make_engine
 from aomori_desktop.store.errors import SchemaTooNew, StoreError
 
 if TYPE_CHECKING:
@@ -72,9 +73,7 @@ def upgrade_to_head(url: URL, *, busy_timeout: float) -> None:
     from alembic import command
     from alembic.util.exc import CommandError
 
-    from aomori_desktop.store.database import _is_sqlite, _make_engine
-
-    engine = _make_engine(url, foreign_keys=False, busy_timeout=busy_timeout)
+    engine = make_engine(url, foreign_keys=False, busy_timeout=busy_timeout)
     try:
         with engine.begin() as conn:
             cfg = _config()
@@ -83,7 +82,7 @@ def upgrade_to_head(url: URL, *, busy_timeout: float) -> None:
                 command.upgrade(cfg, "head")
             except CommandError as exc:
                 raise StoreError(f"データベースの更新に失敗しました（{exc}）。") from exc
-            if _is_sqlite(url):
+            if is_sqlite(url):
                 broken = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
                 if broken:
                     raise StoreError(

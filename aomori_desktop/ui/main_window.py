@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMenu,
     QStackedWidget,
     QTreeView,
@@ -38,7 +37,9 @@ from aomori_desktop.services.workspace import (
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
+from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.prompts import Prompts
+from aomori_desktop.ui.structure_editor import StructureEditor
 
 if TYPE_CHECKING:
     from aomori_desktop.ui.chart_panel import ChartPanel
@@ -50,7 +51,7 @@ MAX_RECENT = 8
 DB_FILTER = "データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PlanWindow):
     def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.prompts = prompts or Prompts()
@@ -266,6 +267,7 @@ class MainWindow(QMainWindow):
         document.set_fiscal_year(fy)
         self.year_combo.setCurrentIndex(list(document.fiscal_years).index(document.fiscal_year))
         self.year_combo.blockSignals(False)
+        self.tree_model.set_tree_empty()  # another database: a fresh tree, not a merge
         self._reload_tree()
         read_only = "（読み取り専用: 変更は保存できません）" if db.read_only else ""
         self.db_label.setText(f"データベース: {db.location}{read_only}")
@@ -277,8 +279,6 @@ class MainWindow(QMainWindow):
 
     def on_document_opened(self, document: PlanDocument) -> None:
         """Adds the structure editor (menu 構成 and the tree's context menu)."""
-        from aomori_desktop.ui.structure_editor import StructureEditor
-
         StructureEditor(self, document)  # a child of the document: goes when it closes
 
     def _watch_panels(self, panels: list[ChartPanel]) -> None:
@@ -470,12 +470,14 @@ class MainWindow(QMainWindow):
         if self.document is None:
             return
         current = self.current_node()
-        self.tree_model.set_tree(
+        first_load = self.tree_model.rowCount() == 0
+        self.tree_model.set_tree(  # merged into what is shown: selection and expansion stay
             self.document.reader.tree(),
             self.document.reader.year_progress(self.document.fiscal_year),
         )
-        self.tree.expandToDepth(1)
-        if current is not None:
+        if first_load:
+            self.tree.expandToDepth(1)
+        if current is not None and self.current_node() != current:
             for key in _key_and_ancestors(current.key):  # the item may be gone (undo of an add)
                 if self.tree_model.index_for_key(key).isValid():
                     self.select_key(key)
@@ -552,8 +554,6 @@ class MainWindow(QMainWindow):
 
     def fill_tree_menu(self, menu: QMenu, node: TreeNode | None) -> None:
         """Hook for structure-editing actions."""
-        from aomori_desktop.ui.structure_editor import StructureEditor
-
         editor = self.document.findChild(StructureEditor) if self.document else None
         if editor is not None:
             editor.fill_menu(menu, node)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction
@@ -53,9 +53,7 @@ from aomori_desktop.services.dto import NodeKind, TreeNode
 from aomori_desktop.services.plan_service import KpiDraft, KpiFieldsEdit, ProjectFieldsEdit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine
-
-if TYPE_CHECKING:
-    from aomori_desktop.ui.main_window import MainWindow
+from aomori_desktop.ui.plan_window import PlanWindow
 
 UNITS = ["件", "人", "億円", "千円", "人泊", "千人", "%"]
 DIRECTION_TEXTS = {
@@ -367,7 +365,7 @@ class StructureEditor(QObject):
     the menus) with the old document.
     """
 
-    def __init__(self, window: MainWindow, document: PlanDocument) -> None:
+    def __init__(self, window: PlanWindow, document: PlanDocument) -> None:
         super().__init__(document)
         self.window = window
         self.document = document

@@ -46,6 +46,11 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def _shown(node: TreeNode) -> tuple[str, bool, str, str]:
+    """What a row displays of its node (a change repaints the row)."""
+    return (display_text(node), node.relisting, node.home, node.detail)
+
+
 def display_text(node: TreeNode) -> str:
     if node.kind is NodeKind.PLAN:
         return node.title
@@ -68,12 +73,112 @@ class PlanTreeModel(QAbstractItemModel):
     # ------------------------------------------------------------ loading
 
     def set_tree(self, root: TreeNode, progress: dict[str, YearProgress]) -> None:
-        self.beginResetModel()
-        self._by_key.clear()
-        self._kpi_items.clear()
-        self._root = self._build(root, None, 0)
+        """Show `root`. The first tree resets the model; a later one is merged into what is
+        shown with exact row insertions, removals and moves (matched by key) and data changes,
+        so selection, expanded nodes and scroll position survive an edit."""
+        if self._root is None or self._root.node.key != root.key:
+            self.beginResetModel()
+            self._by_key.clear()
+            self._kpi_items.clear()
+            self._root = self._build(root, None, 0)
+            self._progress = dict(progress)
+            self.endResetModel()
+            return
         self._progress = dict(progress)
-        self.endResetModel()
+        self._merge(self._root, root)
+        self._kpi_items.clear()
+        for item in self._by_key.values():
+            if item.node.kind is NodeKind.KPI:
+                self._kpi_items.setdefault(item.node.ref, []).append(item)
+        self._repaint_all()
+
+    def _merge(self, item: _Item, node: TreeNode) -> None:
+        """Make `item`'s subtree show `node`'s, emitting the exact row signals."""
+        if item.node != node:
+            changed = _shown(item.node) != _shown(node)
+            item.node = node
+            if changed:
+                index = self.createIndex(item.row, 0, item)
+                self.dataChanged.emit(index, index)
+        parent = self.createIndex(item.row, 0, item)
+        wanted = [child.key for child in node.children]
+        wanted_set = set(wanted)
+        # 1. rows that are gone, from the bottom up, in contiguous runs
+        row = len(item.children) - 1
+        while row >= 0:
+            if item.children[row].node.key in wanted_set:
+                row -= 1
+                continue
+            last = row
+            while row - 1 >= 0 and item.children[row - 1].node.key not in wanted_set:
+                row -= 1
+            self.beginRemoveRows(parent, row, last)
+            for gone in item.children[row : last + 1]:
+                self._forget(gone)
+            del item.children[row : last + 1]
+            self._renumber(item)
+            self.endRemoveRows()
+            row -= 1
+        # 2. moves and insertions, top down
+        for position, child_node in enumerate(node.children):
+            current = item.children[position] if position < len(item.children) else None
+            if current is not None and current.node.key == child_node.key:
+                self._merge(current, child_node)
+                continue
+            existing = self._by_key.get(child_node.key)
+            if existing is not None and existing.parent is item:
+                source = existing.row
+                self.beginMoveRows(parent, source, source, parent, position)
+                item.children.insert(position, item.children.pop(source))
+                self._renumber(item)
+                self.endMoveRows()
+                self._merge(existing, child_node)
+                continue
+            if existing is not None:  # the key now stands under another parent
+                self._remove_item(existing)
+            self.beginInsertRows(parent, position, position)
+            item.children.insert(position, self._build(child_node, item, position))
+            self._renumber(item)
+            self.endInsertRows()
+
+    def _remove_item(self, item: _Item) -> None:
+        parent_item = item.parent
+        assert parent_item is not None
+        parent = self.createIndex(parent_item.row, 0, parent_item)
+        self.beginRemoveRows(parent, item.row, item.row)
+        self._forget(item)
+        del parent_item.children[item.row]
+        self._renumber(parent_item)
+        self.endRemoveRows()
+
+    def _forget(self, item: _Item) -> None:
+        stack = [item]
+        while stack:
+            current = stack.pop()
+            if self._by_key.get(current.node.key) is current:
+                del self._by_key[current.node.key]
+            stack.extend(current.children)
+
+    @staticmethod
+    def _renumber(item: _Item) -> None:
+        for row, child in enumerate(item.children):
+            child.row = row
+
+    def _repaint_all(self) -> None:
+        """Badges and tooltips of every row (new grades), one signal per group of siblings."""
+        if self._root is None:
+            return
+        roles = [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole, GRADE_ROLE]
+        root = self.createIndex(0, 0, self._root)
+        self.dataChanged.emit(root, root, roles)
+        stack = [self._root]
+        while stack:
+            item = stack.pop()
+            if item.children:
+                first = self.createIndex(0, 0, item.children[0])
+                last = self.createIndex(len(item.children) - 1, 0, item.children[-1])
+                self.dataChanged.emit(first, last, roles)
+                stack.extend(item.children)
 
     def set_tree_empty(self) -> None:
         self.beginResetModel()
@@ -97,7 +202,8 @@ class PlanTreeModel(QAbstractItemModel):
         """New grades (for a new year, or for the KPIs in `codes`); repaints only badges."""
         if codes is None:
             self._progress = dict(progress)
-            touched = list(self._by_key.values())
+            self._repaint_all()
+            return
         else:
             self._progress.update({c: p for c, p in progress.items() if c in codes})
             touched = []

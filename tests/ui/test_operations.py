@@ -236,3 +236,34 @@ def test_long_work_that_finishes_is_one_undo_step_with_its_change_record(
     assert document.undo_stack.undoText() == "テスト用の一括書き込み"
     window.act_undo.trigger()
     assert stored_actual(db_file, "K05", 2024) is None
+
+
+def test_structure_edits_are_merged_into_the_tree_row_by_row(
+    qtbot, make_window, qtmodeltester
+) -> None:
+    window = make_window()
+    model = window.tree_model
+    qtmodeltester.check(model)  # Qt's own tester watches every signal below
+    window.select_key("K05@2-1")
+    signals: list[str] = []
+    model.modelAboutToBeReset.connect(lambda: signals.append("reset"))
+    model.rowsInserted.connect(lambda parent, first, last: signals.append(f"insert {first}"))
+    model.rowsRemoved.connect(lambda parent, first, last: signals.append(f"remove {first}"))
+    model.rowsMoved.connect(lambda *args: signals.append("move"))
+    service = window.document.service
+    document = window.document
+
+    document.apply_pair(
+        "共創施策 1-2 の名称の変更",
+        lambda: service.rename_measure("1-2", "成長分野の企業立地と港湾活用"),
+        lambda: service.rename_measure("1-2", "成長分野等の企業立地"),
+    )
+    assert model.data(model.index_for_key("1-2")) == "1-2 成長分野の企業立地と港湾活用"
+    number = service.add_pillar("暮らしを支える", "地域交通の確保")[0]
+    document.changed.emit(Changes(structure=True), None)
+    assert f"insert {number - 1}" in signals
+    assert window.current_node().key == "K05@2-1"
+    window.act_undo.trigger()
+    assert model.data(model.index_for_key("1-2")) == "1-2 成長分野等の企業立地"
+    assert "reset" not in signals
+    assert window.current_node().key == "K05@2-1"

@@ -1,0 +1,102 @@
+"""The SQLAlchemy engine for a database URL: SQLite pragmas on every connection, the busy
+timeout in force on each thread, and the URL helpers that the rest of `store/` shares.
+
+SQLite files keep the default rollback journal, because a database may sit on a shared network
+drive where WAL does not work.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.util import asbool
+
+_lock_wait = threading.local()
+
+
+@contextmanager
+def lock_wait_slice(seconds: float) -> Iterator[None]:
+    """Within this block, on this thread, SQLite waits at most `seconds` for another writer's
+    lock before raising `DatabaseLocked` (instead of the engine's busy timeout).
+
+    The operation layer's worker waits for a lock in such slices, so that the user can give up
+    the wait between two of them and the waiting can be shown; other threads are unaffected.
+    """
+    previous = getattr(_lock_wait, "seconds", None)
+    _lock_wait.seconds = seconds
+    try:
+        yield
+    finally:
+        _lock_wait.seconds = previous
+
+
+def to_url(target: str | Path) -> URL:
+    """A filesystem path or an SQLAlchemy URL (``postgresql+psycopg://...``)."""
+    if isinstance(target, str) and "://" in target:
+        return make_url(target)
+    return URL.create("sqlite+pysqlite", database=str(Path(target).expanduser().resolve()))
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: URL) -> Path:
+    """The file behind an SQLite URL, also in SQLite's URI form
+    (``sqlite:///file:PATH?mode=ro&uri=true``), whose database part starts with ``file:``."""
+    database = str(url.database)
+    if asbool(url.query.get("uri", False)) and database.startswith("file:"):
+        database = unquote(urlsplit(database).path)
+    return Path(database)
+
+
+def describe(url: URL) -> str:
+    if is_sqlite(url):
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def make_engine(url: URL, *, foreign_keys: bool, busy_timeout: float) -> Engine:
+    if not is_sqlite(url):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        connect_args={"timeout": busy_timeout},
+    )
+    pragma = "ON" if foreign_keys else "OFF"
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # Let SQLAlchemy control transactions (so DDL is transactional too), and set the
+        # pragmas outside any transaction, where they take effect.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={pragma}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+        record.info["busy_timeout_ms"] = int(busy_timeout * 1000)
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # The busy timeout in force on this thread (see lock_wait_slice); set only when it
+        # differs from what the pooled connection already has.
+        seconds = getattr(_lock_wait, "seconds", None)
+        wanted = int((busy_timeout if seconds is None else seconds) * 1000)
+        if record.info.get("busy_timeout_ms") != wanted:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout={wanted}")
+            cursor.close()
+            record.info["busy_timeout_ms"] = wanted
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
