@@ -241,7 +241,7 @@ def _cmd_export_charts(args: argparse.Namespace) -> int:
     from aomori_desktop.charts.kpi_chart import KpiChartOptions
     from aomori_desktop.charts.style import AxisLabelMode
     from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
-    from aomori_desktop.services.views import PlanReader
+    from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import default_plan_id
 
     settings = ExportSettings(
@@ -254,7 +254,7 @@ def _cmd_export_charts(args: argparse.Namespace) -> int:
     year = parse_fiscal_year(args.year) if args.year else None
     db = _open_existing_or_default(args)
     try:
-        reader = PlanReader(db, default_plan_id(db))
+        reader = PlanServices(db, default_plan_id(db)).queries
         years = reader.header().fiscal_years
         if year is not None and year not in years:
             raise UserError(

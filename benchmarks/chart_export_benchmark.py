@@ -35,16 +35,15 @@ WIDTH_CM, HEIGHT_CM, DPI = 16.0, 10.0, 300
 def load_details() -> list:  # list[KpiDetail]
     """The 16 default KPIs with 2024 (確定) and 2025 (速報) values, read through services."""
     from aomori_desktop.domain.plan import FigureStatus
-    from aomori_desktop.services.plan_service import PlanService
-    from aomori_desktop.services.views import PlanReader
+    from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 
     folder = Path(tempfile.mkdtemp(prefix="chart-bench-"))
     db = create_seeded_database(folder / "bench.sqlite3")
     try:
         plan = default_plan_id(db)
-        reader = PlanReader(db, plan)
-        service = PlanService(db, plan)
+        services = PlanServices(db, plan)
+        reader = services.queries
         codes = [row.code for row in reader.overview("plan", 2025).kpis]
         for code in codes:
             detail = reader.kpi_detail(code)
@@ -56,7 +55,7 @@ def load_details() -> list:  # list[KpiDetail]
                 value = detail.baseline + span * share
                 exponent = detail.baseline.as_tuple().exponent
                 quantum = Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0)
-                service.record_actual(code, year, value.quantize(quantum), status=status)
+                services.values.record_actual(code, year, value.quantize(quantum), status=status)
         return [reader.kpi_detail(code) for code in codes]
     finally:
         db.close()

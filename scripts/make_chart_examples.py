@@ -54,8 +54,7 @@ def main() -> int:
     )
     from aomori_desktop.charts.style import AxisLabelMode
     from aomori_desktop.domain.plan import FigureStatus
-    from aomori_desktop.services.plan_service import PlanService
-    from aomori_desktop.services.views import PlanReader
+    from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
     from aomori_desktop.ui.qt_setup import configure_application
 
@@ -69,11 +68,11 @@ def main() -> int:
 
     db = create_seeded_database(Path(tempfile.mkdtemp()) / "examples.sqlite3")
     plan = default_plan_id(db)
-    service = PlanService(db, plan)
+    services = PlanServices(db, plan)
     for code, (v2024, v2025) in VALUES.items():
-        service.record_actual(code, 2024, Decimal(v2024), status=FigureStatus.FINAL)
-        service.record_actual(code, 2025, Decimal(v2025), status=FigureStatus.PRELIMINARY)
-    reader = PlanReader(db, plan)
+        services.values.record_actual(code, 2024, Decimal(v2024), status=FigureStatus.FINAL)
+        services.values.record_actual(code, 2025, Decimal(v2025), status=FigureStatus.PRELIMINARY)
+    reader = services.queries
     written: list[Path] = []
     charts = []
 

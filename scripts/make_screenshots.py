@@ -31,7 +31,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from aomori_desktop.domain.plan import FigureStatus
-    from aomori_desktop.services.plan_service import KpiYearEdit
+    from aomori_desktop.services.kpi_values import KpiYearEdit
     from aomori_desktop.services.workspace import create_seeded_database
     from aomori_desktop.ui.history_view import open_history
     from aomori_desktop.ui.main_window import MainWindow
@@ -60,7 +60,7 @@ def main() -> int:
             "K10", 2025, comment="クルーズ船の寄港増加とインバウンド需要の回復により増加（速報値）"
         )
     )
-    document.changed.emit(document.service.set_kpi_years(edits))
+    document.changed.emit(document.services.values.set_kpi_years(edits))
     window.year_combo.setCurrentIndex(1)  # 令和7(2025)年度
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -82,7 +82,7 @@ def main() -> int:
     page.tabs.setCurrentIndex(0)
 
     document.changed.emit(
-        document.service.revise_target(
+        document.services.kpi_fields.revise_target(
             "K10", Decimal("1500000"), 2033, "インバウンド需要の回復見込みを反映して上方修正"
         )
     )

@@ -5,7 +5,7 @@ GUI stays responsive and the Cancel button works between charts) and the headles
 a plain loop (`run`). One off-screen `KpiChart` is reused for every KPI: updating a chart is
 much cheaper than creating one.
 
-Data comes through `load(code) -> KpiDetail` supplied by the caller (e.g. `PlanReader.kpi_detail`):
+Data comes through `load(code) -> KpiDetail` supplied by the caller (e.g. `PlanQueries.kpi_detail`):
 the charts layer does not read the database.
 
 Threading: GUI thread only (the chart is a widget, and Qt painting is not thread-safe here).

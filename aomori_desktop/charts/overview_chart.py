@@ -7,7 +7,7 @@ steps and hatching).
 
 `GradeCountChart`: per pillar (or any rows the caller gives), the number of KPIs in each grade
 as stacked bars. Per-pillar counts come from the caller as (label, GradeCounts) pairs, e.g.
-from `PlanReader.overview(pillar, year).counts` for each pillar.
+from `PlanQueries.overview(pillar, year).counts` for each pillar.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ class AchievementData:
     def from_overview(
         cls, overview: Overview, fiscal_year: int, title: str | None = None, source: str = ""
     ) -> AchievementData:
-        """Rows in plan order from `PlanReader.overview(scope, fiscal_year)`."""
+        """Rows in plan order from `PlanQueries.overview(scope, fiscal_year)`."""
         return cls(
             title=overview.title if title is None else title,
             fiscal_year=fiscal_year,

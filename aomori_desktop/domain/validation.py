@@ -319,9 +319,7 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
             problems.append(
                 f"{where}: 再掲でない掲載が{homes}か所あります（1か所にしてください）。"
             )
-        for dup in _duplicates(_int_text(y.fiscal_year) for y in project.years):
-            problems.append(f"{where}: {dup}年度の記録が重複しています。")
-        problems.extend(_outside(where, (y.fiscal_year for y in project.years), years))
+        problems.extend(period_problems(where, (y.fiscal_year for y in project.years), years))
 
     known_measures = set(measure_codes)
     for dup in _duplicates(k.id for k in snapshot.kpis):
@@ -333,14 +331,30 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
     return problems
 
 
-def _outside(where: str, fiscal_years: Iterable[int], period: range) -> list[str]:
-    """Records in range (1926–2100) but outside the plan's period (those out of range are
-    reported by the record's own rules)."""
-    return [
-        f"{where}: {fy_label(fy)}は計画期間外です。"
-        for fy in fiscal_years
-        if year_in_range(fy) and fy not in period
+def outside_period(where: str, fy: int, period: range) -> str | None:
+    """The sentence for a fiscal year outside the plan's period (None inside it): the one
+    check of the period, for every record and every path (entry, import, restore)."""
+    if fy in period:
+        return None
+    return (
+        f"{_at(where)}{year_where(fy)}は計画期間（{fy_label(period.start)}〜"
+        f"{fy_label(period.stop - 1)}）外です。"
+    )
+
+
+def period_problems(where: str, fiscal_years: Iterable[int], period: range) -> list[str]:
+    """Yearly records outside the plan's period or recorded twice. Years outside 1926–2100
+    are left to the record's own rules (`kpi_year_problems`), which name them already."""
+    years = list(fiscal_years)
+    problems = [
+        f"{where}: {dup}年度の記録が重複しています。" for dup in _duplicates(map(_int_text, years))
     ]
+    problems.extend(
+        problem
+        for fy in years
+        if year_in_range(fy) and (problem := outside_period(where, fy, period))
+    )
+    return problems
 
 
 def kpi_field_problems(kpi: Kpi) -> list[str]:
@@ -501,8 +515,6 @@ def _validate_kpi(kpi: Kpi, known_measures: set[str], years: range) -> list[str]
             problems.append(f"{where}: 共創施策 {shown(code)} が見つかりません。")
     for dup in _duplicates(kpi.measures):
         problems.append(f"{where}: 共創施策 {shown(dup)} が重複しています。")
-    for dup in _duplicates(_int_text(y.fiscal_year) for y in kpi.years):
-        problems.append(f"{where}: {dup}年度の記録が重複しています。")
-    problems.extend(_outside(where, (y.fiscal_year for y in kpi.years), years))
+    problems.extend(period_problems(where, (y.fiscal_year for y in kpi.years), years))
     problems.extend(kpi_record_problems(kpi))
     return problems

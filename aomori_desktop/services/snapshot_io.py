@@ -5,6 +5,7 @@ Used by the JSON interchange, seeding of new databases and (later) backups and r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -69,27 +70,14 @@ def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
         for measure in pillar.measures:
             code = f"{pillar.number}-{measure.number}"
             measure_codes[measure.id] = code
-            measures.append(
-                Measure(
-                    code=code,
-                    title=measure.title,
-                    placements=tuple(
-                        Placement(
-                            code=f"{code}-{pl.number}",
-                            project=pl.project.code,
-                            relisting=pl.relisting,
-                        )
-                        for pl in measure.placements
-                    ),
-                )
-            )
+            measures.append(measure_from_row(measure, code))
         pillars.append(
             Pillar(
                 number=pillar.number, lead=pillar.lead, name=pillar.name, measures=tuple(measures)
             )
         )
     projects = tuple(project_from_row(p) for p in plan.projects)
-    kpis = tuple(_kpi_from_row(k, measure_codes) for k in plan.kpis)
+    kpis = tuple(kpi_from_row(k, measure_codes) for k in plan.kpis)
     audit = tuple(
         audit_entry_from_row(a)
         for a in session.scalars(
@@ -149,7 +137,37 @@ def project_from_row(row: ProjectRow) -> Project:
     )
 
 
-def _kpi_from_row(k: KpiRow, measure_codes: dict[int, str]) -> Kpi:
+def measure_from_row(row: MeasureRow, code: str | None = None) -> Measure:
+    """A measure with its placements (in number order), as a plain value. `code` saves a
+    lookup of the pillar when the caller knows it."""
+    code = code or row.code
+    return Measure(
+        code=code,
+        title=row.title,
+        placements=tuple(
+            Placement(code=f"{code}-{pl.number}", project=pl.project.code, relisting=pl.relisting)
+            for pl in sorted(row.placements, key=lambda pl: pl.number)
+        ),
+    )
+
+
+def placements_of(row: ProjectRow) -> list[Placement]:
+    """Where a project is listed, its home placement first, then its re-listings in plan
+    order (as `restore_project` needs them)."""
+    placements = sorted(
+        row.placements,
+        key=lambda p: (p.relisting, p.measure.pillar.number, p.measure.number, p.number),
+    )
+    return [
+        Placement(code=f"{p.measure.code}-{p.number}", project=row.code, relisting=p.relisting)
+        for p in placements
+    ]
+
+
+def kpi_from_row(k: KpiRow, measure_codes: Mapping[int, str] | None = None) -> Kpi:
+    """A KPI with its measures, yearly records and target revisions, as a plain value (the
+    export, and what a removal keeps to put the KPI back). `measure_codes` (measure id →
+    code) saves a lookup per link when a whole plan is read."""
     return Kpi(
         id=k.code,
         name=k.name,
@@ -161,7 +179,10 @@ def _kpi_from_row(k: KpiRow, measure_codes: dict[int, str]) -> Kpi:
         target_fiscal_year=k.target_fiscal_year,
         direction=Direction(k.direction),
         cumulative=k.cumulative,
-        measures=tuple(measure_codes[link.measure_id] for link in k.measure_links),
+        measures=tuple(
+            measure_codes[link.measure_id] if measure_codes is not None else link.measure.code
+            for link in k.measure_links
+        ),
         data_source=k.data_source,
         responsible_section=k.responsible_section,
         definition=k.definition,

@@ -70,7 +70,7 @@ from aomori_desktop.domain.numbers import format_decimal
 from aomori_desktop.domain.progress import Grade, format_rate
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import BulkRow
-from aomori_desktop.services.plan_service import KpiYearEdit
+from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.ui.cell_input import (
     YearField,
     cell_problem_text,

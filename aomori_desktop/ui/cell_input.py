@@ -17,7 +17,8 @@ from aomori_desktop.domain.errors import InvalidInput
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.numbers import format_decimal, parse_optional_decimal, shorten
 from aomori_desktop.domain.plan import FigureStatus
-from aomori_desktop.services.plan_service import UNSET, KpiYearEdit
+from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.transaction import UNSET
 
 MAX_COMMENT = 4000
 MAX_LISTED = 5  # problems listed in the message line; the rest are counted

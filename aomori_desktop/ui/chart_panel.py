@@ -353,19 +353,18 @@ if __name__ == "__main__":  # preview: python -m aomori_desktop.ui.chart_panel
     from decimal import Decimal
 
     from aomori_desktop.domain.plan import FigureStatus
-    from aomori_desktop.services.plan_service import PlanService
-    from aomori_desktop.services.views import PlanReader
+    from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
     from aomori_desktop.ui.qt_setup import create_application
 
     app = create_application(sys.argv)
     db = create_seeded_database(Path(tempfile.mkdtemp()) / "preview.sqlite3")
     plan = default_plan_id(db)
-    service = PlanService(db, plan)
-    service.record_actual("K10", 2024, Decimal("1150000"), status=FigureStatus.FINAL)
-    service.record_actual("K10", 2025, Decimal("1203456"), status=FigureStatus.PRELIMINARY)
+    services = PlanServices(db, plan)
+    services.values.record_actual("K10", 2024, Decimal("1150000"), status=FigureStatus.FINAL)
+    services.values.record_actual("K10", 2025, Decimal("1203456"), status=FigureStatus.PRELIMINARY)
     panel = ChartPanel()
-    panel.set_kpi(PlanReader(db, plan).kpi_detail("K10"))
+    panel.set_kpi(services.queries.kpi_detail("K10"))
     panel.resize(900, 600)
     panel.show()
     sys.exit(app.exec())

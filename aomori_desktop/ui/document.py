@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
 from aomori_desktop.services.errors import Conflict
-from aomori_desktop.services.plan_service import KpiYearEdit, PlanService
+from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.tasks import Cancelled, TaskState
-from aomori_desktop.services.views import PlanReader
 from aomori_desktop.services.workspace import Database
 from aomori_desktop.ui.operations import Job, Operations
 from aomori_desktop.ui.prompts import Prompts
@@ -82,8 +82,8 @@ class PlanDocument(QObject):
     ) -> None:
         super().__init__(parent)
         self.db = db
-        self.service = PlanService(db, plan_id, user=user)
-        self.reader = PlanReader(db, plan_id)
+        self.services = PlanServices(db, plan_id, user=user)
+        self.reader = self.services.queries  # what the views read
         self.header = self.reader.header()
         self.prompts = prompts
         self.operations = Operations(self, dialog_parent=self._dialog_parent)
@@ -202,13 +202,13 @@ class PlanDocument(QObject):
         the same fields: if another window or PC has changed them since, nothing is stored
         (`Conflict`), the views are refreshed, and the user decides again. Undo checks the
         same way, so it never wipes out someone else's later value."""
-        service = self.service
+        services = self.services
         touched = Changes(kpis=frozenset(e.kpi for e in edits))
         try:
             return self.apply_pair(
                 text,
-                lambda: service.set_kpi_years(edits, expected=before),
-                lambda: service.set_kpi_years(before, expected=edits),
+                lambda: services.values.set_kpi_years(edits, expected=before),
+                lambda: services.values.set_kpi_years(before, expected=edits),
             )
         except Conflict:
             self.changed.emit(touched, None)

@@ -234,7 +234,7 @@ class HistoryWindow(QWidget):
         gone = "（削除済み）" if name is None else ""
         self.setWindowTitle(f"変更履歴 — {self.code} {self._name}{gone}")
         self.heading.setText(f"{what} {self.code}　{self._name}{gone}")
-        self.rows = history_rows(self.document.service.history(self.entity, self.code))
+        self.rows = history_rows(self.document.services.queries.history(self.entity, self.code))
         lines = revision_summary(self.rows)
         self.summary.setText(
             f"目標値の見直し {len(lines)}件（黄色の行）:\n" + "\n".join(lines) if lines else ""
@@ -300,14 +300,14 @@ def _preview(argv: list[str]) -> int:
     folder = tempfile.mkdtemp(prefix="aomori-history-")
     db = create_seeded_database(Path(folder) / "preview.sqlite3")
     document = PlanDocument(db, default_plan_id(db), Prompts(), user="企画課 青森 花子")
-    s = document.service
-    s.record_actual(
+    s = document.services
+    s.values.record_actual(
         "K10", 2024, Decimal("1150321"), status=FigureStatus.PRELIMINARY, comment="速報値"
     )
-    s.record_actual("K10", 2024, Decimal("1152876"), status=FigureStatus.FINAL)
-    s.set_interim_target("K10", 2025, Decimal("1200000"))
-    s.revise_target("K10", Decimal("1550000"), 2033, "新幹線開業効果を踏まえ上方修正")
-    s.record_actual("K10", 2025, Decimal("1187004"), comment="インバウンドの回復が続いた")
+    s.values.record_actual("K10", 2024, Decimal("1152876"), status=FigureStatus.FINAL)
+    s.values.set_interim_target("K10", 2025, Decimal("1200000"))
+    s.kpi_fields.revise_target("K10", Decimal("1550000"), 2033, "新幹線開業効果を踏まえ上方修正")
+    s.values.record_actual("K10", 2025, Decimal("1187004"), comment="インバウンドの回復が続いた")
     window = HistoryWindow(document, "kpi", "K10")
     window.resize(1100, 560)
     window.show()

@@ -35,7 +35,9 @@ from aomori_desktop.domain.numbers import format_decimal, parse_decimal
 from aomori_desktop.domain.plan import Direction
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import KpiDetail
-from aomori_desktop.services.plan_service import UNSET, KpiFieldsEdit, KpiYearEdit, undo_reason
+from aomori_desktop.services.kpi_fields import KpiFieldsEdit, undo_reason
+from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.transaction import UNSET
 from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.year_table import (
@@ -428,8 +430,8 @@ class KpiPage(QWidget):
         try:
             self.document.apply_pair(
                 f"{code} {label}の変更",
-                lambda: self.document.service.update_kpi(code, edit),
-                lambda: self.document.service.update_kpi(code, before),
+                lambda: self.document.services.kpi_fields.update_kpi(code, edit),
+                lambda: self.document.services.kpi_fields.update_kpi(code, before),
             )
         except UserError as exc:  # the service's sentence names the KPI and the field
             self.form_message.show_error(exc.message)
@@ -508,13 +510,15 @@ class KpiPage(QWidget):
         if detail is None:
             return
         old_value, old_year, code = detail.target, detail.target_fiscal_year, detail.code
-        service = self.document.service
+        services = self.document.services
 
         def submit(value: Decimal, year: int, reason: str) -> None:
             self.document.apply_pair(
                 f"{code} 目標値の見直し",
-                lambda: service.revise_target(code, value, year, reason),
-                lambda: service.revise_target(code, old_value, old_year, undo_reason(reason)),
+                lambda: services.kpi_fields.revise_target(code, value, year, reason),
+                lambda: services.kpi_fields.revise_target(
+                    code, old_value, old_year, undo_reason(reason)
+                ),
             )
 
         self.document.prompts.run_dialog(TargetRevisionDialog(detail, submit, self))

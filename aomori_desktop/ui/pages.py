@@ -43,7 +43,8 @@ from aomori_desktop.services.dto import (
     ProjectSummaryRow,
     circled,
 )
-from aomori_desktop.services.plan_service import UNSET, ProjectFieldsEdit
+from aomori_desktop.services.projects import ProjectFieldsEdit
+from aomori_desktop.services.transaction import UNSET
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine, heading_text
@@ -206,7 +207,7 @@ class OverviewPage(QWidget):
         if overview is None or self.tabs.currentWidget() is not self.charts_tab:
             return
         from aomori_desktop.charts.overview_chart import AchievementData, GradeCountData
-        from aomori_desktop.services.views import grade_counts_by_group
+        from aomori_desktop.services.overviews import grade_counts_by_group
 
         if self.achievement_panel is None:
             self._build_charts()
@@ -465,8 +466,8 @@ class ProjectPage(QWidget):
         try:
             self.document.apply_pair(
                 f"{code} {label}の変更",
-                lambda: self.document.service.update_project(code, new),
-                lambda: self.document.service.update_project(code, old),
+                lambda: self.document.services.projects.update_project(code, new),
+                lambda: self.document.services.projects.update_project(code, old),
             )
         except UserError as exc:
             self.message.show_error(exc.message)  # names the project and the field
@@ -487,12 +488,12 @@ class ProjectPage(QWidget):
         if new == old:
             return
         code = detail.code
-        svc = self.document.service
+        svc = self.document.services
         try:
             self.document.apply_pair(
                 f"{code} {fy_label(fiscal_year)}の状況",
-                lambda: svc.set_project_year(code, fiscal_year, status=new),
-                lambda: svc.set_project_year(code, fiscal_year, status=old),
+                lambda: svc.projects.set_project_year(code, fiscal_year, status=new),
+                lambda: svc.projects.set_project_year(code, fiscal_year, status=old),
             )
         except UserError as exc:
             self.message.show_error(exc.message)
@@ -508,12 +509,12 @@ class ProjectPage(QWidget):
         if new == old:
             return
         code = detail.code
-        svc = self.document.service
+        svc = self.document.services
         try:
             self.document.apply_pair(
                 f"{code} {fy_label(fiscal_year)}のメモ",
-                lambda: svc.set_project_year(code, fiscal_year, note=new, status=UNSET),
-                lambda: svc.set_project_year(code, fiscal_year, note=old, status=UNSET),
+                lambda: svc.projects.set_project_year(code, fiscal_year, note=new, status=UNSET),
+                lambda: svc.projects.set_project_year(code, fiscal_year, note=old, status=UNSET),
             )
         except UserError as exc:
             # the typed note stays in the cell, marked, so it can be stored again
@@ -535,12 +536,12 @@ class ProjectPage(QWidget):
             return
         new = dialog.result_partners
         code = detail.code
-        svc = self.document.service
+        svc = self.document.services
         try:
             self.document.apply_pair(
                 f"{code} 連携先の変更",
-                lambda: svc.set_partners(code, new),
-                lambda: svc.set_partners(code, old),
+                lambda: svc.projects.set_partners(code, new),
+                lambda: svc.projects.set_partners(code, old),
             )
         except UserError as exc:
             self.message.show_error(exc.message)

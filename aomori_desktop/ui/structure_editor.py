@@ -7,7 +7,7 @@ KPI with all its yearly values, the project with its placements). Questions go t
 `document.prompts` (ask_text, confirm, run_dialog), so tests script them.
 
 Moving renumbers: pillars, measures and placements keep their numbers 1..n top to bottom,
-so a moved item and the one it passes swap numbers (see `PlanService.move_pillar`).
+so a moved item and the one it passes swap numbers (see `services.ordering`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ from aomori_desktop.domain.validation import (
 )
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import NodeKind, TreeNode
-from aomori_desktop.services.plan_service import KpiDraft, KpiFieldsEdit, ProjectFieldsEdit
+from aomori_desktop.services.kpi_fields import KpiFieldsEdit
+from aomori_desktop.services.kpis import KpiDraft
+from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine
 from aomori_desktop.ui.plan_window import PlanWindow
@@ -369,7 +371,7 @@ class StructureEditor(QObject):
         super().__init__(document)
         self.window = window
         self.document = document
-        self.service = document.service
+        self.services = document.services
 
         def action(text: str, slot: Callable[[], None]) -> QAction:
             act = QAction(text, self)
@@ -537,14 +539,14 @@ class StructureEditor(QObject):
             added: list[int] = []
 
             def do() -> Changes:
-                number, changes = self.service.add_pillar(lead, name)
+                number, changes = self.services.structure.add_pillar(lead, name)
                 added[:] = [number]
                 return changes
 
             self.document.apply_pair(
                 f"戦略の柱「{name.strip()}」の追加",
                 do,
-                lambda: self.service.remove_pillar(added[0]),
+                lambda: self.services.structure.remove_pillar(added[0]),
             )
             self._select(str(added[0]))
 
@@ -561,14 +563,14 @@ class StructureEditor(QObject):
             added: list[str] = []
 
             def do() -> Changes:
-                code, changes = self.service.add_measure(pillar, title)
+                code, changes = self.services.structure.add_measure(pillar, title)
                 added[:] = [code]
                 return changes
 
             self.document.apply_pair(
                 f"共創施策「{title.strip()}」の追加",
                 do,
-                lambda: self.service.remove_measure(added[0]),
+                lambda: self.services.structure.remove_measure(added[0]),
             )
             self._select(added[0])
 
@@ -586,16 +588,16 @@ class StructureEditor(QObject):
             added: list[str] = []
 
             def do() -> Changes:
-                code, changes = self.service.add_project(measure, title, description)
+                code, changes = self.services.placements.add_project(measure, title, description)
                 added[:] = [code]
                 return changes
 
             self.document.apply_pair(
                 f"共創プロジェクト「{title.strip()}」の追加",
                 do,
-                lambda: self.service.remove_project(added[0]),
+                lambda: self.services.placements.remove_project(added[0]),
             )
-            _, placements = self.service.project_snapshot(added[0])
+            placements = self.services.queries.placements(added[0])
             self._select(placements[0].code)
 
         title = dict(self._measures()).get(measure, "")
@@ -612,12 +614,12 @@ class StructureEditor(QObject):
             added: list[str] = []
 
             def do() -> Changes:
-                code, changes = self.service.add_kpi(draft)
+                code, changes = self.services.kpis.add_kpi(draft)
                 added[:] = [code]
                 return changes
 
             self.document.apply_pair(
-                f"KPI「{draft.name}」の追加", do, lambda: self.service.remove_kpi(added[0])
+                f"KPI「{draft.name}」の追加", do, lambda: self.services.kpis.remove_kpi(added[0])
             )
             self._select(
                 f"{added[0]}@{measure if measure in draft.measures else draft.measures[0]}"
@@ -633,7 +635,7 @@ class StructureEditor(QObject):
         if node is None or node.kind is not NodeKind.PROJECT:
             return
         project = node.ref
-        _, placements = self.service.project_snapshot(project)
+        placements = self.services.queries.placements(project)
         listed = {p.code.rsplit("-", 1)[0] for p in placements}
         choices = [(code, title) for code, title in self._measures() if code not in listed]
         if not choices:
@@ -646,14 +648,14 @@ class StructureEditor(QObject):
             added: list[str] = []
 
             def do() -> Changes:
-                code, changes = self.service.add_relisting(project, measure)
+                code, changes = self.services.placements.add_relisting(project, measure)
                 added[:] = [code]
                 return changes
 
             self.document.apply_pair(
                 f"「{node.title}」の再掲（{measure}）",
                 do,
-                lambda: self.service.remove_placement(added[0]),
+                lambda: self.services.placements.remove_placement(added[0]),
             )
             self._select(added[0])
 
@@ -680,8 +682,8 @@ class StructureEditor(QObject):
                 if title.strip() != old:
                     self.document.apply_pair(
                         f"共創施策 {code} の名前の変更",
-                        lambda: self.service.rename_measure(code, title),
-                        lambda: self.service.rename_measure(code, old),
+                        lambda: self.services.structure.rename_measure(code, title),
+                        lambda: self.services.structure.rename_measure(code, old),
                     )
 
             self._ask_until_accepted("名前の変更", f"共創施策 {code} の名称:", old, rename_measure)
@@ -692,10 +694,12 @@ class StructureEditor(QObject):
                 if title.strip() != old:
                     self.document.apply_pair(
                         f"共創プロジェクト {project} の名前の変更",
-                        lambda: self.service.update_project(
+                        lambda: self.services.projects.update_project(
                             project, ProjectFieldsEdit(title=title)
                         ),
-                        lambda: self.service.update_project(project, ProjectFieldsEdit(title=old)),
+                        lambda: self.services.projects.update_project(
+                            project, ProjectFieldsEdit(title=old)
+                        ),
                     )
 
             where = (
@@ -711,24 +715,24 @@ class StructureEditor(QObject):
                 if name.strip() != old:
                     self.document.apply_pair(
                         f"KPI {kpi} の名前の変更",
-                        lambda: self.service.update_kpi(kpi, KpiFieldsEdit(name=name)),
-                        lambda: self.service.update_kpi(kpi, KpiFieldsEdit(name=old)),
+                        lambda: self.services.kpi_fields.update_kpi(kpi, KpiFieldsEdit(name=name)),
+                        lambda: self.services.kpi_fields.update_kpi(kpi, KpiFieldsEdit(name=old)),
                     )
 
             self._ask_until_accepted("名前の変更", f"KPI {kpi} の名称:", old, rename_kpi)
 
     def _relisted(self, project: str) -> bool:
-        return len(self.service.project_snapshot(project)[1]) > 1
+        return len(self.services.queries.placements(project)) > 1
 
     def _rename_pillar(self, number: int) -> None:
-        pillar = self.service.pillar_snapshot(number)
+        pillar = self.services.queries.pillar(number)
 
         def submit(lead: str, name: str) -> None:
             if (lead.strip(), name.strip()) != (pillar.lead, pillar.name):
                 self.document.apply_pair(
                     f"戦略の柱 {number} の名前の変更",
-                    lambda: self.service.rename_pillar(number, lead, name),
-                    lambda: self.service.rename_pillar(number, pillar.lead, pillar.name),
+                    lambda: self.services.structure.rename_pillar(number, lead, name),
+                    lambda: self.services.structure.rename_pillar(number, pillar.lead, pillar.name),
                 )
 
         dialog = PillarDialog(
@@ -750,14 +754,14 @@ class StructureEditor(QObject):
             return
         way = "上" if delta < 0 else "下"
         if node.kind is NodeKind.KPI:
-            order = self.service.kpi_order()
+            order = self.services.queries.kpi_order()
             neighbour = place.siblings[place.index + delta].ref
             steps = order.index(neighbour) - order.index(node.ref)
             kpi = node.ref
             self.document.apply_pair(
                 f"KPI「{node.title}」を{way}へ移動",
-                lambda: self.service.move_kpi(kpi, steps),
-                lambda: self.service.move_kpi(kpi, -steps),
+                lambda: self.services.kpis.move_kpi(kpi, steps),
+                lambda: self.services.kpis.move_kpi(kpi, -steps),
             )
             self._select(node.key)
             return
@@ -765,15 +769,15 @@ class StructureEditor(QObject):
         if node.kind is NodeKind.PILLAR:
 
             def mover(key: str, d: int) -> tuple[str, Changes]:
-                number, changes = self.service.move_pillar(int(key), d)
+                number, changes = self.services.structure.move_pillar(int(key), d)
                 return str(number), changes
 
             what = f"戦略の柱 {node.key}"
         elif node.kind is NodeKind.MEASURE:
-            mover = self.service.move_measure
+            mover = self.services.structure.move_measure
             what = f"共創施策 {node.key}"
         else:
-            mover = self.service.move_placement
+            mover = self.services.placements.move_placement
             what = f"「{node.title}」"
         original = node.key
         now_at = [original]  # the key changes with the move; undo starts from the new one
@@ -811,11 +815,11 @@ class StructureEditor(QObject):
 
     def _removal(self, node: TreeNode) -> _Removal | None:
         """What removing `node` asks, does and how it is undone (from a snapshot read now)."""
-        service = self.service
+        services = self.services
         if node.kind is NodeKind.KPI:
             kpi = node.ref
-            snapshot = service.kpi_snapshot(kpi)
-            position = service.kpi_order().index(kpi)
+            snapshot = services.queries.kpi(kpi)
+            position = services.queries.kpi_order().index(kpi)
             lines = [
                 f"KPI「{kpi} {snapshot.name}」を削除しますか？",
                 f"年度別の記録 {meaningful_years(snapshot.years)}件（実績値・年度目標・コメント）"
@@ -828,8 +832,8 @@ class StructureEditor(QObject):
             return _Removal(
                 "\n".join(lines),
                 f"KPI「{snapshot.name}」の削除",
-                lambda: service.remove_kpi(kpi),
-                lambda: service.restore_kpi(snapshot, position),
+                lambda: services.kpis.remove_kpi(kpi),
+                lambda: services.kpis.restore_kpi(snapshot, position),
             )
         if node.kind is NodeKind.PROJECT and node.relisting:
             code, relisted = node.key, node.ref
@@ -837,13 +841,16 @@ class StructureEditor(QObject):
                 f"再掲「{_measure_of(node)} {node.code} {node.title}」を削除しますか？\n"
                 f"共創プロジェクト本体と年度別の記録は、掲載元 {node.home} に残ります。",
                 f"再掲「{node.title}」（{code}）の削除",
-                lambda: service.remove_placement(code),
-                lambda: service.restore_placement(Placement(code, relisted, relisting=True)),
+                lambda: services.placements.remove_placement(code),
+                lambda: services.placements.restore_placement(
+                    Placement(code, relisted, relisting=True)
+                ),
             )
         if node.kind is NodeKind.PROJECT:
             project_code = node.ref
-            project, placements = service.project_snapshot(project_code)
-            position = service.project_order().index(project_code)
+            project = services.queries.project(project_code)
+            placements = services.queries.placements(project_code)
+            position = services.queries.project_order().index(project_code)
             records = sum(1 for y in project.years if y.status or y.note)
             lines = [
                 f"共創プロジェクト「{node.code} {project.title}」（{node.key}）を削除しますか？",
@@ -855,24 +862,24 @@ class StructureEditor(QObject):
             return _Removal(
                 "\n".join(lines),
                 f"共創プロジェクト「{project.title}」の削除",
-                lambda: service.remove_project(project_code),
-                lambda: service.restore_project(project, placements, position),
+                lambda: services.placements.remove_project(project_code),
+                lambda: services.placements.restore_project(project, placements, position),
             )
         if node.kind is NodeKind.MEASURE:
             code, title = node.key, node.title
             return _Removal(
                 f"共創施策「{code} {title}」を削除しますか？",
                 f"共創施策「{title}」の削除",
-                lambda: service.remove_measure(code),
-                lambda: service.restore_measure(code, title),
+                lambda: services.structure.remove_measure(code),
+                lambda: services.structure.restore_measure(code, title),
             )
         if node.kind is NodeKind.PILLAR:
-            pillar = service.pillar_snapshot(int(node.key))
+            pillar = services.queries.pillar(int(node.key))
             return _Removal(
                 f"戦略の柱「{pillar.number} {pillar.title}」を削除しますか？",
                 f"戦略の柱「{pillar.name}」の削除",
-                lambda: service.remove_pillar(pillar.number),
-                lambda: service.restore_pillar(pillar.number, pillar.lead, pillar.name),
+                lambda: services.structure.remove_pillar(pillar.number),
+                lambda: services.structure.restore_pillar(pillar.number, pillar.lead, pillar.name),
             )
         return None
 
@@ -902,13 +909,13 @@ def _preview(argv: list[str]) -> int:
     import tempfile
     from pathlib import Path
 
-    from aomori_desktop.services.views import PlanReader
+    from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
     from aomori_desktop.ui.qt_setup import create_application
 
     app = create_application(argv[:1])
     db = create_seeded_database(Path(tempfile.mkdtemp(prefix="aomori-kpi-")) / "p.sqlite3")
-    tree = PlanReader(db, default_plan_id(db)).tree()
+    tree = PlanServices(db, default_plan_id(db)).queries.tree()
     measures = [(m.key, m.title) for p in tree.children for m in p.children]
     dialog = KpiDialog(measures, "1-1", range(2024, 2034), lambda draft: None)
     dialog.name_edit.setText("GX関連分野への新規参入事業者数")

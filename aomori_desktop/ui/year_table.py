@@ -25,7 +25,7 @@ from aomori_desktop.domain.errors import InvalidInput, UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.progress import Grade, format_rate
 from aomori_desktop.services.dto import KpiDetail, KpiYearView
-from aomori_desktop.services.plan_service import KpiYearEdit
+from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.tasks import Cancelled
 from aomori_desktop.ui.cell_input import (
     YearField,

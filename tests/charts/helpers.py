@@ -11,8 +11,8 @@ from PySide6.QtGui import QImage
 from aomori_desktop.domain.plan import Direction, FigureStatus
 from aomori_desktop.domain.progress import KpiTerms, evaluate_year
 from aomori_desktop.services.dto import KpiDetail, KpiYearView
-from aomori_desktop.services.plan_service import PlanService
-from aomori_desktop.services.views import PlanReader
+from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 from aomori_desktop.store.database import Database
 
@@ -26,14 +26,14 @@ RECORDED = {
 }
 
 
-def seeded_plan(path: Path) -> tuple[Database, PlanReader]:
+def seeded_plan(path: Path) -> tuple[Database, PlanQueries]:
     """The default plan in a new database, with the values in RECORDED."""
     db = create_seeded_database(path)
     plan = default_plan_id(db)
-    service = PlanService(db, plan)
+    services = PlanServices(db, plan)
     for (code, year), (value, status) in RECORDED.items():
-        service.record_actual(code, year, Decimal(value), status=status)
-    return db, PlanReader(db, plan)
+        services.values.record_actual(code, year, Decimal(value), status=status)
+    return db, services.queries
 
 
 def make_detail(

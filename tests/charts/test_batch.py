@@ -12,7 +12,7 @@ from aomori_desktop.charts.batch import KpiChartBatch, ensure_output_dir, kpi_fi
 from aomori_desktop.charts.export import ChartExportError, ExportFormat, ExportSettings
 from aomori_desktop.services.dto import KpiDetail
 from aomori_desktop.services.errors import NotFound
-from aomori_desktop.services.views import PlanReader
+from aomori_desktop.services.queries import PlanQueries
 
 CODES = [f"K{i:02d}" for i in range(1, 17)]
 
@@ -30,7 +30,7 @@ def test_file_names_carry_code_and_name_and_are_windows_safe() -> None:
     assert len(long) <= 80 and long.startswith("K16_青森市") and long.endswith("_word-full.png")
 
 
-def test_batch_writes_every_chart(qapp: QApplication, reader: PlanReader, tmp_path: Path) -> None:
+def test_batch_writes_every_chart(qapp: QApplication, reader: PlanQueries, tmp_path: Path) -> None:
     progress: list[tuple[int, int, str]] = []
     batch = KpiChartBatch(CODES, reader.kpi_detail, tmp_path / "out", ExportSettings(dpi=150))
     result = batch.run(progress=lambda done, total, code: progress.append((done, total, code)))
@@ -42,7 +42,7 @@ def test_batch_writes_every_chart(qapp: QApplication, reader: PlanReader, tmp_pa
     assert result.summary == "16件のグラフを書き出しました。"
 
 
-def test_cancel_stops_early(qapp: QApplication, reader: PlanReader, tmp_path: Path) -> None:
+def test_cancel_stops_early(qapp: QApplication, reader: PlanQueries, tmp_path: Path) -> None:
     batch = KpiChartBatch(CODES, reader.kpi_detail, tmp_path, ExportSettings(dpi=150))
     asked = 0
 
@@ -59,7 +59,7 @@ def test_cancel_stops_early(qapp: QApplication, reader: PlanReader, tmp_path: Pa
 
 
 def test_stepwise_use_and_unreadable_kpi(
-    qapp: QApplication, reader: PlanReader, tmp_path: Path
+    qapp: QApplication, reader: PlanQueries, tmp_path: Path
 ) -> None:
     def load(code: str) -> KpiDetail:
         if code == "K99":

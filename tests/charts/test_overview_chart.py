@@ -19,12 +19,12 @@ from aomori_desktop.charts.overview_chart import (
     GradeCountData,
 )
 from aomori_desktop.domain.progress import Grade
-from aomori_desktop.services.views import PlanReader
+from aomori_desktop.services.queries import PlanQueries
 from tests.charts.helpers import drawn_tick_texts, ink, saturation
 
 
 @pytest.fixture
-def achievement(qapp: QApplication, reader: PlanReader) -> Iterator[AchievementChart]:
+def achievement(qapp: QApplication, reader: PlanQueries) -> Iterator[AchievementChart]:
     chart = AchievementChart()
     chart.set_data(AchievementData.from_overview(reader.overview("plan", 2024), 2024))
     yield chart
@@ -32,7 +32,7 @@ def achievement(qapp: QApplication, reader: PlanReader) -> Iterator[AchievementC
 
 
 @pytest.fixture
-def counts(qapp: QApplication, reader: PlanReader) -> Iterator[GradeCountChart]:
+def counts(qapp: QApplication, reader: PlanQueries) -> Iterator[GradeCountChart]:
     pillars = reader.tree().children
     pairs = [
         (f"{p.code} {p.title.split(' ')[-1]}", reader.overview(p.key, 2024).counts) for p in pillars
@@ -93,7 +93,7 @@ def test_grade_counts_stack_per_pillar(counts: GradeCountChart) -> None:
     assert all("." not in t for t in counts.value_axis.tick_texts())
 
 
-def test_grades_in_counts_match_the_overview(reader: PlanReader) -> None:
+def test_grades_in_counts_match_the_overview(reader: PlanQueries) -> None:
     overview = reader.overview("plan", 2024)
     data = AchievementData.from_overview(overview, 2024)
     by_code = {r.code: r.grade for r in data.rows}

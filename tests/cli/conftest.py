@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from aomori_desktop.cli import main
-from aomori_desktop.services.plan_service import PlanService
+from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 from aomori_desktop.store.database import open_database
 
@@ -75,23 +75,23 @@ def data_template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactor
     shutil.copy(seeded_template, path)
     db = open_database(path)
     try:
-        service = PlanService(
+        services = PlanServices(
             db,
             default_plan_id(db),
             user="青森 太郎",
             clock=lambda: datetime(2026, 4, 1, tzinfo=UTC),
         )
-        service.record_actual(
+        services.values.record_actual(
             "K16",
             2024,
             Decimal("8.40"),
             status=FigureStatus.FINAL,
             comment='確定値\n"前年比" +0.1pt 🎉',
         )
-        service.record_actual("K10", 2024, Decimal("1109980"))
-        service.set_interim_target("K05", 2025, Decimal("16.5"))
-        service.revise_target("K05", Decimal("35"), 2033, "国の補助制度の拡充")
-        service.set_project_year(
+        services.values.record_actual("K10", 2024, Decimal("1109980"))
+        services.values.set_interim_target("K05", 2025, Decimal("16.5"))
+        services.kpi_fields.revise_target("K05", Decimal("35"), 2033, "国の補助制度の拡充")
+        services.projects.set_project_year(
             "PJ02", 2024, status=ProjectStatus.IN_PROGRESS, note="再掲先でも同じ"
         )
     finally:

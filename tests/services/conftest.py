@@ -1,4 +1,4 @@
-"""Fixtures of the service tests: a seeded database copied per test, a fixed clock, one user."""
+"""Fixtures of the services tests: a seeded database copied per test, a fixed clock, one user."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from aomori_desktop.services.plan_service import PlanService
+from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 from aomori_desktop.store.database import Database, open_database
 
@@ -42,5 +42,5 @@ def db(db_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def service(db: Database) -> PlanService:
-    return PlanService(db, default_plan_id(db), user=USER, clock=lambda: NOW)
+def services(db: Database) -> PlanServices:
+    return PlanServices(db, default_plan_id(db), user=USER, clock=lambda: NOW)

@@ -1,10 +1,13 @@
-"""Reading what a service call left in the database file, with plain sqlite3."""
+"""Reading what a services call left in the database file, with plain sqlite3."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 from typing import Any
+
+from aomori_desktop.domain.plan import Placement, Project
+from aomori_desktop.services.plan_services import PlanServices
 
 
 def rows(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -30,3 +33,8 @@ def dump(path: Path) -> list[str]:
         return list(con.iterdump())
     finally:
         con.close()
+
+
+def whole_project(services: PlanServices, code: str) -> tuple[Project, list[Placement]]:
+    """A project and where it is listed (home first): what a removal keeps to restore it."""
+    return services.queries.project(code), services.queries.placements(code)

@@ -10,7 +10,9 @@ import pytest
 from aomori_desktop.domain.plan import Direction
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import NotFound, ValidationError
-from aomori_desktop.services.plan_service import KpiDraft, KpiFieldsEdit, PlanService
+from aomori_desktop.services.kpi_fields import KpiFieldsEdit
+from aomori_desktop.services.kpis import KpiDraft
+from aomori_desktop.services.plan_services import PlanServices
 from tests.services.conftest import USER
 from tests.services.helpers import audit, dump, rows
 
@@ -21,8 +23,10 @@ def entry(action: str, key: str, field: str, old: str | None, new: str | None):
     return (USER, AT, action, "kpi", key, field, old, new, "")
 
 
-def test_update_kpi_audits_each_changed_field_as_text(service: PlanService, db_path: Path) -> None:
-    changes = service.update_kpi(
+def test_update_kpi_audits_each_changed_field_as_text(
+    services: PlanServices, db_path: Path
+) -> None:
+    changes = services.kpi_fields.update_kpi(
         "K16",
         KpiFieldsEdit(
             name="  働く場が確保されていると感じる市民の割合  ",
@@ -55,10 +59,10 @@ def test_update_kpi_audits_each_changed_field_as_text(service: PlanService, db_p
     ) == [("働く場が確保されていると感じる市民の割合", "8.40", 2022, 1, "市民意識調査")]
 
 
-def test_update_kpi_without_a_new_name_is_not_a_structure_change(service: PlanService) -> None:
-    changes = service.update_kpi("K08", KpiFieldsEdit(responsible_section="経済政策課"))
+def test_update_kpi_without_a_new_name_is_not_a_structure_change(services: PlanServices) -> None:
+    changes = services.kpi_fields.update_kpi("K08", KpiFieldsEdit(responsible_section="経済政策課"))
     assert changes == Changes(kpis=frozenset({"K08"}))
-    assert service.kpi("K08").responsible_section == "経済政策課"
+    assert services.queries.kpi("K08").responsible_section == "経済政策課"
 
 
 @pytest.mark.parametrize(
@@ -102,17 +106,17 @@ def test_update_kpi_without_a_new_name_is_not_a_structure_change(service: PlanSe
     ],
 )
 def test_update_kpi_refuses_invalid_fields_and_writes_nothing(
-    service: PlanService, db_path: Path, kpi: str, edit: KpiFieldsEdit, expected: list[str]
+    services: PlanServices, db_path: Path, kpi: str, edit: KpiFieldsEdit, expected: list[str]
 ) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.update_kpi(kpi, edit)
+        services.kpi_fields.update_kpi(kpi, edit)
     assert info.value.problems == expected
     assert dump(db_path) == before
 
 
-def test_add_kpi_creates_the_kpi_with_its_measures(service: PlanService, db_path: Path) -> None:
-    code, changes = service.add_kpi(
+def test_add_kpi_creates_the_kpi_with_its_measures(services: PlanServices, db_path: Path) -> None:
+    code, changes = services.kpis.add_kpi(
         KpiDraft(
             name=" 待機児童数 ",
             unit="人",
@@ -127,7 +131,7 @@ def test_add_kpi_creates_the_kpi_with_its_measures(service: PlanService, db_path
     )
 
     assert (code, changes) == ("K17", Changes(kpis=frozenset({"K17"}), structure=True))
-    kpi = service.kpi("K17")
+    kpi = services.queries.kpi("K17")
     assert (kpi.name, kpi.direction, kpi.measures) == (
         "待機児童数",
         Direction.DECREASE,
@@ -155,7 +159,7 @@ def test_add_kpi_creates_the_kpi_with_its_measures(service: PlanService, db_path
     ],
 )
 def test_add_kpi_refuses_an_invalid_draft_and_writes_nothing(
-    service: PlanService, db_path: Path, changes: dict, error: type, message: str
+    services: PlanServices, db_path: Path, changes: dict, error: type, message: str
 ) -> None:
     fields = {
         "name": "待機児童数",
@@ -169,18 +173,18 @@ def test_add_kpi_refuses_an_invalid_draft_and_writes_nothing(
     }
     before = dump(db_path)
     with pytest.raises(error) as info:
-        service.add_kpi(KpiDraft(**(fields | changes)))
+        services.kpis.add_kpi(KpiDraft(**(fields | changes)))
     assert info.value.message == message
     assert dump(db_path) == before
 
 
 def test_remove_kpi_removes_its_years_and_links_and_keeps_the_audit(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
-    service.record_actual("K01", 2024, Decimal("1"))
-    service.revise_target("K01", Decimal("4"), 2033, "誘致の進展")
+    services.values.record_actual("K01", 2024, Decimal("1"))
+    services.kpi_fields.revise_target("K01", Decimal("4"), 2033, "誘致の進展")
 
-    assert service.remove_kpi("K01") == Changes(kpis=frozenset({"K01"}), structure=True)
+    assert services.kpis.remove_kpi("K01") == Changes(kpis=frozenset({"K01"}), structure=True)
 
     assert rows(db_path, "SELECT count(*) FROM kpi WHERE code = 'K01'") == [(0,)]
     for table in ("kpi_year", "target_revision"):
@@ -189,16 +193,18 @@ def test_remove_kpi_removes_its_years_and_links_and_keeps_the_audit(
     assert audit(db_path)[-1] == entry(
         "delete", "K01", "name", "青森港を利用する洋上風力発電事業者数(累計)", None
     )
-    assert len(service.history("kpi", "K01")) == 3  # actual, target, deletion stay visible
+    assert len(services.queries.history("kpi", "K01")) == 3  # actual, target, deletion stay visible
     with pytest.raises(NotFound, match="KPI K01 が見つかりません。"):
-        service.remove_kpi("K01")
+        services.kpis.remove_kpi("K01")
 
 
-def test_set_kpi_measures_replaces_the_links_in_order(service: PlanService, db_path: Path) -> None:
-    assert service.set_kpi_measures("K01", ["1-2", "3-1"]) == Changes(
+def test_set_kpi_measures_replaces_the_links_in_order(
+    services: PlanServices, db_path: Path
+) -> None:
+    assert services.kpis.set_kpi_measures("K01", ["1-2", "3-1"]) == Changes(
         kpis=frozenset({"K01"}), structure=True
     )
-    assert service.kpi("K01").measures == ("1-2", "3-1")
+    assert services.queries.kpi("K01").measures == ("1-2", "3-1")
     assert audit(db_path) == [entry("update", "K01", "measures", "1-1,1-2", "1-2,3-1")]
 
 
@@ -212,11 +218,11 @@ def test_set_kpi_measures_replaces_the_links_in_order(service: PlanService, db_p
     ],
 )
 def test_set_kpi_measures_refuses_invalid_lists(
-    service: PlanService, db_path: Path, measures: list[str], error: type, message: str
+    services: PlanServices, db_path: Path, measures: list[str], error: type, message: str
 ) -> None:
     before = dump(db_path)
     with pytest.raises(error) as info:
-        service.set_kpi_measures("K01", measures)
+        services.kpis.set_kpi_measures("K01", measures)
     assert info.value.message == message
     assert dump(db_path) == before
-    assert service.kpi("K01").measures == ("1-1", "1-2")
+    assert services.queries.kpi("K01").measures == ("1-1", "1-2")

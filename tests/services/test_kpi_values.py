@@ -12,7 +12,8 @@ import pytest
 from aomori_desktop.domain.plan import FigureStatus
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import ValidationError
-from aomori_desktop.services.plan_service import KpiYearEdit, PlanService
+from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.store.errors import StoreError
 from tests.services.conftest import NOW, USER
 from tests.services.helpers import audit, dump, rows
@@ -35,10 +36,10 @@ def kpi_years(path: Path, code: str) -> list[tuple]:
 
 
 def test_record_actual_stores_the_typed_value_and_audits_each_field(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
     comment = '県の統計（確定値）\n「前年比」+0.4pt "速報"より上方修正 🎉'
-    changes = service.record_actual(
+    changes = services.values.record_actual(
         "K16", 2024, Decimal("8.40"), status=FigureStatus.FINAL, comment=comment
     )
 
@@ -49,61 +50,61 @@ def test_record_actual_stores_the_typed_value_and_audits_each_field(
         entry("kpi_year", "K16/2024", "status", None, "final"),
         entry("kpi_year", "K16/2024", "comment", "", comment),
     ]
-    (year,) = service.kpi("K16").years
+    (year,) = services.queries.kpi("K16").years
     assert str(year.actual) == "8.40"
     assert year.entered_at == NOW and year.entered_at.tzinfo is UTC
     assert year.entered_by == USER
 
 
 def test_recording_the_same_value_writes_nothing_but_a_new_scale_is_a_change(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
-    service.record_actual("K10", 2024, Decimal("1109980"))
+    services.values.record_actual("K10", 2024, Decimal("1109980"))
     before = dump(db_path)
 
-    assert service.record_actual("K10", 2024, Decimal("1109980")).empty
+    assert services.values.record_actual("K10", 2024, Decimal("1109980")).empty
     assert dump(db_path) == before
 
-    service.record_actual("K16", 2024, Decimal("8.4"))
-    service.record_actual("K16", 2024, Decimal("8.40"))
+    services.values.record_actual("K16", 2024, Decimal("8.4"))
+    services.values.record_actual("K16", 2024, Decimal("8.40"))
     assert audit(db_path)[-1] == entry("kpi_year", "K16/2024", "actual", "8.4", "8.40")
     assert kpi_years(db_path, "K16")[0][1] == "8.40"
 
 
 def test_clear_actual_removes_value_and_status_and_keeps_the_comment(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
-    service.record_actual(
+    services.values.record_actual(
         "K16", 2025, Decimal("8.6"), status=FigureStatus.PRELIMINARY, comment="速報"
     )
     before = len(audit(db_path))
 
-    assert service.clear_actual("K16", 2025) == Changes(kpis=frozenset({"K16"}))
+    assert services.values.clear_actual("K16", 2025) == Changes(kpis=frozenset({"K16"}))
 
     assert kpi_years(db_path, "K16") == [(2025, None, None, None, "速報", USER, AT)]
     assert audit(db_path)[before:] == [
         entry("kpi_year", "K16/2025", "actual", "8.6", None),
         entry("kpi_year", "K16/2025", "status", "preliminary", None),
     ]
-    history = service.history("kpi", "K16")
+    history = services.queries.history("kpi", "K16")
     assert [(h.field, h.old, h.new) for h in history][-2:] == [
         ("actual", "8.6", None),
         ("status", "preliminary", None),
     ]
 
 
-def test_interim_target_is_stored_and_audited(service: PlanService, db_path: Path) -> None:
-    assert service.set_interim_target("K05", 2025, Decimal("16.0")) == Changes(
+def test_interim_target_is_stored_and_audited(services: PlanServices, db_path: Path) -> None:
+    assert services.values.set_interim_target("K05", 2025, Decimal("16.0")) == Changes(
         kpis=frozenset({"K05"})
     )
     assert kpi_years(db_path, "K05") == [(2025, None, "16.0", None, "", USER, AT)]
     assert audit(db_path) == [entry("kpi_year", "K05/2025", "interim_target", None, "16.0")]
-    service.set_interim_target("K05", 2025, None)
+    services.values.set_interim_target("K05", 2025, None)
     assert audit(db_path)[-1] == entry("kpi_year", "K05/2025", "interim_target", "16.0", None)
 
 
-def test_bulk_entry_stores_every_edit(service: PlanService, db_path: Path) -> None:
-    changes = service.set_kpi_years(
+def test_bulk_entry_stores_every_edit(services: PlanServices, db_path: Path) -> None:
+    changes = services.values.set_kpi_years(
         [
             KpiYearEdit("K01", 2024, actual=Decimal("1")),
             KpiYearEdit("K01", 2025, actual=Decimal("2"), status=FigureStatus.PRELIMINARY),
@@ -116,25 +117,29 @@ def test_bulk_entry_stores_every_edit(service: PlanService, db_path: Path) -> No
     assert len(audit(db_path)) == 4
 
 
-def test_bulk_entry_with_one_invalid_edit_stores_none(service: PlanService, db_path: Path) -> None:
+def test_bulk_entry_with_one_invalid_edit_stores_none(
+    services: PlanServices, db_path: Path
+) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.set_kpi_years(
+        services.values.set_kpi_years(
             [
                 KpiYearEdit("K01", 2024, actual=Decimal("1")),
                 KpiYearEdit("K05", 2034, actual=Decimal("12")),
                 KpiYearEdit("K10", 2024, actual=Decimal("1109980")),
             ]
         )
-    assert info.value.problems == ["KPI K05 令和16(2034)年度: 計画期間外の年度です。"]
+    assert info.value.problems == [
+        "KPI K05: 令和16(2034)年度は計画期間（令和6(2024)年度〜令和15(2033)年度）外です。"
+    ]
     assert info.value.message == info.value.problems[0]
     assert dump(db_path) == before
 
 
-def test_bulk_entry_lists_every_problem_at_once(service: PlanService, db_path: Path) -> None:
+def test_bulk_entry_lists_every_problem_at_once(services: PlanServices, db_path: Path) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.set_kpi_years(
+        services.values.set_kpi_years(
             [
                 KpiYearEdit("K01", 2024, actual=Decimal("1")),
                 KpiYearEdit("K99", 2024, actual=Decimal("1")),
@@ -146,7 +151,7 @@ def test_bulk_entry_lists_every_problem_at_once(service: PlanService, db_path: P
     problems = info.value.problems
     assert problems == [
         "KPI K99 が見つかりません。",
-        "KPI K05 令和5(2023)年度: 計画期間外の年度です。",
+        "KPI K05: 令和5(2023)年度は計画期間（令和6(2024)年度〜令和15(2033)年度）外です。",
         "KPI K05 令和6(2024)年度: コメントが長すぎます（4,000文字まで）。",
         "KPI K16 令和6(2024)年度: 実績値「NaN」は数値ではありません。",
     ]
@@ -155,7 +160,7 @@ def test_bulk_entry_lists_every_problem_at_once(service: PlanService, db_path: P
 
 
 def test_bulk_entry_failing_inside_the_database_stores_none(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
     con = sqlite3.connect(db_path)
     with con:  # the third row fails only when it reaches the database
@@ -166,7 +171,7 @@ def test_bulk_entry_failing_inside_the_database_stores_none(
     con.close()
     before = dump(db_path)
     with pytest.raises(StoreError):
-        service.set_kpi_years(
+        services.values.set_kpi_years(
             [
                 KpiYearEdit("K01", 2024, actual=Decimal("1")),
                 KpiYearEdit("K05", 2024, actual=Decimal("12")),
@@ -176,22 +181,22 @@ def test_bulk_entry_failing_inside_the_database_stores_none(
     assert dump(db_path) == before
 
 
-def test_revise_target_requires_a_reason(service: PlanService, db_path: Path) -> None:
+def test_revise_target_requires_a_reason(services: PlanServices, db_path: Path) -> None:
     before = dump(db_path)
     for reason in ("", "  　"):
         with pytest.raises(ValidationError) as info:
-            service.revise_target("K05", Decimal("35"), 2033, reason)
+            services.kpi_fields.revise_target("K05", Decimal("35"), 2033, reason)
         assert info.value.message == "KPI K05: 目標値を見直す理由を入力してください。"
     assert dump(db_path) == before
 
 
 def test_revise_target_keeps_the_old_target_in_the_history(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
-    assert service.revise_target("K05", Decimal("35"), 2033, "国の補助制度の拡充") == Changes(
-        kpis=frozenset({"K05"})
-    )
-    service.revise_target("K05", Decimal("25"), 2030, "中間見直し（令和11年度）")
+    assert services.kpi_fields.revise_target(
+        "K05", Decimal("35"), 2033, "国の補助制度の拡充"
+    ) == Changes(kpis=frozenset({"K05"}))
+    services.kpi_fields.revise_target("K05", Decimal("25"), 2030, "中間見直し（令和11年度）")
 
     assert rows(db_path, "SELECT target, target_fiscal_year FROM kpi WHERE code = 'K05'") == [
         ("25", 2030)
@@ -211,13 +216,13 @@ def test_revise_target_keeps_the_old_target_in_the_history(
             "kpi_target", "K05", "target_fiscal_year", "2033", "2030", "中間見直し（令和11年度）"
         ),
     ]
-    kpi = service.kpi("K05")
+    kpi = services.queries.kpi("K05")
     assert (kpi.target, kpi.target_fiscal_year) == (Decimal("25"), 2030)
     assert [(r.old_value, r.new_value, r.reason) for r in kpi.target_revisions] == [
         (Decimal("30"), Decimal("35"), "国の補助制度の拡充"),
         (Decimal("35"), Decimal("25"), "中間見直し（令和11年度）"),
     ]
-    history = service.history("kpi", "K05")
+    history = services.queries.history("kpi", "K05")
     assert (history[0].field, history[0].old, history[0].new, history[0].reason) == (
         "target",
         "30",
@@ -241,10 +246,10 @@ def test_revise_target_keeps_the_old_target_in_the_history(
     ],
 )
 def test_revise_target_refuses_invalid_targets(
-    service: PlanService, db_path: Path, kpi: str, value: str, year: int, expected: str
+    services: PlanServices, db_path: Path, kpi: str, value: str, year: int, expected: str
 ) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.revise_target(kpi, Decimal(value), year, "見直し")
+        services.kpi_fields.revise_target(kpi, Decimal(value), year, "見直し")
     assert info.value.problems == [expected]
     assert dump(db_path) == before

@@ -7,33 +7,33 @@ import pytest
 from aomori_desktop.domain.plan import Partner, Sector
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import ValidationError
-from aomori_desktop.services.plan_service import PlanService
+from aomori_desktop.services.plan_services import PlanServices
 
 from .conftest import USER
 
 
-def test_partners_are_replaced_in_order_and_audited(service: PlanService) -> None:
+def test_partners_are_replaced_in_order_and_audited(services: PlanServices) -> None:
     partners = [
         Partner(Sector.INDUSTRY, " 青森港湾事業協同組合 "),
         Partner(Sector.ACADEMIA, "弘前大学"),
     ]
-    assert service.set_partners("PJ01", partners) == Changes(projects=frozenset({"PJ01"}))
-    assert service.project("PJ01").partners == (
+    assert services.projects.set_partners("PJ01", partners) == Changes(projects=frozenset({"PJ01"}))
+    assert services.queries.project("PJ01").partners == (
         Partner(Sector.INDUSTRY, "青森港湾事業協同組合"),
         Partner(Sector.ACADEMIA, "弘前大学"),
     )
-    service.set_partners("PJ01", [Partner(Sector.FINANCE, "青森銀行")])
-    history = [(h.field, h.old, h.new, h.user) for h in service.history("project", "PJ01")]
+    services.projects.set_partners("PJ01", [Partner(Sector.FINANCE, "青森銀行")])
+    history = [(h.field, h.old, h.new, h.user) for h in services.queries.history("project", "PJ01")]
     assert history == [
         ("partners", None, "産:青森港湾事業協同組合／学:弘前大学", USER),
         ("partners", "産:青森港湾事業協同組合／学:弘前大学", "金:青森銀行", USER),
     ]
 
 
-def test_same_list_changes_nothing(service: PlanService) -> None:
-    service.set_partners("PJ01", [Partner(Sector.GOVERNMENT, "青森県")])
-    assert service.set_partners("PJ01", [Partner(Sector.GOVERNMENT, "青森県")]).empty
-    assert len(service.history("project", "PJ01")) == 1
+def test_same_list_changes_nothing(services: PlanServices) -> None:
+    services.projects.set_partners("PJ01", [Partner(Sector.GOVERNMENT, "青森県")])
+    assert services.projects.set_partners("PJ01", [Partner(Sector.GOVERNMENT, "青森県")]).empty
+    assert len(services.queries.history("project", "PJ01")) == 1
 
 
 @pytest.mark.parametrize(
@@ -48,9 +48,9 @@ def test_same_list_changes_nothing(service: PlanService) -> None:
     ],
 )
 def test_invalid_partners_store_nothing(
-    service: PlanService, partners: list[Partner], message: str
+    services: PlanServices, partners: list[Partner], message: str
 ) -> None:
     with pytest.raises(ValidationError, match=message):
-        service.set_partners("PJ01", partners)
-    assert service.project("PJ01").partners == ()
-    assert service.history("project", "PJ01") == []
+        services.projects.set_partners("PJ01", partners)
+    assert services.queries.project("PJ01").partners == ()
+    assert services.queries.history("project", "PJ01") == []

@@ -9,7 +9,8 @@ import pytest
 from aomori_desktop.domain.plan import ProjectStatus
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
-from aomori_desktop.services.plan_service import PlanService, ProjectFieldsEdit
+from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.services.projects import ProjectFieldsEdit
 from tests.services.conftest import USER
 from tests.services.helpers import audit, dump, rows
 
@@ -20,34 +21,36 @@ def entry(action: str, entity: str, key: str, field: str, old: str | None, new: 
     return (USER, AT, action, entity, key, field, old, new, "")
 
 
-def placements(service: PlanService) -> dict[str, tuple[str, bool]]:
+def placements(services: PlanServices) -> dict[str, tuple[str, bool]]:
     return {
         pl.code: (pl.project, pl.relisting)
-        for pillar in service.snapshot().pillars
+        for pillar in services.queries.plan_snapshot().pillars
         for measure in pillar.measures
         for pl in measure.placements
     }
 
 
 def test_editing_the_relisted_project_edits_the_one_project(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
     """PJ02 stands under 1-1 (home, 1-1-2) and is re-listed as 1-2-3: one row, one history."""
-    changes = service.update_project(
+    changes = services.projects.update_project(
         "PJ02", ProjectFieldsEdit(title=" 脱炭素経営の推進 ", description="省エネ診断を支援する。")
     )
-    service.set_project_year("PJ02", 2024, status=ProjectStatus.STUDYING, note="診断事業者と協議")
+    services.projects.set_project_year(
+        "PJ02", 2024, status=ProjectStatus.STUDYING, note="診断事業者と協議"
+    )
 
     assert changes == Changes(projects=frozenset({"PJ02"}), structure=True)
-    snapshot = service.snapshot()
-    listed = placements(service)
+    snapshot = services.queries.plan_snapshot()
+    listed = placements(services)
     assert listed["1-1-2"] == ("PJ02", False)
     assert listed["1-2-3"] == ("PJ02", True)
     titles = {p.id: p.title for p in snapshot.projects}
     assert titles["PJ02"] == "脱炭素経営の推進"  # what both placements show
     assert rows(db_path, "SELECT count(*) FROM project WHERE title = '脱炭素経営の推進'") == [(1,)]
     assert len(snapshot.projects) == 26
-    history = service.history("project", "PJ02")
+    history = services.queries.history("project", "PJ02")
     assert [(h.entity, h.field, h.old, h.new) for h in history] == [
         ("project", "title", "市内事業者・立地企業の脱炭素化の推進", "脱炭素経営の推進"),
         ("project", "description", history[1].old, "省エネ診断を支援する。"),
@@ -56,19 +59,19 @@ def test_editing_the_relisted_project_edits_the_one_project(
     ]
 
 
-def test_update_project_refuses_an_empty_title(service: PlanService, db_path: Path) -> None:
+def test_update_project_refuses_an_empty_title(services: PlanServices, db_path: Path) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.update_project("PJ02", ProjectFieldsEdit(title="  "))
+        services.projects.update_project("PJ02", ProjectFieldsEdit(title="  "))
     assert info.value.message == "共創プロジェクト PJ02: 名称が空です。"
     assert dump(db_path) == before
 
 
-def test_project_year_status_and_note(service: PlanService, db_path: Path) -> None:
-    assert service.set_project_year(
+def test_project_year_status_and_note(services: PlanServices, db_path: Path) -> None:
+    assert services.projects.set_project_year(
         "PJ01", 2025, status=ProjectStatus.IN_PROGRESS, note="説明会を2回開催\n参加 42社"
     ) == Changes(projects=frozenset({"PJ01"}))
-    service.set_project_year("PJ01", 2025, status=ProjectStatus.COMPLETED)
+    services.projects.set_project_year("PJ01", 2025, status=ProjectStatus.COMPLETED)
 
     assert rows(
         db_path,
@@ -80,7 +83,7 @@ def test_project_year_status_and_note(service: PlanService, db_path: Path) -> No
         entry("update", "project_year", "PJ01/2025", "note", "", "説明会を2回開催\n参加 42社"),
         entry("update", "project_year", "PJ01/2025", "status", "in_progress", "completed"),
     ]
-    (year,) = service.project("PJ01").years
+    (year,) = services.queries.project("PJ01").years
     assert year.status is ProjectStatus.COMPLETED and year.status.label == "完了"
 
 
@@ -96,20 +99,20 @@ def test_project_year_status_and_note(service: PlanService, db_path: Path) -> No
     ],
 )
 def test_project_year_refuses_invalid_input(
-    service: PlanService, db_path: Path, year: int, note: str, message: str
+    services: PlanServices, db_path: Path, year: int, note: str, message: str
 ) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.set_project_year("PJ01", year, note=note)
+        services.projects.set_project_year("PJ01", year, note=note)
     assert info.value.message == message
     assert dump(db_path) == before
 
 
-def test_add_project_places_it_under_the_measure(service: PlanService, db_path: Path) -> None:
-    code, changes = service.add_project("1-3", " 学生起業家の育成 ", "大学と連携する。")
+def test_add_project_places_it_under_the_measure(services: PlanServices, db_path: Path) -> None:
+    code, changes = services.placements.add_project("1-3", " 学生起業家の育成 ", "大学と連携する。")
     assert (code, changes) == ("PJ27", Changes(projects=frozenset({"PJ27"}), structure=True))
-    assert placements(service)["1-3-2"] == ("PJ27", False)
-    assert service.project("PJ27").title == "学生起業家の育成"
+    assert placements(services)["1-3-2"] == ("PJ27", False)
+    assert services.queries.project("PJ27").title == "学生起業家の育成"
     assert audit(db_path) == [
         entry("create", "project", "PJ27", "title", None, "学生起業家の育成"),
         entry("create", "placement", "1-3-2", "project", None, "PJ27"),
@@ -124,25 +127,25 @@ def test_add_project_places_it_under_the_measure(service: PlanService, db_path: 
     ],
 )
 def test_add_project_refuses_invalid_input(
-    service: PlanService, db_path: Path, measure: str, title: str, error: type, message: str
+    services: PlanServices, db_path: Path, measure: str, title: str, error: type, message: str
 ) -> None:
     before = dump(db_path)
     with pytest.raises(error) as info:
-        service.add_project(measure, title)
+        services.placements.add_project(measure, title)
     assert info.value.message == message
     assert dump(db_path) == before
 
 
-def test_add_relisting_and_remove_it(service: PlanService, db_path: Path) -> None:
-    code, changes = service.add_relisting("PJ05", "2-3")
+def test_add_relisting_and_remove_it(services: PlanServices, db_path: Path) -> None:
+    code, changes = services.placements.add_relisting("PJ05", "2-3")
     assert (code, changes) == ("2-3-3", Changes(projects=frozenset({"PJ05"}), structure=True))
-    assert placements(service)["2-3-3"] == ("PJ05", True)
+    assert placements(services)["2-3-3"] == ("PJ05", True)
 
-    assert service.remove_placement("2-3-3") == Changes(
+    assert services.placements.remove_placement("2-3-3") == Changes(
         projects=frozenset({"PJ05"}), structure=True
     )
-    assert "2-3-3" not in placements(service)
-    assert placements(service)["1-3-1"] == ("PJ05", False)
+    assert "2-3-3" not in placements(services)
+    assert placements(services)["1-3-1"] == ("PJ05", False)
     assert audit(db_path) == [
         entry("create", "placement", "2-3-3", "project", None, "PJ05"),
         entry("delete", "placement", "2-3-3", "project", "PJ05", None),
@@ -150,41 +153,43 @@ def test_add_relisting_and_remove_it(service: PlanService, db_path: Path) -> Non
 
 
 def test_a_project_cannot_be_listed_twice_under_one_measure(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
     before = dump(db_path)
     with pytest.raises(Conflict) as info:
-        service.add_relisting("PJ02", "1-2")
+        services.placements.add_relisting("PJ02", "1-2")
     assert info.value.message == "共創プロジェクト PJ02 は既に共創施策 1-2 に掲載されています。"
     assert dump(db_path) == before
 
 
-def test_a_home_placement_cannot_be_removed(service: PlanService, db_path: Path) -> None:
+def test_a_home_placement_cannot_be_removed(services: PlanServices, db_path: Path) -> None:
     before = dump(db_path)
     with pytest.raises(Conflict) as info:
-        service.remove_placement("1-1-2")
+        services.placements.remove_placement("1-1-2")
     assert info.value.message == (
         "1-1-2 は共創プロジェクト PJ02 の本来の掲載先です。"
         "プロジェクトごと削除するか、先に再掲を削除してください。"
     )
     assert dump(db_path) == before
     with pytest.raises(NotFound, match="掲載 1-1-9 が見つかりません。"):
-        service.remove_placement("1-1-9")
+        services.placements.remove_placement("1-1-9")
 
 
-def test_removing_a_relisting_keeps_the_project(service: PlanService, db_path: Path) -> None:
-    service.remove_placement("1-2-3")
-    listed = placements(service)
+def test_removing_a_relisting_keeps_the_project(services: PlanServices, db_path: Path) -> None:
+    services.placements.remove_placement("1-2-3")
+    listed = placements(services)
     assert "1-2-3" not in listed and listed["1-1-2"] == ("PJ02", False)
     assert rows(db_path, "SELECT count(*) FROM placement") == [(28,)]
     assert rows(db_path, "SELECT count(*) FROM project") == [(26,)]
 
 
-def test_remove_project_removes_all_its_placements(service: PlanService, db_path: Path) -> None:
-    service.set_project_year("PJ02", 2024, status=ProjectStatus.CANCELLED)
-    assert service.remove_project("PJ02") == Changes(projects=frozenset({"PJ02"}), structure=True)
+def test_remove_project_removes_all_its_placements(services: PlanServices, db_path: Path) -> None:
+    services.projects.set_project_year("PJ02", 2024, status=ProjectStatus.CANCELLED)
+    assert services.placements.remove_project("PJ02") == Changes(
+        projects=frozenset({"PJ02"}), structure=True
+    )
 
-    listed = placements(service)
+    listed = placements(services)
     assert "PJ02" not in {project for project, _ in listed.values()}
     assert rows(db_path, "SELECT count(*) FROM placement") == [(27,)]
     assert rows(db_path, "SELECT count(*) FROM project_year") == [(0,)]
@@ -192,16 +197,21 @@ def test_remove_project_removes_all_its_placements(service: PlanService, db_path
         "delete", "project", "PJ02", "title", "市内事業者・立地企業の脱炭素化の推進", None
     )
     with pytest.raises(NotFound, match="共創プロジェクト PJ02 が見つかりません。"):
-        service.project("PJ02")
+        services.queries.project("PJ02")
 
 
-def test_pillar_add_rename_remove(service: PlanService, db_path: Path) -> None:
-    assert service.add_pillar(" 未来を拓く ", " 新分野の開拓 ") == (6, Changes(structure=True))
-    assert service.rename_pillar(6, "未来を拓く", "新分野への挑戦") == Changes(structure=True)
-    pillar = service.snapshot().pillars[-1]
+def test_pillar_add_rename_remove(services: PlanServices, db_path: Path) -> None:
+    assert services.structure.add_pillar(" 未来を拓く ", " 新分野の開拓 ") == (
+        6,
+        Changes(structure=True),
+    )
+    assert services.structure.rename_pillar(6, "未来を拓く", "新分野への挑戦") == Changes(
+        structure=True
+    )
+    pillar = services.queries.plan_snapshot().pillars[-1]
     assert (pillar.number, pillar.title) == (6, "未来を拓く 新分野への挑戦")
-    assert service.remove_pillar(6) == Changes(structure=True)
-    assert [p.number for p in service.snapshot().pillars] == [1, 2, 3, 4, 5]
+    assert services.structure.remove_pillar(6) == Changes(structure=True)
+    assert [p.number for p in services.queries.plan_snapshot().pillars] == [1, 2, 3, 4, 5]
     assert audit(db_path) == [
         entry("create", "pillar", "6", "name", None, "未来を拓く 新分野の開拓"),
         entry("update", "pillar", "6", "name", "新分野の開拓", "新分野への挑戦"),
@@ -209,12 +219,20 @@ def test_pillar_add_rename_remove(service: PlanService, db_path: Path) -> None:
     ]
 
 
-def test_measure_add_rename_remove(service: PlanService, db_path: Path) -> None:
-    assert service.add_measure(5, " 女性の活躍推進 ") == ("5-4", Changes(structure=True))
-    assert service.rename_measure("5-4", "女性・シニアの活躍推進") == Changes(structure=True)
-    assert service.snapshot().pillars[4].measures[-1].title == "女性・シニアの活躍推進"
-    assert service.remove_measure("5-4") == Changes(structure=True)
-    assert [m.code for m in service.snapshot().pillars[4].measures] == ["5-1", "5-2", "5-3"]
+def test_measure_add_rename_remove(services: PlanServices, db_path: Path) -> None:
+    assert services.structure.add_measure(5, " 女性の活躍推進 ") == ("5-4", Changes(structure=True))
+    assert services.structure.rename_measure("5-4", "女性・シニアの活躍推進") == Changes(
+        structure=True
+    )
+    assert (
+        services.queries.plan_snapshot().pillars[4].measures[-1].title == "女性・シニアの活躍推進"
+    )
+    assert services.structure.remove_measure("5-4") == Changes(structure=True)
+    assert [m.code for m in services.queries.plan_snapshot().pillars[4].measures] == [
+        "5-1",
+        "5-2",
+        "5-3",
+    ]
     assert audit(db_path) == [
         entry("create", "measure", "5-4", "title", None, "女性の活躍推進"),
         entry("update", "measure", "5-4", "title", "女性の活躍推進", "女性・シニアの活躍推進"),
@@ -226,47 +244,59 @@ def test_measure_add_rename_remove(service: PlanService, db_path: Path) -> None:
     ("call", "error", "message"),
     [
         (
-            lambda s: s.remove_pillar(1),
+            lambda s: s.structure.remove_pillar(1),
             Conflict,
             "戦略の柱 1 には共創施策があります。先に共創施策を削除してください。",
         ),
         (
-            lambda s: s.remove_measure("1-3"),  # one project, one KPI
+            lambda s: s.structure.remove_measure("1-3"),  # one project, one KPI
             Conflict,
             "共創施策 1-3 には共創プロジェクトまたはKPIがあります。先にそれらを削除または移動してください。",
         ),
         (
-            lambda s: s.add_pillar("前文", "  "),
+            lambda s: s.structure.add_pillar("前文", "  "),
             ValidationError,
             "戦略の柱: 名称を入力してください。",
         ),
         (
-            lambda s: s.rename_pillar(2, "前文", ""),
+            lambda s: s.structure.rename_pillar(2, "前文", ""),
             ValidationError,
             "戦略の柱 2: 名称を入力してください。",
         ),
-        (lambda s: s.rename_pillar(9, "前文", "名称"), NotFound, "戦略の柱 9 が見つかりません。"),
-        (lambda s: s.add_measure(1, ""), ValidationError, "共創施策: 名称を入力してください。"),
-        (lambda s: s.add_measure(9, "施策"), NotFound, "戦略の柱 9 が見つかりません。"),
         (
-            lambda s: s.rename_measure("1-1", " "),
+            lambda s: s.structure.rename_pillar(9, "前文", "名称"),
+            NotFound,
+            "戦略の柱 9 が見つかりません。",
+        ),
+        (
+            lambda s: s.structure.add_measure(1, ""),
+            ValidationError,
+            "共創施策: 名称を入力してください。",
+        ),
+        (lambda s: s.structure.add_measure(9, "施策"), NotFound, "戦略の柱 9 が見つかりません。"),
+        (
+            lambda s: s.structure.rename_measure("1-1", " "),
             ValidationError,
             "共創施策 1-1: 名称を入力してください。",
         ),
     ],
 )
 def test_structure_edits_refuse_non_empty_removals_and_empty_names(
-    service: PlanService, db_path: Path, call, error: type, message: str
+    services: PlanServices, db_path: Path, call, error: type, message: str
 ) -> None:
     before = dump(db_path)
     with pytest.raises(error) as info:
-        call(service)
+        call(services)
     assert info.value.message == message
     assert dump(db_path) == before
 
 
-def test_a_measure_holding_only_a_kpi_is_not_removed(service: PlanService, db_path: Path) -> None:
-    service.remove_project("PJ05")  # 1-3 now holds only KPI K03
+def test_a_measure_holding_only_a_kpi_is_not_removed(services: PlanServices, db_path: Path) -> None:
+    services.placements.remove_project("PJ05")  # 1-3 now holds only KPI K03
     with pytest.raises(Conflict):
-        service.remove_measure("1-3")
-    assert [m.code for m in service.snapshot().pillars[0].measures] == ["1-1", "1-2", "1-3"]
+        services.structure.remove_measure("1-3")
+    assert [m.code for m in services.queries.plan_snapshot().pillars[0].measures] == [
+        "1-1",
+        "1-2",
+        "1-3",
+    ]

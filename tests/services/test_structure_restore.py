@@ -21,13 +21,13 @@ from aomori_desktop.exchange.json_format import dump_plan
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import NodeKind, TreeNode
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
-from aomori_desktop.services.plan_service import PlanService
-from aomori_desktop.services.views import PlanReader
+from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.services.workspace import export_plan
 from aomori_desktop.store.database import Database
 from aomori_desktop.store.errors import StoreError
 from tests.services.conftest import USER
-from tests.services.helpers import audit, dump, rows
+from tests.services.helpers import audit, dump, rows, whole_project
 
 AT = "2026-04-01 00:30:00.000000"  # the injected clock, as stored (UTC)
 
@@ -53,7 +53,7 @@ def _find(root: TreeNode, key: str) -> TreeNode | None:
     return None
 
 
-def titles(reader: PlanReader, key: str) -> list[str]:
+def titles(reader: PlanQueries, key: str) -> list[str]:
     return [f"{c.code} {c.title}" for c in node(reader.tree(), key).children]
 
 
@@ -66,42 +66,44 @@ def new_audit(db_path: Path, before: int) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture
-def reader(service: PlanService, db: Database) -> PlanReader:
-    return PlanReader(db, service.plan_id)
+def reader(services: PlanServices) -> PlanQueries:
+    return services.queries
 
 
-def give_k01_a_history(service: PlanService) -> None:
-    service.record_actual("K01", 2024, Decimal("1"), status=FigureStatus.FINAL, comment="1社が進出")
-    service.record_actual("K01", 2025, Decimal("2.50"), status=FigureStatus.PRELIMINARY)
-    service.set_interim_target("K01", 2026, Decimal("2"))
-    service.revise_target("K01", Decimal("5"), 2033, "国の洋上風力案件形成の加速")
-    service.clear_actual("K01", 2025)  # leaves a year row with who/when but no value
+def give_k01_a_history(services: PlanServices) -> None:
+    services.values.record_actual(
+        "K01", 2024, Decimal("1"), status=FigureStatus.FINAL, comment="1社が進出"
+    )
+    services.values.record_actual("K01", 2025, Decimal("2.50"), status=FigureStatus.PRELIMINARY)
+    services.values.set_interim_target("K01", 2026, Decimal("2"))
+    services.kpi_fields.revise_target("K01", Decimal("5"), 2033, "国の洋上風力案件形成の加速")
+    services.values.clear_actual("K01", 2025)  # leaves a year row with who/when but no value
 
 
 # ------------------------------------------------------------ KPI removal and restoration
 
 
 def test_removed_kpi_comes_back_exactly(
-    service: PlanService, db: Database, db_path: Path, reader: PlanReader
+    services: PlanServices, db: Database, db_path: Path, reader: PlanQueries
 ) -> None:
-    give_k01_a_history(service)
-    snapshot = service.kpi_snapshot("K01")
+    give_k01_a_history(services)
+    snapshot = services.queries.kpi("K01")
     assert snapshot.measures == ("1-1", "1-2")
     assert [y.fiscal_year for y in snapshot.years] == [2024, 2025, 2026]
     assert snapshot.target_revisions[0].reason == "国の洋上風力案件形成の加速"
-    position = service.kpi_order().index("K01")
+    position = services.queries.kpi_order().index("K01")
     exported = export_without_audit(db)
     before = len(audit(db_path))
 
-    assert service.remove_kpi("K01") == Changes(kpis=frozenset({"K01"}), structure=True)
-    assert "K01" not in service.kpi_order()
+    assert services.kpis.remove_kpi("K01") == Changes(kpis=frozenset({"K01"}), structure=True)
+    assert "K01" not in services.queries.kpi_order()
     assert rows(db_path, "SELECT count(*) FROM kpi_year") == [(0,)]
 
-    assert service.restore_kpi(snapshot, position) == Changes(
+    assert services.kpis.restore_kpi(snapshot, position) == Changes(
         kpis=frozenset({"K01"}), structure=True
     )
 
-    assert service.kpi_snapshot("K01") == snapshot  # dataclass equality: every value and year
+    assert services.queries.kpi("K01") == snapshot  # dataclass equality: every value and year
     assert export_without_audit(db) == exported
     assert [c.key for c in node(reader.tree(), "1-1").children][-1] == "K01@1-1"
     assert new_audit(db_path, before) == [
@@ -110,19 +112,19 @@ def test_removed_kpi_comes_back_exactly(
         ("restore", "kpi", "K01", "measures", None, "1-1,1-2"),
     ]
     # the KPI's history continues under its code
-    assert [e.action for e in service.history("kpi", "K01")][-3:] == [
+    assert [e.action for e in services.queries.history("kpi", "K01")][-3:] == [
         "delete",
         "restore",
         "restore",
     ]
 
 
-def test_kpi_restored_in_the_middle_keeps_the_order(service: PlanService, db: Database) -> None:
-    snapshot = service.kpi_snapshot("K05")
+def test_kpi_restored_in_the_middle_keeps_the_order(services: PlanServices, db: Database) -> None:
+    snapshot = services.queries.kpi("K05")
     exported = export_without_audit(db)
-    service.remove_kpi("K05")
-    service.restore_kpi(snapshot, 4)
-    assert service.kpi_order()[3:6] == ["K04", "K05", "K06"]
+    services.kpis.remove_kpi("K05")
+    services.kpis.restore_kpi(snapshot, 4)
+    assert services.queries.kpi_order()[3:6] == ["K04", "K05", "K06"]
     assert export_without_audit(db) == exported
 
 
@@ -130,7 +132,7 @@ def test_kpi_restored_in_the_middle_keeps_the_order(service: PlanService, db: Da
 
 
 def test_removed_project_comes_back_with_its_relisting_partners_and_years(
-    service: PlanService, db: Database, db_path: Path
+    services: PlanServices, db: Database, db_path: Path
 ) -> None:
     con = sqlite3.connect(db_path)
     with con:
@@ -139,23 +141,25 @@ def test_removed_project_comes_back_with_its_relisting_partners_and_years(
             "SELECT id, 'finance', '青森銀行', 0 FROM project WHERE code = 'PJ02'"
         )
     con.close()
-    service.set_project_year("PJ02", 2024, status=ProjectStatus.STUDYING, note="勉強会を開催")
-    project, placements = service.project_snapshot("PJ02")
+    services.projects.set_project_year(
+        "PJ02", 2024, status=ProjectStatus.STUDYING, note="勉強会を開催"
+    )
+    project, placements = whole_project(services, "PJ02")
     assert placements == [
         Placement("1-1-2", "PJ02", relisting=False),
         Placement("1-2-3", "PJ02", relisting=True),
     ]
     assert project.partners[0].name == "青森銀行"
-    position = service.project_order().index("PJ02")
+    position = services.queries.project_order().index("PJ02")
     exported = export_without_audit(db)
     before = len(audit(db_path))
 
-    service.remove_project("PJ02")
-    assert service.restore_project(project, placements, position) == Changes(
+    services.placements.remove_project("PJ02")
+    assert services.placements.restore_project(project, placements, position) == Changes(
         projects=frozenset({"PJ02"}), structure=True
     )
 
-    assert service.project_snapshot("PJ02") == (project, placements)
+    assert whole_project(services, "PJ02") == (project, placements)
     assert export_without_audit(db) == exported
     assert new_audit(db_path, before) == [
         ("delete", "project", "PJ02", "title", project.title, None),
@@ -166,14 +170,14 @@ def test_removed_project_comes_back_with_its_relisting_partners_and_years(
 
 
 def test_removed_relisting_comes_back_under_the_same_number(
-    service: PlanService, db: Database, db_path: Path
+    services: PlanServices, db: Database, db_path: Path
 ) -> None:
     exported = export_without_audit(db)
     before = len(audit(db_path))
-    service.remove_placement("1-2-3")
-    assert service.restore_placement(Placement("1-2-3", "PJ02", relisting=True)) == Changes(
-        projects=frozenset({"PJ02"}), structure=True
-    )
+    services.placements.remove_placement("1-2-3")
+    assert services.placements.restore_placement(
+        Placement("1-2-3", "PJ02", relisting=True)
+    ) == Changes(projects=frozenset({"PJ02"}), structure=True)
     assert export_without_audit(db) == exported
     assert new_audit(db_path, before)[-1] == (
         "restore",
@@ -189,23 +193,25 @@ def test_removed_relisting_comes_back_under_the_same_number(
 
 
 def test_removed_empty_measure_and_pillar_come_back_in_their_place(
-    service: PlanService, db: Database, db_path: Path, reader: PlanReader
+    services: PlanServices, db: Database, db_path: Path, reader: PlanQueries
 ) -> None:
-    service.add_measure(1, "仮の施策A")  # 1-4
-    service.add_measure(1, "仮の施策B")  # 1-5
-    service.add_pillar("未来を拓く", "新分野の開拓")  # 6
-    service.add_pillar("", "予備")  # 7
+    services.structure.add_measure(1, "仮の施策A")  # 1-4
+    services.structure.add_measure(1, "仮の施策B")  # 1-5
+    services.structure.add_pillar("未来を拓く", "新分野の開拓")  # 6
+    services.structure.add_pillar("", "予備")  # 7
     exported = export_without_audit(db)
-    measure = service.measure_snapshot("1-4")
-    pillar = service.pillar_snapshot(6)
+    measure = services.queries.measure("1-4")
+    pillar = services.queries.pillar(6)
     assert (pillar.lead, pillar.name, pillar.measures) == ("未来を拓く", "新分野の開拓", ())
     before = len(audit(db_path))
 
-    service.remove_measure("1-4")
-    service.remove_pillar(6)
+    services.structure.remove_measure("1-4")
+    services.structure.remove_pillar(6)
     assert titles(reader, "1")[-1] == "1-5 仮の施策B"
-    assert service.restore_measure(measure.code, measure.title) == Changes(structure=True)
-    assert service.restore_pillar(pillar.number, pillar.lead, pillar.name) == Changes(
+    assert services.structure.restore_measure(measure.code, measure.title) == Changes(
+        structure=True
+    )
+    assert services.structure.restore_pillar(pillar.number, pillar.lead, pillar.name) == Changes(
         structure=True
     )
 
@@ -222,12 +228,12 @@ def test_removed_empty_measure_and_pillar_come_back_in_their_place(
 
 
 def test_moving_a_measure_renumbers_and_reorders_the_tree(
-    service: PlanService, db: Database, db_path: Path, reader: PlanReader
+    services: PlanServices, db: Database, db_path: Path, reader: PlanQueries
 ) -> None:
     exported = export_without_audit(db)
     before = len(audit(db_path))
 
-    code, changes = service.move_measure("1-2", 1)
+    code, changes = services.structure.move_measure("1-2", 1)
 
     assert code == "1-3"
     assert changes == Changes(
@@ -244,21 +250,21 @@ def test_moving_a_measure_renumbers_and_reorders_the_tree(
         node(reader.tree(), "1-3").children[0].title
         == "洋上風力発電事業プロジェクト誘致による企業立地"
     )
-    assert service.kpi_snapshot("K01").measures == ("1-1", "1-3")
+    assert services.queries.kpi("K01").measures == ("1-1", "1-3")
     assert new_audit(db_path, before) == [
         ("move", "measure", "1-2", "number", "1-2", "1-3"),
         ("move", "measure", "1-3", "number", "1-3", "1-2"),
     ]
 
-    assert service.move_measure("1-3", -1)[0] == "1-2"  # the undo
+    assert services.structure.move_measure("1-3", -1)[0] == "1-2"  # the undo
     assert export_without_audit(db) == exported
 
 
 def test_moving_a_pillar_renumbers_its_measures(
-    service: PlanService, db: Database, reader: PlanReader
+    services: PlanServices, db: Database, reader: PlanQueries
 ) -> None:
     exported = export_without_audit(db)
-    number, changes = service.move_pillar(1, 2)
+    number, changes = services.structure.move_pillar(1, 2)
     assert number == 3
     assert [c.title for c in reader.tree().children][:3] == [
         "新時代を先導する 産業の競争力・基盤強化",
@@ -267,16 +273,16 @@ def test_moving_a_pillar_renumbers_its_measures(
     ]
     assert titles(reader, "3")[0] == "3-1 GX関連産業参入・脱炭素経営の推進"
     assert "K01" in changes.kpis and "K04" in changes.kpis and "K10" not in changes.kpis
-    assert service.kpi_snapshot("K01").measures == ("3-1", "3-2")
-    service.move_pillar(3, -2)
+    assert services.queries.kpi("K01").measures == ("3-1", "3-2")
+    services.structure.move_pillar(3, -2)
     assert export_without_audit(db) == exported
 
 
 def test_moving_a_placement_and_a_kpi(
-    service: PlanService, db_path: Path, reader: PlanReader
+    services: PlanServices, db_path: Path, reader: PlanQueries
 ) -> None:
     before = len(audit(db_path))
-    code, changes = service.move_placement("1-2-3", -2)
+    code, changes = services.placements.move_placement("1-2-3", -2)
     assert code == "1-2-1"
     assert changes == Changes(projects=frozenset({"PJ02", "PJ03", "PJ04"}), structure=True)
     assert titles(reader, "1-2")[:3] == [
@@ -286,19 +292,19 @@ def test_moving_a_placement_and_a_kpi(
     ]
     assert node(reader.tree(), "1-2-1").relisting  # the 再掲 mark moves with the placement
 
-    assert service.move_kpi("K02", -1) == Changes(structure=True)
+    assert services.kpis.move_kpi("K02", -1) == Changes(structure=True)
     assert [c.ref for c in node(reader.tree(), "1-2").children if c.kind is NodeKind.KPI] == [
         "K02",
         "K01",
     ]
-    assert service.kpi_order()[:3] == ["K02", "K01", "K03"]
+    assert services.queries.kpi_order()[:3] == ["K02", "K01", "K03"]
     assert new_audit(db_path, before)[-1] == ("move", "kpi", "K02", "order", "2", "1")
 
 
-def test_moving_zero_places_changes_nothing(service: PlanService, db_path: Path) -> None:
+def test_moving_zero_places_changes_nothing(services: PlanServices, db_path: Path) -> None:
     before = dump(db_path)
-    assert service.move_pillar(2, 0) == (2, Changes())
-    assert service.move_kpi("K01", 0) == Changes()
+    assert services.structure.move_pillar(2, 0) == (2, Changes())
+    assert services.kpis.move_kpi("K01", 0) == Changes()
     assert dump(db_path) == before
 
 
@@ -307,43 +313,49 @@ def test_moving_zero_places_changes_nothing(service: PlanService, db_path: Path)
 
 @dataclass(frozen=True)
 class Failing:
-    run: Callable[[PlanService], Any]
+    run: Callable[[PlanServices], Any]
     error: type[Exception]
     message: str
 
 
 FAILING: dict[str, Failing] = {
     "move_pillar_above_the_top": Failing(
-        lambda s: s.move_pillar(1, -1), ValidationError, "戦略の柱 1 はこれ以上上へ移動できません。"
+        lambda s: s.structure.move_pillar(1, -1),
+        ValidationError,
+        "戦略の柱 1 はこれ以上上へ移動できません。",
     ),
     "move_measure_below_the_bottom": Failing(
-        lambda s: s.move_measure("1-3", 1), ValidationError, "これ以上下へ移動できません"
+        lambda s: s.structure.move_measure("1-3", 1), ValidationError, "これ以上下へ移動できません"
     ),
     "move_placement_unknown": Failing(
-        lambda s: s.move_placement("1-1-9", 1), NotFound, "掲載 1-1-9 が見つかりません。"
+        lambda s: s.placements.move_placement("1-1-9", 1), NotFound, "掲載 1-1-9 が見つかりません。"
     ),
     "move_kpi_past_the_end": Failing(
-        lambda s: s.move_kpi("K16", 1), ValidationError, "KPI K16 はこれ以上下へ"
+        lambda s: s.kpis.move_kpi("K16", 1), ValidationError, "KPI K16 はこれ以上下へ"
     ),
     "restore_existing_kpi": Failing(
-        lambda s: s.restore_kpi(s.kpi_snapshot("K01"), 0), Conflict, "KPI K01 は既にあるため"
+        lambda s: s.kpis.restore_kpi(s.queries.kpi("K01"), 0), Conflict, "KPI K01 は既にあるため"
     ),
     "restore_kpi_to_unknown_measure": Failing(
-        lambda s: s.restore_kpi(replace(s.kpi_snapshot("K01"), id="K99", measures=("9-9",)), 0),
+        lambda s: s.kpis.restore_kpi(replace(s.queries.kpi("K01"), id="K99", measures=("9-9",)), 0),
         NotFound,
         "共創施策 9-9 が見つかりません。",
     ),
     "restore_kpi_breaking_a_rule": Failing(
-        lambda s: s.restore_kpi(replace(s.kpi_snapshot("K01"), id="K99", target=Decimal("-1")), 0),
+        lambda s: s.kpis.restore_kpi(
+            replace(s.queries.kpi("K01"), id="K99", target=Decimal("-1")), 0
+        ),
         ValidationError,
         "「増加」のKPIの目標値が基準値より小さく",
     ),
     "restore_existing_project": Failing(
-        lambda s: s.restore_project(*s.project_snapshot("PJ02"), 0), Conflict, "既にあるため"
+        lambda s: s.placements.restore_project(*whole_project(s, "PJ02"), 0),
+        Conflict,
+        "既にあるため",
     ),
     "restore_project_onto_a_taken_number": Failing(
-        lambda s: s.restore_project(
-            replace(s.project_snapshot("PJ02")[0], id="PJ99"),
+        lambda s: s.placements.restore_project(
+            replace(whole_project(s, "PJ02")[0], id="PJ99"),
             [Placement("1-1-1", "PJ99", False)],
             0,
         ),
@@ -351,13 +363,15 @@ FAILING: dict[str, Failing] = {
         "掲載 1-1-1 は既に使われている",
     ),
     "restore_project_without_home": Failing(
-        lambda s: s.restore_project(replace(s.project_snapshot("PJ02")[0], id="PJ99"), [], 0),
+        lambda s: s.placements.restore_project(
+            replace(whole_project(s, "PJ02")[0], id="PJ99"), [], 0
+        ),
         ValidationError,
         "本来の掲載先",
     ),
     "restore_project_twice_under_a_measure": Failing(
-        lambda s: s.restore_project(
-            replace(s.project_snapshot("PJ02")[0], id="PJ99"),
+        lambda s: s.placements.restore_project(
+            replace(whole_project(s, "PJ02")[0], id="PJ99"),
             [Placement("1-1-7", "PJ99", False), Placement("1-1-8", "PJ99", True)],
             0,
         ),
@@ -365,35 +379,39 @@ FAILING: dict[str, Failing] = {
         "同じ共創施策への掲載が重複しています。",
     ),
     "restore_home_placement_alone": Failing(
-        lambda s: s.restore_placement(Placement("1-1-5", "PJ02", relisting=False)),
+        lambda s: s.placements.restore_placement(Placement("1-1-5", "PJ02", relisting=False)),
         Conflict,
         "再掲ではありません",
     ),
     "restore_relisting_twice_in_a_measure": Failing(
-        lambda s: s.restore_placement(Placement("1-2-9", "PJ02", relisting=True)),
+        lambda s: s.placements.restore_placement(Placement("1-2-9", "PJ02", relisting=True)),
         Conflict,
         "既に共創施策 1-2 に掲載されています",
     ),
     "restore_existing_pillar": Failing(
-        lambda s: s.restore_pillar(1, "", "重複"), Conflict, "戦略の柱 1 は既にあるため"
+        lambda s: s.structure.restore_pillar(1, "", "重複"), Conflict, "戦略の柱 1 は既にあるため"
     ),
     "restore_measure_without_title": Failing(
-        lambda s: s.restore_measure("1-9", "  "), ValidationError, "名称を入力してください"
+        lambda s: s.structure.restore_measure("1-9", "  "),
+        ValidationError,
+        "名称を入力してください",
     ),
     "restore_existing_measure": Failing(
-        lambda s: s.restore_measure("1-1", "重複"), Conflict, "共創施策 1-1 は既にあるため"
+        lambda s: s.structure.restore_measure("1-1", "重複"),
+        Conflict,
+        "共創施策 1-1 は既にあるため",
     ),
 }
 
 
 @pytest.mark.parametrize("name", list(FAILING))
 def test_failing_call_says_why_and_writes_nothing(
-    name: str, service: PlanService, db_path: Path
+    name: str, services: PlanServices, db_path: Path
 ) -> None:
     failing = FAILING[name]
     before = dump(db_path)
     with pytest.raises(failing.error) as info:
-        failing.run(service)
+        failing.run(services)
     assert failing.message in str(info.value)
     assert dump(db_path) == before
 
@@ -401,47 +419,50 @@ def test_failing_call_says_why_and_writes_nothing(
 # ------------------------------------------------------------ one transaction with the audit
 
 
-def _removed_kpi(s: PlanService) -> Callable[[PlanService], Any]:
-    snapshot, position = s.kpi_snapshot("K16"), s.kpi_order().index("K16")
-    s.remove_kpi("K16")
-    return lambda t: t.restore_kpi(snapshot, position)
+def _removed_kpi(s: PlanServices) -> Callable[[PlanServices], Any]:
+    snapshot, position = s.queries.kpi("K16"), s.queries.kpi_order().index("K16")
+    s.kpis.remove_kpi("K16")
+    return lambda t: t.kpis.restore_kpi(snapshot, position)
 
 
-def _removed_project(s: PlanService) -> Callable[[PlanService], Any]:
-    (project, placements), position = s.project_snapshot("PJ02"), s.project_order().index("PJ02")
-    s.remove_project("PJ02")
-    return lambda t: t.restore_project(project, placements, position)
+def _removed_project(s: PlanServices) -> Callable[[PlanServices], Any]:
+    (project, placements), position = (
+        whole_project(s, "PJ02"),
+        s.queries.project_order().index("PJ02"),
+    )
+    s.placements.remove_project("PJ02")
+    return lambda t: t.placements.restore_project(project, placements, position)
 
 
-ATOMIC: dict[str, Callable[[PlanService], Callable[[PlanService], Any]]] = {
-    "move_pillar": lambda s: lambda t: t.move_pillar(1, 1),
-    "move_measure": lambda s: lambda t: t.move_measure("2-1", 2),
-    "move_placement": lambda s: lambda t: t.move_placement("2-1-1", 3),
-    "move_kpi": lambda s: lambda t: t.move_kpi("K01", 3),
+ATOMIC: dict[str, Callable[[PlanServices], Callable[[PlanServices], Any]]] = {
+    "move_pillar": lambda s: lambda t: t.structure.move_pillar(1, 1),
+    "move_measure": lambda s: lambda t: t.structure.move_measure("2-1", 2),
+    "move_placement": lambda s: lambda t: t.placements.move_placement("2-1-1", 3),
+    "move_kpi": lambda s: lambda t: t.kpis.move_kpi("K01", 3),
     "restore_kpi": _removed_kpi,
     "restore_project": _removed_project,
     "restore_placement": lambda s: (
-        s.remove_placement("1-2-3"),
-        lambda t: t.restore_placement(Placement("1-2-3", "PJ02", relisting=True)),
+        s.placements.remove_placement("1-2-3"),
+        lambda t: t.placements.restore_placement(Placement("1-2-3", "PJ02", relisting=True)),
     )[1],
     "restore_pillar": lambda s: (
-        s.add_pillar("", "仮"),
-        s.remove_pillar(6),
-        lambda t: t.restore_pillar(6, "", "仮"),
+        s.structure.add_pillar("", "仮"),
+        s.structure.remove_pillar(6),
+        lambda t: t.structure.restore_pillar(6, "", "仮"),
     )[2],
     "restore_measure": lambda s: (
-        s.add_measure(1, "仮"),
-        s.remove_measure("1-4"),
-        lambda t: t.restore_measure("1-4", "仮"),
+        s.structure.add_measure(1, "仮"),
+        s.structure.remove_measure("1-4"),
+        lambda t: t.structure.restore_measure("1-4", "仮"),
     )[2],
 }
 
 
 @pytest.mark.parametrize("name", list(ATOMIC))
 def test_call_whose_audit_cannot_be_written_changes_nothing(
-    name: str, service: PlanService, db_path: Path
+    name: str, services: PlanServices, db_path: Path
 ) -> None:
-    run = ATOMIC[name](service)
+    run = ATOMIC[name](services)
     con = sqlite3.connect(db_path)
     with con:
         con.execute(
@@ -451,5 +472,5 @@ def test_call_whose_audit_cannot_be_written_changes_nothing(
     con.close()
     before = dump(db_path)
     with pytest.raises(StoreError):
-        run(service)
+        run(services)
     assert dump(db_path) == before

@@ -1,4 +1,4 @@
-"""The limits of `domain.validation` in every service that stores a value.
+"""The limits of `domain.validation` in every services that stores a value.
 
 Text lengths follow the schema (a PostgreSQL server enforces VARCHAR lengths), refusals use
 the labels the user sees (出典, 担当課, …), and what can be created can be restored: adding
@@ -31,18 +31,15 @@ from aomori_desktop.domain.plan import (
 from aomori_desktop.domain.validation import MAX_TEXT, validate_snapshot
 from aomori_desktop.exchange.seed_toml import load_default_seed
 from aomori_desktop.services.errors import NotFound, ValidationError
-from aomori_desktop.services.plan_service import (
-    KpiDraft,
-    KpiFieldsEdit,
-    KpiYearEdit,
-    PlanService,
-    ProjectFieldsEdit,
-    undo_reason,
-)
+from aomori_desktop.services.kpi_fields import KpiFieldsEdit, undo_reason
+from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.kpis import KpiDraft
+from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.services.workspace import default_plan_id
 from aomori_desktop.store.database import Database
 from aomori_desktop.store.models import Base
-from tests.services.helpers import audit, dump, rows
+from tests.services.helpers import audit, dump, rows, whole_project
 
 AT = datetime(2026, 4, 1, tzinfo=UTC)
 
@@ -181,11 +178,11 @@ def seed() -> PlanSnapshot:
     ],
 )
 def test_update_kpi_names_the_field_in_japanese_and_writes_nothing(
-    service: PlanService, db_path: Path, edit: KpiFieldsEdit, expected: str
+    services: PlanServices, db_path: Path, edit: KpiFieldsEdit, expected: str
 ) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.update_kpi("K05", edit)
+        services.kpi_fields.update_kpi("K05", edit)
     assert info.value.problems == [expected]
     assert dump(db_path) == before
 
@@ -208,11 +205,11 @@ def test_update_kpi_names_the_field_in_japanese_and_writes_nothing(
     ],
 )
 def test_update_project_names_the_field_in_japanese(
-    service: PlanService, db_path: Path, edit: ProjectFieldsEdit, expected: str
+    services: PlanServices, db_path: Path, edit: ProjectFieldsEdit, expected: str
 ) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.update_project("PJ01", edit)
+        services.projects.update_project("PJ01", edit)
     assert info.value.problems == [expected]
     assert dump(db_path) == before
 
@@ -221,74 +218,77 @@ def test_update_project_names_the_field_in_japanese(
     ("call", "expected"),
     [
         (
-            lambda s: s.add_pillar("リ" * 201, "柱"),
+            lambda s: s.structure.add_pillar("リ" * 201, "柱"),
             ["戦略の柱: リード文が長すぎます（200文字まで）。"],
         ),
         (
-            lambda s: s.rename_pillar(1, "", "名" * 201),
+            lambda s: s.structure.rename_pillar(1, "", "名" * 201),
             ["戦略の柱 1: 名称が長すぎます（200文字まで）。"],
         ),
-        (lambda s: s.add_measure(1, "施" * 301), ["共創施策: 名称が長すぎます（300文字まで）。"]),
         (
-            lambda s: s.rename_measure("1-1", "施" * 301),
+            lambda s: s.structure.add_measure(1, "施" * 301),
+            ["共創施策: 名称が長すぎます（300文字まで）。"],
+        ),
+        (
+            lambda s: s.structure.rename_measure("1-1", "施" * 301),
             ["共創施策 1-1: 名称が長すぎます（300文字まで）。"],
         ),
         (
-            lambda s: s.add_project("1-1", "題" * 301),
+            lambda s: s.placements.add_project("1-1", "題" * 301),
             ["共創プロジェクト: 名称が長すぎます（300文字まで）。"],
         ),
         (
-            lambda s: s.add_project("1-1", "題", "内" * 4001),
+            lambda s: s.placements.add_project("1-1", "題", "内" * 4001),
             ["共創プロジェクト: 取組内容が長すぎます（4,000文字まで）。"],
         ),
         (
-            lambda s: s.set_kpi_years([KpiYearEdit("K05", 2024, comment="コ\ud800")]),
+            lambda s: s.values.set_kpi_years([KpiYearEdit("K05", 2024, comment="コ\ud800")]),
             [
                 "KPI K05 令和6(2024)年度: コメントに文字として扱えないデータ"
                 "（対になっていないサロゲート）が含まれています。"
             ],
         ),
         (
-            lambda s: s.set_partners("PJ01", [Partner(Sector.FINANCE, "金\x00")]),
+            lambda s: s.projects.set_partners("PJ01", [Partner(Sector.FINANCE, "金\x00")]),
             ["共創プロジェクト PJ01: 連携先1の名称に保存できない制御文字（NUL）が含まれています。"],
         ),
         (
-            lambda s: s.set_project_year("PJ01", 2024, note="メ\ud800"),
+            lambda s: s.projects.set_project_year("PJ01", 2024, note="メ\ud800"),
             [
                 "共創プロジェクト PJ01: メモに文字として扱えないデータ"
                 "（対になっていないサロゲート）が含まれています。"
             ],
         ),
         (
-            lambda s: s.revise_target("K05", Decimal("40"), 2033, "理由\x00"),
+            lambda s: s.kpi_fields.revise_target("K05", Decimal("40"), 2033, "理由\x00"),
             ["KPI K05: 理由に保存できない制御文字（NUL）が含まれています。"],
         ),
         (
-            lambda s: s.set_kpi_years([KpiYearEdit("K05", 2024, actual=Decimal("1" * 16))]),
+            lambda s: s.values.set_kpi_years([KpiYearEdit("K05", 2024, actual=Decimal("1" * 16))]),
             ["KPI K05 令和6(2024)年度: 実績値は桁数が多すぎます（整数部は15桁まで）。"],
         ),
         (
-            lambda s: s.set_kpi_years(
+            lambda s: s.values.set_kpi_years(
                 [KpiYearEdit("K05", 2024, interim_target=Decimal("0.1234567"))]
             ),
             ["KPI K05 令和6(2024)年度: 年度目標は小数点以下の桁数が多すぎます（6桁まで）。"],
         ),
         (
-            lambda s: s.revise_target("K05", Decimal("1" * 16), 2033, "上方修正"),
+            lambda s: s.kpi_fields.revise_target("K05", Decimal("1" * 16), 2033, "上方修正"),
             ["KPI K05: 目標値は桁数が多すぎます（整数部は15桁まで）。"],
         ),
         (
-            lambda s: s.revise_target("K05", Decimal("40"), 2101, "延長"),
+            lambda s: s.kpi_fields.revise_target("K05", Decimal("40"), 2101, "延長"),
             ["KPI K05: 目標年度「2101」は範囲外です（1926〜2100年度の間にしてください）。"],
         ),
     ],
 )
 def test_every_service_that_stores_text_refuses_in_japanese_and_writes_nothing(
-    service: PlanService, db_path: Path, call, expected: list[str]
+    services: PlanServices, db_path: Path, call, expected: list[str]
 ) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        call(service)
+        call(services)
     assert info.value.problems == expected
     assert dump(db_path) == before
 
@@ -323,25 +323,25 @@ def draft(**changes: object) -> KpiDraft:
     ],
 )
 def test_add_kpi_refuses_what_restore_would_refuse(
-    service: PlanService, db_path: Path, changes: dict[str, object], expected: str
+    services: PlanServices, db_path: Path, changes: dict[str, object], expected: str
 ) -> None:
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.add_kpi(draft(**changes))
+        services.kpis.add_kpi(draft(**changes))
     assert info.value.problems == [expected]
     assert dump(db_path) == before
 
     # restoring the same KPI is refused with the same sentence: the two agree
-    code, _ = service.add_kpi(draft())
-    snapshot = replace(service.kpi_snapshot(code), **changes)  # type: ignore[arg-type]
-    service.remove_kpi(code)
+    code, _ = services.kpis.add_kpi(draft())
+    snapshot = replace(services.queries.kpi(code), **changes)  # type: ignore[arg-type]
+    services.kpis.remove_kpi(code)
     with pytest.raises(ValidationError) as restored:
-        service.restore_kpi(snapshot, 0)
+        services.kpis.restore_kpi(snapshot, 0)
     assert restored.value.problems == [expected]
 
 
 def test_a_kpi_added_at_every_limit_comes_back_and_one_more_is_not_added(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
     at_limit = dict(
         name="名" * 300,
@@ -350,7 +350,7 @@ def test_a_kpi_added_at_every_limit_comes_back_and_one_more_is_not_added(
         responsible_section="課" * 200,
         definition="定" * 4000,
     )
-    code, _ = service.add_kpi(
+    code, _ = services.kpis.add_kpi(
         draft(
             baseline=Decimal("999999999999999.999999"),
             target=Decimal("-999999999999999.999999"),
@@ -359,56 +359,56 @@ def test_a_kpi_added_at_every_limit_comes_back_and_one_more_is_not_added(
             **at_limit,
         )
     )
-    service.record_actual(
+    services.values.record_actual(
         code, 2024, Decimal("1.5"), status=FigureStatus.FINAL, comment="コ" * 4000
     )
-    service.revise_target(code, Decimal("-1"), 2033, "理" * 4000)
-    snapshot = service.kpi_snapshot(code)
-    position = service.kpi_order().index(code)
+    services.kpi_fields.revise_target(code, Decimal("-1"), 2033, "理" * 4000)
+    snapshot = services.queries.kpi(code)
+    position = services.queries.kpi_order().index(code)
 
-    service.remove_kpi(code)
-    service.restore_kpi(snapshot, position)
+    services.kpis.remove_kpi(code)
+    services.kpis.restore_kpi(snapshot, position)
 
-    assert service.kpi_snapshot(code) == snapshot
+    assert services.queries.kpi(code) == snapshot
     before = dump(db_path)
     for field, value in at_limit.items():
         with pytest.raises(ValidationError, match="が長すぎます"):
-            service.add_kpi(draft(**{**at_limit, field: value + "字"}))
+            services.kpis.add_kpi(draft(**{**at_limit, field: value + "字"}))
     assert dump(db_path) == before
 
 
 def test_a_project_added_at_every_limit_comes_back_and_one_more_is_not_added(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
-    code, _ = service.add_project("1-1", "題" * 300, "内" * 4000)
-    service.update_project(code, ProjectFieldsEdit(responsible_section="課" * 200))
-    service.set_partners(code, [Partner(Sector.ACADEMIA, "学" * 200)])
-    service.set_project_year(code, 2024, note="メ" * 4000)
-    project, placements = service.project_snapshot(code)
-    position = service.project_order().index(code)
+    code, _ = services.placements.add_project("1-1", "題" * 300, "内" * 4000)
+    services.projects.update_project(code, ProjectFieldsEdit(responsible_section="課" * 200))
+    services.projects.set_partners(code, [Partner(Sector.ACADEMIA, "学" * 200)])
+    services.projects.set_project_year(code, 2024, note="メ" * 4000)
+    project, placements = whole_project(services, code)
+    position = services.queries.project_order().index(code)
 
-    service.remove_project(code)
-    service.restore_project(project, placements, position)
+    services.placements.remove_project(code)
+    services.placements.restore_project(project, placements, position)
 
-    assert service.project_snapshot(code) == (project, placements)
+    assert whole_project(services, code) == (project, placements)
     before = dump(db_path)
     with pytest.raises(ValidationError, match="名称が長すぎます（300文字まで）"):
-        service.add_project("1-1", "題" * 301)
+        services.placements.add_project("1-1", "題" * 301)
     with pytest.raises(ValidationError, match="取組内容が長すぎます（4,000文字まで）"):
-        service.add_project("1-1", "題", "内" * 4001)
+        services.placements.add_project("1-1", "題", "内" * 4001)
     assert dump(db_path) == before
 
 
-def test_restore_project_refuses_what_creation_refuses(service: PlanService) -> None:
-    project, placements = service.project_snapshot("PJ01")
-    service.remove_project("PJ01")
+def test_restore_project_refuses_what_creation_refuses(services: PlanServices) -> None:
+    project, placements = whole_project(services, "PJ01")
+    services.placements.remove_project("PJ01")
     too_long = replace(
         project,
         description="内" * 4001,
         partners=(Partner(Sector.INDUSTRY, "社" * 201),),
     )
     with pytest.raises(ValidationError) as info:
-        service.restore_project(too_long, placements, 0)
+        services.placements.restore_project(too_long, placements, 0)
     assert info.value.problems == [
         "共創プロジェクト PJ01: 取組内容が長すぎます（4,000文字まで）。",
         "共創プロジェクト PJ01: 連携先1の名称が長すぎます（200文字まで）。",
@@ -428,16 +428,18 @@ def test_undo_reason_quotes_the_reason_within_the_limit() -> None:
 
 
 def test_a_revision_with_the_longest_reason_can_be_undone(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
     # QA t22: the undo reason grew past 4,000 characters and the undo was refused for good
     reason = "上位計画の改定に合わせて上方修正。" + "詳細" * 1989
-    old = service.kpi("K10")
-    service.revise_target("K10", Decimal("1500000"), 2033, reason)
+    old = services.queries.kpi("K10")
+    services.kpi_fields.revise_target("K10", Decimal("1500000"), 2033, reason)
 
-    service.revise_target("K10", old.target, old.target_fiscal_year, undo_reason(reason))
+    services.kpi_fields.revise_target(
+        "K10", old.target, old.target_fiscal_year, undo_reason(reason)
+    )
 
-    kpi = service.kpi("K10")
+    kpi = services.queries.kpi("K10")
     assert (kpi.target, kpi.target_fiscal_year) == (old.target, old.target_fiscal_year)
     assert len(kpi.target_revisions[-1].reason) == MAX_TEXT
 
@@ -446,32 +448,32 @@ def test_a_revision_with_the_longest_reason_can_be_undone(
 
 
 def test_codes_with_huge_numbers_are_not_found_instead_of_overflowing(
-    service: PlanService, db_path: Path
+    services: PlanServices, db_path: Path
 ) -> None:
     huge = "9" * 25  # bound as an SQLite INTEGER it raised OverflowError
     before = dump(db_path)
     with pytest.raises(NotFound, match=f"共創施策 1-{huge} が見つかりません。"):
-        service.set_kpi_measures("K01", [f"1-{huge}"])
+        services.kpis.set_kpi_measures("K01", [f"1-{huge}"])
     with pytest.raises(NotFound, match=f"共創施策 {huge}-1 が見つかりません。"):
-        service.add_relisting("PJ01", f"{huge}-1")
+        services.placements.add_relisting("PJ01", f"{huge}-1")
     with pytest.raises(NotFound, match="戦略の柱 10000000000000000000 が見つかりません。"):
-        service.add_measure(10**19, "施策")
+        services.structure.add_measure(10**19, "施策")
     with pytest.raises(ValidationError, match="番号は1〜999にしてください"):
-        service.restore_pillar(10**19, "", "柱")
+        services.structure.restore_pillar(10**19, "", "柱")
     assert dump(db_path) == before
 
 
-def test_numbers_beyond_999_are_not_given_out(service: PlanService, db_path: Path) -> None:
-    service.restore_pillar(999, "", "最後の柱")
+def test_numbers_beyond_999_are_not_given_out(services: PlanServices, db_path: Path) -> None:
+    services.structure.restore_pillar(999, "", "最後の柱")
     before = dump(db_path)
     with pytest.raises(ValidationError) as info:
-        service.add_pillar("", "もう一つ")
+        services.structure.add_pillar("", "もう一つ")
     assert info.value.problems == ["戦略の柱は999番までです。これ以上追加できません。"]
     assert dump(db_path) == before
 
 
 def test_a_long_login_name_is_recorded_within_its_column(db: Database, db_path: Path) -> None:
-    service = PlanService(db, default_plan_id(db), user="u" * 150)
-    service.record_actual("K05", 2024, Decimal("1"))
+    services = PlanServices(db, default_plan_id(db), user="u" * 150)
+    services.values.record_actual("K05", 2024, Decimal("1"))
     assert {len(user) for user, *_ in audit(db_path)} == {100}
     assert rows(db_path, "SELECT length(entered_by) FROM kpi_year") == [(100,)]

@@ -16,7 +16,7 @@ import pytest
 
 from aomori_desktop.exchange.json_format import dump_plan
 from aomori_desktop.paths import migrations_dir
-from aomori_desktop.services.plan_service import PlanService
+from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.workspace import default_plan_id, export_plan
 from aomori_desktop.store import migrate
 from aomori_desktop.store.database import backup_copy, backup_to, open_database, to_url
@@ -37,7 +37,7 @@ def _exported_text(path: Path) -> str:
 def _with_an_actual(path: Path) -> None:
     db = open_database(path)
     try:
-        PlanService(db, default_plan_id(db), user="tester", clock=CLOCK).record_actual(
+        PlanServices(db, default_plan_id(db), user="tester", clock=CLOCK).values.record_actual(
             "K16", 2024, Decimal("8.50")
         )
     finally:

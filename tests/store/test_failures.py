@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from aomori_desktop.services.plan_service import PlanService
+from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.workspace import check_database, default_plan_id, export_plan
 from aomori_desktop.store.database import open_database
 from aomori_desktop.store.errors import DatabaseCorrupt, DatabaseLocked, DatabaseReadOnly
@@ -34,13 +34,13 @@ def test_write_while_another_program_holds_the_lock_is_refused(seeded_copy: Path
     before = dump(seeded_copy)
     db = open_database(seeded_copy, busy_timeout=BUSY)
     try:
-        service = PlanService(db, default_plan_id(db), user="tester")
+        services = PlanServices(db, default_plan_id(db), user="tester")
         holder = _hold_lock(seeded_copy, "IMMEDIATE")  # others may read, nobody else may write
         try:
-            assert service.kpi("K16").target == Decimal("8.8")  # reading still works
+            assert services.queries.kpi("K16").target == Decimal("8.8")  # reading still works
             started = time.monotonic()
             with pytest.raises(DatabaseLocked) as info:
-                service.record_actual("K16", 2024, Decimal("8.5"))
+                services.values.record_actual("K16", 2024, Decimal("8.5"))
             assert time.monotonic() - started < 3  # the busy timeout applies, no long hang
         finally:
             _release(holder)
@@ -83,10 +83,10 @@ def test_write_to_a_read_only_database_is_refused(seeded_copy: Path) -> None:
     try:
         db = open_database(target, busy_timeout=BUSY)
         try:
-            service = PlanService(db, default_plan_id(db), user="tester")
-            assert len(service.snapshot().kpis) == 16  # reading works
+            services = PlanServices(db, default_plan_id(db), user="tester")
+            assert len(services.queries.plan_snapshot().kpis) == 16  # reading works
             with pytest.raises(DatabaseReadOnly) as info:
-                service.record_actual("K16", 2024, Decimal("8.5"))
+                services.values.record_actual("K16", 2024, Decimal("8.5"))
         finally:
             db.close()
     finally:

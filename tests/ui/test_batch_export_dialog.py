@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from aomori_desktop.charts.export import ExportFormat
-from aomori_desktop.services.views import PlanReader
+from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.ui.batch_export_dialog import BatchExportDialog
 from tests.charts.helpers import seeded_plan
 
@@ -30,19 +30,19 @@ class ScriptedPrompts:
 
 
 @pytest.fixture(scope="module")
-def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanReader]:
+def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanQueries]:
     db, plan_reader = seeded_plan(tmp_path_factory.mktemp("plan") / "plan.sqlite3")
     yield plan_reader
     db.close()
 
 
 @pytest.fixture
-def kpis(reader: PlanReader) -> list[tuple[str, str]]:
+def kpis(reader: PlanQueries) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in reader.overview("plan", 2024).kpis]
 
 
 def make_dialog(
-    qtbot: QtBot, reader: PlanReader, kpis: list[tuple[str, str]], folder: Path, **kw: object
+    qtbot: QtBot, reader: PlanQueries, kpis: list[tuple[str, str]], folder: Path, **kw: object
 ) -> tuple[BatchExportDialog, ScriptedPrompts]:
     prompts = ScriptedPrompts(str(folder))
     dialog = BatchExportDialog(kpis, reader.kpi_detail, prompts=prompts, **kw)  # type: ignore[arg-type]
@@ -53,7 +53,7 @@ def make_dialog(
 
 
 def test_exports_the_selected_kpis_with_progress(
-    qtbot: QtBot, reader: PlanReader, kpis: list[tuple[str, str]], tmp_path: Path
+    qtbot: QtBot, reader: PlanQueries, kpis: list[tuple[str, str]], tmp_path: Path
 ) -> None:
     dialog, prompts = make_dialog(qtbot, reader, kpis, tmp_path, selected=["K01", "K10", "K16"])
     assert dialog.checked_codes() == ["K01", "K10", "K16"]
@@ -74,7 +74,7 @@ def test_exports_the_selected_kpis_with_progress(
 
 
 def test_cancel_stops_before_the_rest(
-    qtbot: QtBot, reader: PlanReader, kpis: list[tuple[str, str]], tmp_path: Path
+    qtbot: QtBot, reader: PlanQueries, kpis: list[tuple[str, str]], tmp_path: Path
 ) -> None:
     dialog, _ = make_dialog(qtbot, reader, kpis, tmp_path)
     assert len(dialog.checked_codes()) == 16
@@ -90,7 +90,7 @@ def test_cancel_stops_before_the_rest(
 
 
 def test_escape_while_running_cancels_instead_of_closing(
-    qtbot: QtBot, reader: PlanReader, kpis: list[tuple[str, str]], tmp_path: Path
+    qtbot: QtBot, reader: PlanQueries, kpis: list[tuple[str, str]], tmp_path: Path
 ) -> None:
     dialog, _ = make_dialog(qtbot, reader, kpis, tmp_path)
     dialog.start()
@@ -101,7 +101,7 @@ def test_escape_while_running_cancels_instead_of_closing(
 
 
 def test_incomplete_choices_are_explained(
-    qtbot: QtBot, reader: PlanReader, kpis: list[tuple[str, str]], tmp_path: Path
+    qtbot: QtBot, reader: PlanQueries, kpis: list[tuple[str, str]], tmp_path: Path
 ) -> None:
     dialog, prompts = make_dialog(qtbot, reader, kpis, tmp_path, selected=[])
     assert not dialog.start()
@@ -115,7 +115,7 @@ def test_incomplete_choices_are_explained(
 
 
 def test_unwritable_folder_stops_with_a_sentence(
-    qtbot: QtBot, reader: PlanReader, kpis: list[tuple[str, str]], tmp_path: Path
+    qtbot: QtBot, reader: PlanQueries, kpis: list[tuple[str, str]], tmp_path: Path
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")

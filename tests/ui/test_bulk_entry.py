@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from aomori_desktop.domain.plan import FigureStatus, KpiYear
 from aomori_desktop.domain.progress import Grade
-from aomori_desktop.services.plan_service import KpiYearEdit
+from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 from aomori_desktop.ui.bulk_entry import (
     COL_ACTUAL,
@@ -72,7 +72,9 @@ def window(host: QWidget, document: PlanDocument) -> Iterator[BulkEntryWindow]:
 
 def stored(document: PlanDocument, kpi: str, fiscal_year: int = FY) -> KpiYear | None:
     """The KPI year as the database holds it (through the service, not the table)."""
-    return next((y for y in document.service.kpi(kpi).years if y.fiscal_year == fiscal_year), None)
+    return next(
+        (y for y in document.services.queries.kpi(kpi).years if y.fiscal_year == fiscal_year), None
+    )
 
 
 def actual(document: PlanDocument, kpi: str, fiscal_year: int = FY) -> Decimal | None:
@@ -226,7 +228,7 @@ def test_an_actual_typed_through_the_model_is_stored_graded_and_undone(
     assert cell(window, "K03", COL_RATE) == "−"
     assert cell(window, "K03", COL_GRADE) == "−"
     assert window.count_label.text() == "16件中 未入力 16件"
-    history = document.service.history("kpi", "K03")
+    history = document.services.queries.history("kpi", "K03")
     assert [(h.user, h.field, h.old, h.new) for h in history] == [
         (USER, "actual", None, "85"),
         (USER, "actual", "85", None),
@@ -526,19 +528,19 @@ def test_switching_the_year_reloads_the_table(
 def test_changes_made_elsewhere_refresh_the_table(
     window: BulkEntryWindow, document: PlanDocument
 ) -> None:
-    service = document.service
+    services = document.services
     document.apply_pair(
         "K12 実績値",
-        lambda: service.record_actual("K12", FY, Decimal("5000")),
-        lambda: service.clear_actual("K12", FY),
+        lambda: services.values.record_actual("K12", FY, Decimal("5000")),
+        lambda: services.values.clear_actual("K12", FY),
     )
     assert cell(window, "K12", COL_ACTUAL) == "5,000"
     document.undo_stack.undo()
     assert cell(window, "K12", COL_ACTUAL) == ""
     document.apply_pair(
         "4-2 名称",
-        lambda: service.rename_measure("4-2", "観光資源の創出"),
-        lambda: service.rename_measure("4-2", "魅力を高める観光資源の創出"),
+        lambda: services.structure.rename_measure("4-2", "観光資源の創出"),
+        lambda: services.structure.rename_measure("4-2", "魅力を高める観光資源の創出"),
     )
     assert "4-2 観光資源の創出" in headers(window)
 

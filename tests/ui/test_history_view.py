@@ -140,7 +140,7 @@ def test_history_of_a_kpi_shows_edits_and_highlights_the_target_revision(
 ) -> None:
     window = make_window()
     document = window.document
-    service = document.service
+    services = document.services
     window.select_key("K01@1-1")
     window.show_history()
     [history] = history_windows(window)
@@ -151,13 +151,15 @@ def test_history_of_a_kpi_shows_edits_and_highlights_the_target_revision(
     # edits made after the window opened appear in it (it follows document.changed)
     document.apply_pair(
         "K01 実績値",
-        lambda: service.record_actual("K01", 2025, Decimal("1"), status=FigureStatus.PRELIMINARY),
-        lambda: service.clear_actual("K01", 2025),
+        lambda: services.values.record_actual(
+            "K01", 2025, Decimal("1"), status=FigureStatus.PRELIMINARY
+        ),
+        lambda: services.values.clear_actual("K01", 2025),
     )
     document.apply_pair(
         "K01 目標値の見直し",
-        lambda: service.revise_target("K01", Decimal("1250"), 2033, "洋上風力の案件増"),
-        lambda: service.revise_target("K01", Decimal("3"), 2033, "取り消し"),
+        lambda: services.kpi_fields.revise_target("K01", Decimal("1250"), 2033, "洋上風力の案件増"),
+        lambda: services.kpi_fields.revise_target("K01", Decimal("3"), 2033, "取り消し"),
     )
 
     assert history.count_label.text() == "3件の変更（新しい順）"
@@ -188,11 +190,11 @@ def test_history_of_a_kpi_shows_edits_and_highlights_the_target_revision(
 def test_history_of_a_project_and_of_a_removed_kpi(make_window) -> None:
     window = make_window()
     document = window.document
-    service = document.service
+    services = document.services
     document.apply_pair(
         "PJ02 状況",
-        lambda: service.set_project_year("PJ02", 2024, status=ProjectStatus.STUDYING),
-        lambda: service.set_project_year("PJ02", 2024, status=None),
+        lambda: services.projects.set_project_year("PJ02", 2024, status=ProjectStatus.STUDYING),
+        lambda: services.projects.set_project_year("PJ02", 2024, status=None),
     )
     window.select_key("1-2-3")  # the re-listing: the history is the one project's
     window.show_history()
@@ -206,9 +208,11 @@ def test_history_of_a_project_and_of_a_removed_kpi(make_window) -> None:
     window.select_key("K16@5-3")
     window.show_history()
     [kpi_history] = [w for w in history_windows(window) if w is not project_history]
-    snapshot = service.kpi_snapshot("K16")
+    snapshot = services.queries.kpi("K16")
     document.apply_pair(
-        "K16 削除", lambda: service.remove_kpi("K16"), lambda: service.restore_kpi(snapshot, 15)
+        "K16 削除",
+        lambda: services.kpis.remove_kpi("K16"),
+        lambda: services.kpis.restore_kpi(snapshot, 15),
     )
     assert kpi_history.windowTitle().endswith("（削除済み）")
     assert cells(kpi_history, 0)[2] == "KPIを削除"

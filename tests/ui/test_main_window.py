@@ -96,7 +96,7 @@ def test_typing_an_actual_stores_it_and_updates_cells_badges_and_undo(qtbot, mak
     assert window.document.reader.kpi_detail("K03").year(2024).actual is None
     assert cell(window, 0, COL_ACTUAL) == ""
     assert badge(window, "K03@1-3") == "-"
-    history = window.document.service.history("kpi", "K03")
+    history = window.document.services.queries.history("kpi", "K03")
     assert [(h.field, h.old, h.new) for h in history] == [
         ("actual", None, "72"),
         ("actual", "72", None),
@@ -202,7 +202,7 @@ def test_a_pasted_block_with_a_bad_cell_stores_nothing(make_window) -> None:
 
 def test_copy_gives_tab_separated_text(make_window) -> None:
     window = make_window()
-    window.document.service.record_actual("K04", 2024, Decimal("1234"))
+    window.document.services.values.record_actual("K04", 2024, Decimal("1234"))
     window.select_key("K04@2-1")
     table = window.kpi_page.table
     model = table.model()
@@ -265,9 +265,9 @@ def test_relisted_project_edited_from_either_place_is_one_project(qtbot, make_wi
 
 def test_fiscal_year_selector_drives_the_badges(make_window) -> None:
     window = make_window()
-    window.document.service.record_actual("K02", 2026, Decimal("3"))  # 立地事業所数 3 → 3
+    window.document.services.values.record_actual("K02", 2026, Decimal("3"))  # 立地事業所数 3 → 3
     window.document.changed.emit(
-        window.document.service.record_actual("K02", 2026, Decimal("2")), None
+        window.document.services.values.record_actual("K02", 2026, Decimal("2")), None
     )
     assert badge(window, "K02@1-2") == "-"  # FY2024 selected: no value
     window.year_combo.setCurrentIndex(2)
@@ -348,7 +348,7 @@ def test_window_remembers_database_and_year(make_window, settings, db_file: Path
 def test_overview_pages_list_kpis_and_projects(make_window, key: str) -> None:
     window = make_window()
     window.document.changed.emit(
-        window.document.service.record_actual("K04", 2024, Decimal("145")), None
+        window.document.services.values.record_actual("K04", 2024, Decimal("145")), None
     )
     window.select_key(key)
     page = window.overview_page
@@ -431,8 +431,8 @@ def test_a_failed_undo_keeps_the_step_for_a_retry(qtbot, make_window, prompts, m
     window.select_key("K03@1-3")
     type_into_cell(qtbot, window, 0, COL_ACTUAL, "100")
     type_into_cell(qtbot, window, 0, COL_ACTUAL, "200")
-    service = window.document.service
-    real = service.set_kpi_years
+    services = window.document.services
+    real = services.values.set_kpi_years
     calls = {"n": 0}
 
     def locked_once(edits, expected=()):
@@ -443,7 +443,7 @@ def test_a_failed_undo_keeps_the_step_for_a_retry(qtbot, make_window, prompts, m
             )
         return real(edits, expected)
 
-    monkeypatch.setattr(service, "set_kpi_years", locked_once)
+    monkeypatch.setattr(services.values, "set_kpi_years", locked_once)
     window.act_undo.trigger()  # fails: locked
     assert "変更は記録したままです" in prompts.errors[-1]
     assert window.document.undo_stack.index() == 2  # nothing was lost from the history
@@ -593,11 +593,11 @@ def test_refresh_shows_what_another_window_entered(qtbot, make_window) -> None:
 
 
 def test_a_very_long_kpi_name_does_not_push_the_form_away(make_window) -> None:
-    from aomori_desktop.services.plan_service import KpiFieldsEdit
+    from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 
     window = make_window()
     long_name = "市内における地域経済の持続的な発展と雇用の創出に向けた" * 8
-    window.document.service.update_kpi("K10", KpiFieldsEdit(name=long_name))
+    window.document.services.kpi_fields.update_kpi("K10", KpiFieldsEdit(name=long_name))
     window.select_key("K10@4-1")
     heading = window.kpi_page.heading
     assert heading.text().endswith("…") and len(heading.text()) <= 92

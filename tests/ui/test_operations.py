@@ -182,7 +182,7 @@ def test_long_work_shows_progress_and_cancel_leaves_nothing_written(
 ) -> None:
     window = make_window()
     document = window.document
-    service = document.service
+    service = document.services.values
     outcomes: list[object] = []
 
     def work(state: TaskState) -> Applied[None]:
@@ -215,7 +215,7 @@ def test_long_work_that_finishes_is_one_undo_step_with_its_change_record(
 ) -> None:
     window = make_window()
     document = window.document
-    service = document.service
+    service = document.services.values
     seen: list[Changes] = []
     document.changed.connect(lambda changes, _initiator: seen.append(changes))
     results: list[Applied[None]] = []
@@ -250,7 +250,7 @@ def test_structure_edits_are_merged_into_the_tree_row_by_row(
     model.rowsInserted.connect(lambda parent, first, last: signals.append(f"insert {first}"))
     model.rowsRemoved.connect(lambda parent, first, last: signals.append(f"remove {first}"))
     model.rowsMoved.connect(lambda *args: signals.append("move"))
-    service = window.document.service
+    service = window.document.services.structure
     document = window.document
 
     document.apply_pair(

@@ -100,7 +100,7 @@ def test_add_kpi_through_the_menu_appears_in_the_tree_with_its_badge(make_window
 
     undo(window)  # while the new KPI is on screen
     assert "KPI GX関連分野への新規参入事業者数" not in tree_children(window, "1-1")
-    assert "K17" not in window.document.service.kpi_order()
+    assert "K17" not in window.document.services.queries.kpi_order()
     assert current_key(window) == "1-1"  # the selection falls back to the measure
     assert window.stack.currentWidget() is window.overview_page
     assert window.overview_page.heading.text().startswith("1-1 GX関連産業参入・脱炭素経営の推進")
@@ -142,7 +142,7 @@ def test_kpi_dialog_names_the_field_at_fault_and_keeps_the_text(make_window, pro
     assert seen[1].startswith("基準値: 「25人」は数値として読み取れません。")
     assert seen[2] == "「減少」のKPIの目標値が基準値より大きくなっています。"
     assert seen[3] == "このKPIで進捗を測る共創施策を1つ以上選んでください。"
-    assert "K17" not in window.document.service.kpi_order()
+    assert "K17" not in window.document.services.queries.kpi_order()
     assert not window.document.undo_stack.canUndo()
 
 
@@ -176,17 +176,17 @@ def test_kpi_dialog_refuses_a_name_the_kpi_could_not_be_restored_with(make_windo
     trigger(window, "1-1", "KPIを追加…")
 
     assert seen == ["KPI名が長すぎます（300文字まで）。", "単位が長すぎます（40文字まで）。"]
-    service = window.document.service
-    assert service.kpi("K17").name == "名" * 300
-    service.record_actual("K17", 2024, Decimal("3"), comment="大事な実績")
+    services = window.document.services
+    assert services.queries.kpi("K17").name == "名" * 300
+    services.values.record_actual("K17", 2024, Decimal("3"), comment="大事な実績")
 
     prompts.confirm_answers.append(True)
     trigger(window, "K17@1-1", "削除…")
-    assert "K17" not in service.kpi_order()
+    assert "K17" not in services.queries.kpi_order()
     undo(window)
 
     assert prompts.errors == []
-    assert service.kpi("K17").years[0].comment == "大事な実績"
+    assert services.queries.kpi("K17").years[0].comment == "大事な実績"
 
 
 def test_project_and_pillar_dialogs_refuse_overlong_text_at_the_field(make_window, prompts) -> None:
@@ -238,7 +238,7 @@ def test_rename_a_measure_and_undo(make_window, prompts) -> None:
     trigger(window, "1-2", "名前の変更…")
 
     assert tree_children(window, "1")[1] == "1-2 成長分野への企業立地の推進"
-    assert window.document.service.measure_snapshot("1-2").title == "成長分野への企業立地の推進"
+    assert window.document.services.queries.measure("1-2").title == "成長分野への企業立地の推進"
     undo(window)
     assert tree_children(window, "1")[1] == "1-2 成長分野等の企業立地"
 
@@ -290,10 +290,14 @@ def test_delete_a_kpi_with_confirmation_and_undo_brings_its_values_back(
     make_window, prompts
 ) -> None:
     window = make_window()
-    service = window.document.service
-    service.record_actual("K02", 2024, Decimal("4"), status=FigureStatus.FINAL, comment="1件増")
-    service.record_actual("K02", 2025, Decimal("5"))
-    service.revise_target("K02", Decimal("3"), 2030, "前倒し")  # maintain: 3 → 3, year only
+    services = window.document.services
+    services.values.record_actual(
+        "K02", 2024, Decimal("4"), status=FigureStatus.FINAL, comment="1件増"
+    )
+    services.values.record_actual("K02", 2025, Decimal("5"))
+    services.kpi_fields.revise_target(
+        "K02", Decimal("3"), 2030, "前倒し"
+    )  # maintain: 3 → 3, year only
     prompts.confirm_answers.append(True)
 
     trigger(window, "K02@1-2", "削除…")
@@ -304,7 +308,7 @@ def test_delete_a_kpi_with_confirmation_and_undo_brings_its_values_back(
         "削除は「編集」→「元に戻す」（Ctrl+Z）で取り消せます。"
     ]
     assert "KPI 立地事業所数" not in tree_children(window, "1-2")
-    assert "K02" not in service.kpi_order()
+    assert "K02" not in services.queries.kpi_order()
     assert current_key(window) == "1-2"
 
     undo(window)
@@ -315,7 +319,7 @@ def test_delete_a_kpi_with_confirmation_and_undo_brings_its_values_back(
     assert detail.year(2024).comment == "1件増"
     assert detail.year(2025).actual == Decimal("5")
     assert detail.target_fiscal_year == 2030 and detail.revisions[0].reason == "前倒し"
-    assert service.kpi_order()[1] == "K02"
+    assert services.queries.kpi_order()[1] == "K02"
 
 
 def test_delete_declined_or_of_a_shared_kpi_says_so(make_window, prompts) -> None:
@@ -323,7 +327,7 @@ def test_delete_declined_or_of_a_shared_kpi_says_so(make_window, prompts) -> Non
     prompts.confirm_answers.append(False)
     trigger(window, "K01@1-1", "削除…")
     assert "共創施策 1-1、1-2 のすべてから削除されます。" in prompts.confirms[0]
-    assert "K01" in window.document.service.kpi_order()
+    assert "K01" in window.document.services.queries.kpi_order()
     assert not window.document.undo_stack.canUndo()
 
 

@@ -57,7 +57,7 @@ def test_png_export_from_the_menu_writes_a_document_sized_file(
     make_window, prompts, tmp_path: Path
 ) -> None:
     window = make_window()
-    window.document.service.record_actual(
+    window.document.services.values.record_actual(
         "K10", 2024, Decimal("1150000"), status=FigureStatus.FINAL
     )
     window.select_key("K10@4-1")
@@ -78,7 +78,7 @@ def test_png_export_from_the_menu_writes_a_document_sized_file(
 def test_overview_chart_tab_draws_achievement_and_grade_counts(make_window) -> None:
     window = make_window()
     window.document.changed.emit(
-        window.document.service.record_actual("K03", 2024, Decimal("85")), None
+        window.document.services.values.record_actual("K03", 2024, Decimal("85")), None
     )
     window.select_key("1")
     page = window.overview_page

@@ -1,50 +1,65 @@
-"""Read models for the window: plain, immutable rows computed from the database.
+"""Read models for the window: plain, immutable rows and values computed from the database.
 
 Queries select only the columns a view shows, so a plan of thousands of KPIs stays quick;
-nothing here returns ORM objects.
+nothing here returns ORM objects. `kpi`, `project`, `pillar` and `measure` read one item whole
+as a plain value of `domain.plan` (what the export holds, and what a removal keeps).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from aomori_desktop.domain.plan import (
+    AuditEntry,
     Direction,
     FigureStatus,
+    Kpi,
+    Measure,
+    Pillar,
+    Placement,
     PlanInfo,
+    PlanSnapshot,
     PlanStatus,
+    Project,
     ProjectStatus,
     Thresholds,
 )
-from aomori_desktop.domain.progress import (
-    GradeCounts,
-    KpiTerms,
-    YearProgress,
-    count_grades,
-    evaluate_year,
-)
+from aomori_desktop.domain.progress import KpiTerms, YearProgress, evaluate_year
 from aomori_desktop.services.dto import (
     BulkRow,
     KpiDetail,
-    KpiSummaryRow,
     KpiYearView,
     NodeKind,
     Overview,
     PlacementRef,
     PlanHeader,
     ProjectDetail,
-    ProjectSummaryRow,
     ProjectYearView,
     RevisionView,
     TreeNode,
     circled,
 )
 from aomori_desktop.services.errors import NotFound
-from aomori_desktop.store.database import Database
+from aomori_desktop.services.overviews import read_bulk_rows, read_overview
+from aomori_desktop.services.snapshot_io import (
+    audit_entry_from_row,
+    kpi_from_row,
+    measure_from_row,
+    placements_of,
+    project_from_row,
+    read_snapshot,
+)
+from aomori_desktop.services.transaction import (
+    PlanAccess,
+    find_kpi,
+    find_measure,
+    find_pillar,
+    find_project,
+)
 from aomori_desktop.store.models import (
+    AuditRow,
     KpiMeasureRow,
     KpiRow,
     KpiYearRow,
@@ -57,16 +72,18 @@ from aomori_desktop.store.models import (
     TargetRevisionRow,
 )
 
+__all__ = ["PlanQueries"]
 
-class PlanReader:
-    """Read-only views of one plan."""
 
-    def __init__(self, db: Database, plan_id: int) -> None:
-        self._db = db
-        self.plan_id = plan_id
+class PlanQueries:
+    """Reads one plan for the window, the reports and the CLI (never writes)."""
+
+    def __init__(self, access: PlanAccess) -> None:
+        self._access = access
+        self.plan_id = access.plan_id
 
     def header(self) -> PlanHeader:
-        with self._db.read_session() as s:
+        with self._access.reading() as s:
             row = s.get(PlanRow, self.plan_id)
             if row is None:
                 raise NotFound("計画が見つかりません。")
@@ -85,7 +102,7 @@ class PlanReader:
     # ------------------------------------------------------------ tree
 
     def tree(self) -> TreeNode:
-        with self._db.read_session() as s:
+        with self._access.reading() as s:
             plan = s.get(PlanRow, self.plan_id)
             if plan is None:
                 raise NotFound("計画が見つかりません。")
@@ -189,7 +206,7 @@ class PlanReader:
     def year_progress(self, fiscal_year: int) -> dict[str, YearProgress]:
         """Every KPI's progress for one fiscal year (drives the tree badges)."""
         thresholds = self.header().info.thresholds
-        with self._db.read_session() as s:
+        with self._access.reading() as s:
             kpis = s.execute(
                 select(
                     KpiRow.id,
@@ -232,10 +249,8 @@ class PlanReader:
 
     def kpi_detail(self, code: str) -> KpiDetail:
         header = self.header()
-        with self._db.read_session() as s:
-            k = s.scalar(select(KpiRow).where(KpiRow.plan_id == self.plan_id, KpiRow.code == code))
-            if k is None:
-                raise NotFound(f"KPI {code} が見つかりません。")
+        with self._access.reading() as s:
+            k = find_kpi(s, self.plan_id, code)
             stored = {
                 y.fiscal_year: y
                 for y in s.scalars(select(KpiYearRow).where(KpiYearRow.kpi_id == k.id))
@@ -311,14 +326,8 @@ class PlanReader:
             )
 
     def project_detail(self, code: str) -> ProjectDetail:
-        with self._db.read_session() as s:
-            p = s.scalar(
-                select(ProjectRow).where(
-                    ProjectRow.plan_id == self.plan_id, ProjectRow.code == code
-                )
-            )
-            if p is None:
-                raise NotFound(f"共創プロジェクト {code} が見つかりません。")
+        with self._access.reading() as s:
+            p = find_project(s, self.plan_id, code)
             placements = s.execute(
                 select(
                     PillarRow.number,
@@ -361,263 +370,95 @@ class PlanReader:
 
     # ------------------------------------------------------------ overviews
 
+    # ------------------------------------------------------------ tables
+
     def overview(self, scope: str, fiscal_year: int) -> Overview:
         """KPIs and projects under the plan ("plan"), a pillar ("1") or a measure ("1-2")."""
-        header = self.header()
-        thresholds = header.info.thresholds
-        with self._db.read_session() as s:
-            q = (
-                select(
-                    KpiRow.id,
-                    KpiRow.code,
-                    KpiRow.name,
-                    KpiRow.unit,
-                    KpiRow.baseline,
-                    KpiRow.baseline_fiscal_year,
-                    KpiRow.target,
-                    KpiRow.target_fiscal_year,
-                    KpiRow.direction,
-                    PillarRow.number,
-                    MeasureRow.number,
-                )
-                .join(KpiMeasureRow, KpiMeasureRow.kpi_id == KpiRow.id)
-                .join(MeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
-                .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
-                .where(KpiRow.plan_id == self.plan_id)
-                .order_by(KpiRow.position)
-            )
-            q = self._scope_filter(q, scope)
-            kpi_rows = s.execute(q).all()
-            this_year: dict[int, tuple[Decimal | None, Decimal | None]] = {
-                kpi_id: (actual, interim)
-                for kpi_id, actual, interim in s.execute(
-                    select(KpiYearRow.kpi_id, KpiYearRow.actual, KpiYearRow.interim_target)
-                    .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
-                    .where(KpiRow.plan_id == self.plan_id, KpiYearRow.fiscal_year == fiscal_year)
-                )
-            }
-            # the latest year up to the chosen one that has an actual, per KPI
-            latest_year = (
-                select(KpiYearRow.kpi_id, func.max(KpiYearRow.fiscal_year).label("fy"))
-                .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
-                .where(
-                    KpiRow.plan_id == self.plan_id,
-                    KpiYearRow.fiscal_year <= fiscal_year,
-                    KpiYearRow.actual.is_not(None),
-                )
-                .group_by(KpiYearRow.kpi_id)
-                .subquery()
-            )
-            latest: dict[int, tuple[int, Decimal | None]] = {
-                kpi_id: (fy, actual)
-                for kpi_id, fy, actual in s.execute(
-                    select(KpiYearRow.kpi_id, KpiYearRow.fiscal_year, KpiYearRow.actual).join(
-                        latest_year,
-                        (KpiYearRow.kpi_id == latest_year.c.kpi_id)
-                        & (KpiYearRow.fiscal_year == latest_year.c.fy),
-                    )
-                )
-            }
-            pq = (
-                select(
-                    PillarRow.number,
-                    MeasureRow.number,
-                    PlacementRow.number,
-                    ProjectRow.id,
-                    ProjectRow.code,
-                    ProjectRow.title,
-                    PlacementRow.relisting,
-                )
-                .join(MeasureRow, PlacementRow.measure_id == MeasureRow.id)
-                .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
-                .join(ProjectRow, PlacementRow.project_id == ProjectRow.id)
-                .where(PillarRow.plan_id == self.plan_id)
-                .order_by(PillarRow.position, MeasureRow.position, PlacementRow.number)
-            )
-            pq = self._scope_filter(pq, scope)
-            project_rows = s.execute(pq).all()
-            statuses = dict(
-                s.execute(
-                    select(ProjectYearRow.project_id, ProjectYearRow.status)
-                    .join(ProjectRow, ProjectYearRow.project_id == ProjectRow.id)
-                    .where(
-                        ProjectRow.plan_id == self.plan_id,
-                        ProjectYearRow.fiscal_year == fiscal_year,
-                    )
-                ).all()
-            )
-            title = self._scope_title(s, scope, header.info.name)
-        summaries: dict[str, KpiSummaryRow] = {}
-        measures_of: dict[str, list[str]] = defaultdict(list)
-        for r in kpi_rows:
-            measures_of[r[1]].append(f"{r[9]}-{r[10]}")
-        for r in kpi_rows:
-            code = r[1]
-            if code in summaries:
-                continue
-            terms = KpiTerms(r[4], r[5], r[6], r[7], Direction(r[8]))
-            actual, interim = this_year.get(r[0], (None, None))
-            latest_fy, latest_actual = latest.get(r[0], (None, None))
-            summaries[code] = KpiSummaryRow(
-                code=code,
-                name=r[2],
-                unit=r[3],
-                baseline=r[4],
-                target=r[6],
-                latest_year=latest_fy,
-                latest_actual=latest_actual,
-                progress=evaluate_year(terms, fiscal_year, actual, interim, thresholds),
-                measures=tuple(measures_of[code]),
-            )
-        # each KPI once: a KPI serving two measures counts in each measure's own roll-up,
-        # and once in its pillar's and the plan's (the table lists it once)
-        grades = [row.progress.grade for row in summaries.values()]
-        projects = tuple(
-            ProjectSummaryRow(
-                key=f"{r[0]}-{r[1]}-{r[2]}",
-                code=r[4],
-                title=r[5],
-                relisting=r[6],
-                status=_project_status(statuses.get(r[3])),
-            )
-            for r in project_rows
-        )
-        return Overview(
-            title=title,
-            kpis=tuple(summaries.values()),
-            projects=projects,
-            counts=count_grades(grades),
-        )
-
-    @staticmethod
-    def _scope_filter(q, scope: str):  # type: ignore[no-untyped-def]
-        if scope == "plan":
-            return q
-        parts = scope.split("-")
-        q = q.where(PillarRow.number == int(parts[0]))
-        if len(parts) > 1:
-            q = q.where(MeasureRow.number == int(parts[1]))
-        return q
-
-    def _scope_title(self, s, scope: str, plan_name: str) -> str:  # type: ignore[no-untyped-def]
-        if scope == "plan":
-            return plan_name
-        parts = scope.split("-")
-        pillar = s.execute(
-            select(PillarRow.id, PillarRow.lead, PillarRow.name).where(
-                PillarRow.plan_id == self.plan_id, PillarRow.number == int(parts[0])
-            )
-        ).first()
-        if pillar is None:
-            raise NotFound(f"{scope} が見つかりません。")
-        if len(parts) == 1:
-            return f"{parts[0]} {pillar.lead} {pillar.name}".strip()
-        title = s.scalar(
-            select(MeasureRow.title).where(
-                MeasureRow.pillar_id == pillar.id, MeasureRow.number == int(parts[1])
-            )
-        )
-        if title is None:
-            raise NotFound(f"{scope} が見つかりません。")
-        return f"{scope} {title}"
-
-    # ------------------------------------------------------------ bulk entry
+        return read_overview(self._access, self.header(), scope, fiscal_year)
 
     def bulk_rows(self, fiscal_year: int) -> list[BulkRow]:
         """All KPI listings for one year, in plan order (a KPI serving two measures appears
         under both; editing either edits the one KPI)."""
-        header = self.header()
-        with self._db.read_session() as s:
-            rows = s.execute(
-                select(
-                    PillarRow.number,
-                    PillarRow.lead,
-                    PillarRow.name,
-                    MeasureRow.number,
-                    MeasureRow.title,
-                    KpiRow.id,
-                    KpiRow.code,
-                    KpiRow.name,
-                    KpiRow.unit,
-                    KpiRow.baseline,
-                    KpiRow.baseline_fiscal_year,
-                    KpiRow.target,
-                    KpiRow.target_fiscal_year,
-                    KpiRow.direction,
+        return read_bulk_rows(self._access, self.header(), fiscal_year)
+
+    # ------------------------------------------------------------ history
+
+    def history(self, entity: str, key: str) -> list[AuditEntry]:
+        """Audit entries of one KPI or project (including its yearly records), oldest first."""
+        entities = {
+            "kpi": ("kpi", "kpi_year", "kpi_target"),
+            "project": ("project", "project_year"),
+        }
+        with self._access.reading() as s:
+            rows = s.scalars(
+                select(AuditRow)
+                .where(
+                    AuditRow.plan_id == self.plan_id,
+                    AuditRow.entity.in_(entities.get(entity, (entity,))),
+                    (AuditRow.entity_key == key) | AuditRow.entity_key.startswith(f"{key}/"),
                 )
-                .join(MeasureRow, MeasureRow.pillar_id == PillarRow.id)
-                .join(KpiMeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
-                .join(KpiRow, KpiMeasureRow.kpi_id == KpiRow.id)
-                .where(PillarRow.plan_id == self.plan_id)
-                .order_by(PillarRow.position, MeasureRow.position, KpiRow.position)
-            ).all()
-            years = {
-                y.kpi_id: y
-                for y in s.execute(
-                    select(
-                        KpiYearRow.kpi_id,
-                        KpiYearRow.actual,
-                        KpiYearRow.interim_target,
-                        KpiYearRow.status,
-                        KpiYearRow.comment,
-                    )
-                    .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
-                    .where(KpiRow.plan_id == self.plan_id, KpiYearRow.fiscal_year == fiscal_year)
-                )
-            }
-        result = []
-        for r in rows:
-            y = years.get(r[5])
-            terms = KpiTerms(r[9], r[10], r[11], r[12], Direction(r[13]))
-            result.append(
-                BulkRow(
-                    pillar=f"{r[0]} {r[1]} {r[2]}".strip(),
-                    measure_code=f"{r[0]}-{r[3]}",
-                    measure_title=r[4],
-                    kpi=r[6],
-                    name=r[7],
-                    unit=r[8],
-                    baseline=r[9],
-                    target=r[11],
-                    actual=y.actual if y else None,
-                    interim_target=y.interim_target if y else None,
-                    status=FigureStatus(y.status) if y and y.status else None,
-                    comment=y.comment if y else "",
-                    progress=evaluate_year(
-                        terms,
-                        fiscal_year,
-                        y.actual if y else None,
-                        y.interim_target if y else None,
-                        header.info.thresholds,
-                    ),
+                .order_by(AuditRow.id)
+            )
+            return [audit_entry_from_row(r) for r in rows]
+
+    # ------------------------------------------------------------ whole items as values
+
+    def plan_snapshot(self) -> PlanSnapshot:
+        """The whole plan as the interchange value (what the JSON export writes)."""
+        with self._access.reading() as s:
+            return read_snapshot(s, self.plan_id)
+
+    def kpi(self, code: str) -> Kpi:
+        """One KPI whole: fields, measures, yearly records and target revisions."""
+        with self._access.reading() as s:
+            return kpi_from_row(find_kpi(s, self.plan_id, code))
+
+    def project(self, code: str) -> Project:
+        """One project whole: fields, partners and yearly records."""
+        with self._access.reading() as s:
+            return project_from_row(find_project(s, self.plan_id, code))
+
+    def placements(self, project: str) -> list[Placement]:
+        """Where a project is listed: its home placement first, then its re-listings."""
+        with self._access.reading() as s:
+            return placements_of(find_project(s, self.plan_id, project))
+
+    def pillar(self, number: int) -> Pillar:
+        """A pillar with its lead, name and measures (codes, titles, placements)."""
+        with self._access.reading() as s:
+            row = find_pillar(s, self.plan_id, number)
+            return Pillar(
+                number=row.number,
+                lead=row.lead,
+                name=row.name,
+                measures=tuple(
+                    measure_from_row(m)
+                    for m in sorted(row.measures, key=lambda m: (m.position, m.number))
+                ),
+            )
+
+    def measure(self, code: str) -> Measure:
+        with self._access.reading() as s:
+            return measure_from_row(find_measure(s, self.plan_id, code))
+
+    def kpi_order(self) -> list[str]:
+        """KPI codes in the plan's order (the order KPIs are listed under each measure)."""
+        with self._access.reading() as s:
+            return list(
+                s.scalars(
+                    select(KpiRow.code)
+                    .where(KpiRow.plan_id == self.plan_id)
+                    .order_by(KpiRow.position, KpiRow.id)
                 )
             )
-        return result
 
-
-def _project_status(value: str | None) -> ProjectStatus | None:
-    return ProjectStatus(value) if value else None
-
-
-def grade_counts_by_group(
-    tree: TreeNode, overview: Overview, scope: str
-) -> list[tuple[str, GradeCounts]]:
-    """Counts per grade for each pillar (plan scope) or each measure (pillar or measure scope).
-
-    A KPI serving two measures counts in each measure, and once in a pillar (domain rule).
-    """
-    by_code = {row.code: row for row in overview.kpis}
-    groups: list[tuple[str, list[str]]] = []
-    for pillar in tree.children:
-        if scope == "plan":
-            codes = {k.ref for m in pillar.children for k in m.children if k.kind is NodeKind.KPI}
-            groups.append((f"{pillar.code} {pillar.title.split(' ')[-1]}", sorted(codes)))
-            continue
-        for measure in pillar.children:
-            if measure.key == scope or pillar.key == scope:
-                codes = {k.ref for k in measure.children if k.kind is NodeKind.KPI}
-                groups.append((f"{measure.code} {measure.title}", sorted(codes)))
-    return [
-        (label, count_grades(by_code[c].progress.grade for c in codes if c in by_code))
-        for label, codes in groups
-    ]
+    def project_order(self) -> list[str]:
+        """Project codes in the plan's order (the order of the JSON export)."""
+        with self._access.reading() as s:
+            return list(
+                s.scalars(
+                    select(ProjectRow.code)
+                    .where(ProjectRow.plan_id == self.plan_id)
+                    .order_by(ProjectRow.position, ProjectRow.id)
+                )
+            )

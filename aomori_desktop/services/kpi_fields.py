@@ -1,0 +1,138 @@
+"""A KPI's own fields (name, unit, baseline, direction, 出典…) and revisions of its target.
+
+A target is never overwritten silently: each revision keeps the old target, the new one and
+the reason in the KPI's history, and an undo is one more revision (`undo_reason`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from aomori_desktop.domain.plan import Direction
+from aomori_desktop.domain.validation import (
+    MAX_TEXT,
+    REVISION_TEXT,
+    kpi_field_problems,
+    text_problems,
+)
+from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.errors import ValidationError
+from aomori_desktop.services.snapshot_io import kpi_from_row
+from aomori_desktop.services.transaction import UNSET, PlanAccess, Unset, same
+from aomori_desktop.store.models import TargetRevisionRow
+
+__all__ = ["KpiFields", "KpiFieldsEdit", "undo_reason"]
+
+_UNDO_PREFIX = "見直しの取り消し（元の理由: "
+_UNDO_SUFFIX = "）"
+
+
+def undo_reason(reason: str) -> str:
+    """The reason recorded when a target revision is undone: 見直しの取り消し（元の理由: …）.
+
+    The quoted original reason is shortened with 「…」 so that the whole stays within the
+    limit of a reason (`MAX_TEXT`): an undo must never be refused for its own reason.
+    """
+    original = reason.strip()
+    room = MAX_TEXT - len(_UNDO_PREFIX) - len(_UNDO_SUFFIX)
+    if len(original) > room:
+        original = original[: room - 1].rstrip() + "…"
+    return f"{_UNDO_PREFIX}{original}{_UNDO_SUFFIX}"
+
+
+@dataclass(frozen=True, slots=True)
+class KpiFieldsEdit:
+    """Editable fields of a KPI (the target is changed only by `revise_target`)."""
+
+    name: str | Unset = UNSET
+    unit: str | Unset = UNSET
+    baseline: Decimal | Unset = UNSET
+    baseline_fiscal_year: int | Unset = UNSET
+    baseline_fiscal_year_confirmed: bool | Unset = UNSET
+    direction: Direction | Unset = UNSET
+    cumulative: bool | Unset = UNSET
+    data_source: str | Unset = UNSET
+    responsible_section: str | Unset = UNSET
+    definition: str | Unset = UNSET
+
+
+_TEXT_FIELDS = ("name", "unit", "data_source", "responsible_section", "definition")
+
+
+class KpiFields:
+    """Edits the fields and the target of one plan's KPIs."""
+
+    def __init__(self, access: PlanAccess) -> None:
+        self._access = access
+
+    def update_kpi(self, kpi: str, edit: KpiFieldsEdit) -> Changes:
+        with self._access.transaction() as tx:
+            row = tx.kpi(kpi)
+            updates = {
+                name: value
+                for name in KpiFieldsEdit.__dataclass_fields__
+                if not isinstance(value := getattr(edit, name), Unset)
+            }
+            for name in _TEXT_FIELDS:
+                if name in updates:
+                    updates[name] = str(updates[name]).strip()
+            problems = kpi_field_problems(replace(kpi_from_row(row), **updates))
+            if problems:
+                raise ValidationError(problems)
+            structure = False
+            for name, value in updates.items():
+                old = getattr(row, name)
+                stored = value.value if isinstance(value, Direction) else value
+                if same(old, stored):
+                    continue
+                setattr(row, name, stored)
+                tx.audit("kpi", kpi, name, old, stored)
+                structure = structure or name == "name"
+        return Changes(kpis=frozenset({kpi}), structure=structure)
+
+    def revise_target(
+        self, kpi: str, new_value: Decimal, new_fiscal_year: int, reason: str
+    ) -> Changes:
+        """Change the KPI's target; the old target and the reason stay in its history."""
+        reason = reason.strip()
+        with self._access.transaction() as tx:
+            row = tx.kpi(kpi)
+            problems = []
+            if not reason:
+                problems.append(f"KPI {kpi}: 目標値を見直す理由を入力してください。")
+            problems.extend(text_problems(f"KPI {kpi}", REVISION_TEXT, {"reason": reason}))
+            if new_value == row.target and new_fiscal_year == row.target_fiscal_year:
+                problems.append(f"KPI {kpi}: 目標値と目標年度が現在と同じです。")
+            candidate = replace(
+                kpi_from_row(row), target=new_value, target_fiscal_year=new_fiscal_year
+            )
+            problems.extend(kpi_field_problems(candidate))
+            if problems:
+                raise ValidationError(problems)
+            tx.s.add(
+                TargetRevisionRow(
+                    kpi_id=row.id,
+                    old_value=row.target,
+                    old_fiscal_year=row.target_fiscal_year,
+                    new_value=new_value,
+                    new_fiscal_year=new_fiscal_year,
+                    reason=reason,
+                    revised_by=tx.user,
+                    revised_at=tx.now,
+                )
+            )
+            if new_value != row.target:
+                tx.audit("kpi_target", kpi, "target", row.target, new_value, reason=reason)
+                row.target = new_value
+            if new_fiscal_year != row.target_fiscal_year:
+                tx.audit(
+                    "kpi_target",
+                    kpi,
+                    "target_fiscal_year",
+                    row.target_fiscal_year,
+                    new_fiscal_year,
+                    reason=reason,
+                )
+                row.target_fiscal_year = new_fiscal_year
+        return Changes(kpis=frozenset({kpi}))

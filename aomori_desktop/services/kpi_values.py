@@ -1,0 +1,201 @@
+"""Yearly KPI values: actuals (実績値), interim targets (年度目標), 速報/確定 and comments.
+
+Several yearly edits (a paste, the bulk-entry table, an import) are stored all or nothing. A
+caller that shows values to the user passes what the screen showed as `expected`: when another
+window or PC has changed one of them since, nothing is stored (`Conflict`), so a later value
+is never overwritten unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.numbers import format_decimal
+from aomori_desktop.domain.plan import FigureStatus
+from aomori_desktop.domain.validation import (
+    KPI_YEAR_TEXT,
+    decimal_problem,
+    outside_period,
+    text_problems,
+    year_where,
+)
+from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.errors import ValidationError
+from aomori_desktop.services.transaction import (
+    UNSET,
+    PlanAccess,
+    Unset,
+    audit_text,
+    changed_meanwhile,
+    same,
+)
+from aomori_desktop.store.models import KpiRow, KpiYearRow
+
+__all__ = ["KpiValues", "KpiYearEdit"]
+
+
+@dataclass(frozen=True, slots=True)
+class KpiYearEdit:
+    """A change to one KPI year; fields left UNSET stay as they are, None clears."""
+
+    kpi: str
+    fiscal_year: int
+    actual: Decimal | Unset | None = UNSET
+    interim_target: Decimal | Unset | None = UNSET
+    status: FigureStatus | Unset | None = UNSET
+    comment: str | Unset = UNSET
+
+
+class KpiValues:
+    """Stores the yearly values of one plan's KPIs."""
+
+    def __init__(self, access: PlanAccess) -> None:
+        self._access = access
+
+    def set_kpi_years(
+        self, edits: Sequence[KpiYearEdit], expected: Sequence[KpiYearEdit] = ()
+    ) -> Changes:
+        """Apply several yearly edits atomically (paste, bulk entry): all or nothing."""
+        if not edits:
+            return Changes()
+        touched: set[str] = set()
+        with self._access.transaction() as tx:
+            period = tx.period()
+            problems: list[str] = []
+            kpis: dict[str, KpiRow] = {}
+            for e in edits:
+                where = f"KPI {e.kpi} {year_where(e.fiscal_year)}"
+                if e.kpi not in kpis:
+                    row = tx.s.scalar(
+                        select(KpiRow).where(KpiRow.plan_id == tx.plan_id, KpiRow.code == e.kpi)
+                    )
+                    if row is None:
+                        problems.append(f"KPI {e.kpi} が見つかりません。")
+                        continue
+                    kpis[e.kpi] = row
+                if problem := outside_period(f"KPI {e.kpi}", e.fiscal_year, period):
+                    problems.append(problem)
+                if not isinstance(e.comment, Unset):
+                    problems.extend(text_problems(where, KPI_YEAR_TEXT, {"comment": e.comment}))
+                for label, value in (("実績値", e.actual), ("年度目標", e.interim_target)):
+                    # NaN/Infinity cannot be stored (a raw ValueError escaped from the audit
+                    # text conversion), nor more digits than anyone can type.
+                    if isinstance(value, Decimal) and (
+                        problem := decimal_problem(where, label, value)
+                    ):
+                        problems.append(problem)
+            if problems:
+                raise ValidationError(problems)
+            stale = _stale_values(tx.s, kpis, expected)
+            if stale:
+                raise changed_meanwhile(stale)
+            for e in edits:
+                kpi = kpis[e.kpi]
+                year_row = tx.s.scalar(
+                    select(KpiYearRow).where(
+                        KpiYearRow.kpi_id == kpi.id, KpiYearRow.fiscal_year == e.fiscal_year
+                    )
+                )
+                new_row = year_row is None
+                if year_row is None:
+                    year_row = KpiYearRow(
+                        kpi_id=kpi.id, fiscal_year=e.fiscal_year, comment="", entered_by=""
+                    )
+                key = f"{kpi.code}/{e.fiscal_year}"
+                changed = False
+                for field, new in _fields(e):
+                    if isinstance(new, Unset):
+                        continue
+                    old = getattr(year_row, field)
+                    if same(old, new):
+                        continue
+                    setattr(year_row, field, new)
+                    tx.audit("kpi_year", key, field, old, new)
+                    changed = True
+                if changed:
+                    if (
+                        new_row
+                    ):  # a row only when something was entered (clearing nothing adds none)
+                        tx.s.add(year_row)
+                    year_row.entered_by = tx.user
+                    year_row.entered_at = tx.now
+                    touched.add(kpi.code)
+                tx.s.flush()
+        return Changes(kpis=frozenset(touched))
+
+    def record_actual(
+        self,
+        kpi: str,
+        fiscal_year: int,
+        actual: Decimal | None,
+        *,
+        status: FigureStatus | Unset | None = UNSET,
+        comment: str | Unset = UNSET,
+    ) -> Changes:
+        return self.set_kpi_years(
+            [KpiYearEdit(kpi, fiscal_year, actual=actual, status=status, comment=comment)]
+        )
+
+    def clear_actual(self, kpi: str, fiscal_year: int) -> Changes:
+        return self.set_kpi_years([KpiYearEdit(kpi, fiscal_year, actual=None, status=None)])
+
+    def set_interim_target(self, kpi: str, fiscal_year: int, value: Decimal | None) -> Changes:
+        return self.set_kpi_years([KpiYearEdit(kpi, fiscal_year, interim_target=value)])
+
+
+def _fields(e: KpiYearEdit) -> tuple[tuple[str, object], ...]:
+    """(column, value) of an edit; the status as stored (its value)."""
+    status = e.status.value if isinstance(e.status, FigureStatus) else e.status
+    return (
+        ("actual", e.actual),
+        ("interim_target", e.interim_target),
+        ("status", status),
+        ("comment", e.comment),
+    )
+
+
+_LABELS = {
+    "actual": "実績値",
+    "interim_target": "年度目標",
+    "status": "速報/確定",
+    "comment": "コメント",
+}
+
+
+def _stale_values(
+    s: Session, kpis: dict[str, KpiRow], expected: Sequence[KpiYearEdit]
+) -> list[str]:
+    """Fields whose stored value is no longer what the user's screen showed (another
+    window or another PC changed them): storing over them would lose that change."""
+    stale: list[str] = []
+    for e in expected:
+        kpi = kpis.get(e.kpi)
+        if kpi is None:
+            continue
+        row = s.scalar(
+            select(KpiYearRow).where(
+                KpiYearRow.kpi_id == kpi.id, KpiYearRow.fiscal_year == e.fiscal_year
+            )
+        )
+        for field, shown in _fields(e):
+            if isinstance(shown, Unset):
+                continue
+            stored = (
+                getattr(row, field) if row is not None else ("" if field == "comment" else None)
+            )
+            if not same(stored, shown):
+                now = "空欄" if stored in (None, "") else audit_text(stored)
+                if isinstance(stored, Decimal):
+                    now = format_decimal(stored)
+                if field == "status" and stored:
+                    now = FigureStatus(stored).label
+                stale.append(
+                    f"KPI {e.kpi} {fy_label(e.fiscal_year)}の{_LABELS[field]}（現在: {now}）"
+                )
+    return stale

@@ -1,0 +1,301 @@
+"""Table-shaped read models: the KPIs and projects of a scope (plan, pillar or measure) for
+one fiscal year, the rows of the bulk-entry table, and grade counts per pillar or measure.
+
+Queries select only the columns a table shows, so a plan of thousands of KPIs stays quick.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from aomori_desktop.domain.plan import Direction, FigureStatus, ProjectStatus
+from aomori_desktop.domain.progress import GradeCounts, KpiTerms, count_grades, evaluate_year
+from aomori_desktop.services.dto import (
+    BulkRow,
+    KpiSummaryRow,
+    NodeKind,
+    Overview,
+    PlanHeader,
+    ProjectSummaryRow,
+    TreeNode,
+)
+from aomori_desktop.services.errors import NotFound
+from aomori_desktop.services.transaction import PlanAccess
+from aomori_desktop.store.models import (
+    KpiMeasureRow,
+    KpiRow,
+    KpiYearRow,
+    MeasureRow,
+    PillarRow,
+    PlacementRow,
+    ProjectRow,
+    ProjectYearRow,
+)
+
+__all__ = ["grade_counts_by_group", "read_bulk_rows", "read_overview"]
+
+
+def read_overview(access: PlanAccess, header: PlanHeader, scope: str, fiscal_year: int) -> Overview:
+    """KPIs and projects under the plan ("plan"), a pillar ("1") or a measure ("1-2")."""
+    thresholds = header.info.thresholds
+    with access.reading() as s:
+        q = (
+            select(
+                KpiRow.id,
+                KpiRow.code,
+                KpiRow.name,
+                KpiRow.unit,
+                KpiRow.baseline,
+                KpiRow.baseline_fiscal_year,
+                KpiRow.target,
+                KpiRow.target_fiscal_year,
+                KpiRow.direction,
+                PillarRow.number,
+                MeasureRow.number,
+            )
+            .join(KpiMeasureRow, KpiMeasureRow.kpi_id == KpiRow.id)
+            .join(MeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
+            .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
+            .where(KpiRow.plan_id == access.plan_id)
+            .order_by(KpiRow.position)
+        )
+        q = _scope_filter(q, scope)
+        kpi_rows = s.execute(q).all()
+        this_year: dict[int, tuple[Decimal | None, Decimal | None]] = {
+            kpi_id: (actual, interim)
+            for kpi_id, actual, interim in s.execute(
+                select(KpiYearRow.kpi_id, KpiYearRow.actual, KpiYearRow.interim_target)
+                .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+                .where(KpiRow.plan_id == access.plan_id, KpiYearRow.fiscal_year == fiscal_year)
+            )
+        }
+        # the latest year up to the chosen one that has an actual, per KPI
+        latest_year = (
+            select(KpiYearRow.kpi_id, func.max(KpiYearRow.fiscal_year).label("fy"))
+            .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+            .where(
+                KpiRow.plan_id == access.plan_id,
+                KpiYearRow.fiscal_year <= fiscal_year,
+                KpiYearRow.actual.is_not(None),
+            )
+            .group_by(KpiYearRow.kpi_id)
+            .subquery()
+        )
+        latest: dict[int, tuple[int, Decimal | None]] = {
+            kpi_id: (fy, actual)
+            for kpi_id, fy, actual in s.execute(
+                select(KpiYearRow.kpi_id, KpiYearRow.fiscal_year, KpiYearRow.actual).join(
+                    latest_year,
+                    (KpiYearRow.kpi_id == latest_year.c.kpi_id)
+                    & (KpiYearRow.fiscal_year == latest_year.c.fy),
+                )
+            )
+        }
+        pq = (
+            select(
+                PillarRow.number,
+                MeasureRow.number,
+                PlacementRow.number,
+                ProjectRow.id,
+                ProjectRow.code,
+                ProjectRow.title,
+                PlacementRow.relisting,
+            )
+            .join(MeasureRow, PlacementRow.measure_id == MeasureRow.id)
+            .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
+            .join(ProjectRow, PlacementRow.project_id == ProjectRow.id)
+            .where(PillarRow.plan_id == access.plan_id)
+            .order_by(PillarRow.position, MeasureRow.position, PlacementRow.number)
+        )
+        pq = _scope_filter(pq, scope)
+        project_rows = s.execute(pq).all()
+        statuses = dict(
+            s.execute(
+                select(ProjectYearRow.project_id, ProjectYearRow.status)
+                .join(ProjectRow, ProjectYearRow.project_id == ProjectRow.id)
+                .where(
+                    ProjectRow.plan_id == access.plan_id,
+                    ProjectYearRow.fiscal_year == fiscal_year,
+                )
+            ).all()
+        )
+        title = _scope_title(s, access.plan_id, scope, header.info.name)
+    summaries: dict[str, KpiSummaryRow] = {}
+    measures_of: dict[str, list[str]] = defaultdict(list)
+    for r in kpi_rows:
+        measures_of[r[1]].append(f"{r[9]}-{r[10]}")
+    for r in kpi_rows:
+        code = r[1]
+        if code in summaries:
+            continue
+        terms = KpiTerms(r[4], r[5], r[6], r[7], Direction(r[8]))
+        actual, interim = this_year.get(r[0], (None, None))
+        latest_fy, latest_actual = latest.get(r[0], (None, None))
+        summaries[code] = KpiSummaryRow(
+            code=code,
+            name=r[2],
+            unit=r[3],
+            baseline=r[4],
+            target=r[6],
+            latest_year=latest_fy,
+            latest_actual=latest_actual,
+            progress=evaluate_year(terms, fiscal_year, actual, interim, thresholds),
+            measures=tuple(measures_of[code]),
+        )
+    # each KPI once: a KPI serving two measures counts in each measure's own roll-up,
+    # and once in its pillar's and the plan's (the table lists it once)
+    grades = [row.progress.grade for row in summaries.values()]
+    projects = tuple(
+        ProjectSummaryRow(
+            key=f"{r[0]}-{r[1]}-{r[2]}",
+            code=r[4],
+            title=r[5],
+            relisting=r[6],
+            status=_project_status(statuses.get(r[3])),
+        )
+        for r in project_rows
+    )
+    return Overview(
+        title=title,
+        kpis=tuple(summaries.values()),
+        projects=projects,
+        counts=count_grades(grades),
+    )
+
+
+def _scope_filter(q, scope: str):  # type: ignore[no-untyped-def]
+    if scope == "plan":
+        return q
+    parts = scope.split("-")
+    q = q.where(PillarRow.number == int(parts[0]))
+    if len(parts) > 1:
+        q = q.where(MeasureRow.number == int(parts[1]))
+    return q
+
+
+def _scope_title(s, plan_id: int, scope: str, plan_name: str) -> str:  # type: ignore[no-untyped-def]
+    if scope == "plan":
+        return plan_name
+    parts = scope.split("-")
+    pillar = s.execute(
+        select(PillarRow.id, PillarRow.lead, PillarRow.name).where(
+            PillarRow.plan_id == plan_id, PillarRow.number == int(parts[0])
+        )
+    ).first()
+    if pillar is None:
+        raise NotFound(f"{scope} が見つかりません。")
+    if len(parts) == 1:
+        return f"{parts[0]} {pillar.lead} {pillar.name}".strip()
+    title = s.scalar(
+        select(MeasureRow.title).where(
+            MeasureRow.pillar_id == pillar.id, MeasureRow.number == int(parts[1])
+        )
+    )
+    if title is None:
+        raise NotFound(f"{scope} が見つかりません。")
+    return f"{scope} {title}"
+
+
+# ------------------------------------------------------------ bulk entry
+
+
+def read_bulk_rows(access: PlanAccess, header: PlanHeader, fiscal_year: int) -> list[BulkRow]:
+    """All KPI listings for one year, in plan order (a KPI serving two measures appears
+    under both; editing either edits the one KPI)."""
+    with access.reading() as s:
+        rows = s.execute(
+            select(
+                PillarRow.number,
+                PillarRow.lead,
+                PillarRow.name,
+                MeasureRow.number,
+                MeasureRow.title,
+                KpiRow.id,
+                KpiRow.code,
+                KpiRow.name,
+                KpiRow.unit,
+                KpiRow.baseline,
+                KpiRow.baseline_fiscal_year,
+                KpiRow.target,
+                KpiRow.target_fiscal_year,
+                KpiRow.direction,
+            )
+            .join(MeasureRow, MeasureRow.pillar_id == PillarRow.id)
+            .join(KpiMeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
+            .join(KpiRow, KpiMeasureRow.kpi_id == KpiRow.id)
+            .where(PillarRow.plan_id == access.plan_id)
+            .order_by(PillarRow.position, MeasureRow.position, KpiRow.position)
+        ).all()
+        years = {
+            y.kpi_id: y
+            for y in s.execute(
+                select(
+                    KpiYearRow.kpi_id,
+                    KpiYearRow.actual,
+                    KpiYearRow.interim_target,
+                    KpiYearRow.status,
+                    KpiYearRow.comment,
+                )
+                .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+                .where(KpiRow.plan_id == access.plan_id, KpiYearRow.fiscal_year == fiscal_year)
+            )
+        }
+    result = []
+    for r in rows:
+        y = years.get(r[5])
+        terms = KpiTerms(r[9], r[10], r[11], r[12], Direction(r[13]))
+        result.append(
+            BulkRow(
+                pillar=f"{r[0]} {r[1]} {r[2]}".strip(),
+                measure_code=f"{r[0]}-{r[3]}",
+                measure_title=r[4],
+                kpi=r[6],
+                name=r[7],
+                unit=r[8],
+                baseline=r[9],
+                target=r[11],
+                actual=y.actual if y else None,
+                interim_target=y.interim_target if y else None,
+                status=FigureStatus(y.status) if y and y.status else None,
+                comment=y.comment if y else "",
+                progress=evaluate_year(
+                    terms,
+                    fiscal_year,
+                    y.actual if y else None,
+                    y.interim_target if y else None,
+                    header.info.thresholds,
+                ),
+            )
+        )
+    return result
+
+
+def _project_status(value: str | None) -> ProjectStatus | None:
+    return ProjectStatus(value) if value else None
+
+
+def grade_counts_by_group(
+    tree: TreeNode, overview: Overview, scope: str
+) -> list[tuple[str, GradeCounts]]:
+    """Counts per grade for each pillar (plan scope) or each measure (pillar or measure scope).
+
+    A KPI serving two measures counts in each measure, and once in a pillar (domain rule).
+    """
+    by_code = {row.code: row for row in overview.kpis}
+    groups: list[tuple[str, list[str]]] = []
+    for pillar in tree.children:
+        if scope == "plan":
+            codes = {k.ref for m in pillar.children for k in m.children if k.kind is NodeKind.KPI}
+            groups.append((f"{pillar.code} {pillar.title.split(' ')[-1]}", sorted(codes)))
+            continue
+        for measure in pillar.children:
+            if measure.key == scope or pillar.key == scope:
+                codes = {k.ref for k in measure.children if k.kind is NodeKind.KPI}
+                groups.append((f"{measure.code} {measure.title}", sorted(codes)))
+    return [
+        (label, count_grades(by_code[c].progress.grade for c in codes if c in by_code))
+        for label, codes in groups
+    ]
