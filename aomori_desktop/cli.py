@@ -21,9 +21,10 @@ import sys
 from collections.abc import Sequence
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from aomori_desktop import APP_TITLE_JA, __version__
+from aomori_desktop.cli_parser import JapaneseArgumentParser
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.fileio import write_text_atomically
 from aomori_desktop.paths import default_database_path, user_data_dir
@@ -32,15 +33,12 @@ log = logging.getLogger("aomori_desktop")
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
-EXIT_USAGE = 2
 # a plan of 5,000 KPIs with ten years of figures and a long audit trail is about 30 MB
 MAX_IMPORT_BYTES = 200_000_000
 
 
-class _JapaneseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"コマンドの指定に誤りがあります: {message}\n")
+# every parser and subparser speaks Japanese and refuses a wrong command line with status 1
+_JapaneseArgumentParser = JapaneseArgumentParser
 
 
 DB_HELP = "データベースファイル（省略時は利用者のデータフォルダーの既定のファイル）"
@@ -56,7 +54,12 @@ def _build_parser() -> argparse.ArgumentParser:
         description=f"{APP_TITLE_JA}（{__version__}）",
     )
     parser.add_argument("--db", metavar="PATH", default=None, help=DB_HELP)
-    parser.add_argument("--version", action="version", version=f"aomori-desktop {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"aomori-desktop {__version__}",
+        help="バージョンを表示して終了する",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_JapaneseArgumentParser)
 
     p_init = sub.add_parser(

@@ -652,13 +652,40 @@ def _read_audit(r: _Reader, doc: dict[str, Any]) -> tuple[AuditEntry, ...]:
     return tuple(entries)
 
 
+# what the json module says (its messages are English), most specific first
+_JSON_PROBLEMS = (
+    ("Expecting value", "ここに値がありません"),
+    ("Expecting property name", '「"」で囲んだ項目名がありません'),
+    ("Expecting ':'", "「:」がありません"),
+    ("Expecting ','", "「,」がありません"),
+    ("Illegal trailing comma", "最後の要素の後に「,」があります"),
+    ("Extra data", "データの終わりの後に余分な文字があります"),
+    ("Unterminated string", '文字列が「"」で閉じられていません'),
+    ("Invalid control character", "文字列の中に改行などの制御文字があります"),
+    ("Invalid \\uXXXX", "「\\u」の後に16進数4桁がありません"),
+    ("Invalid \\escape", "文字列の中の「\\」の使い方が正しくありません"),
+)
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """The json module's reason in Japanese: what is wrong at the line and column named."""
+    if not exc.doc.strip():
+        return "ファイルが空です"
+    if exc.msg == "Expecting value" and not exc.doc[: exc.pos].strip():
+        return "JSONのファイルではないようです"
+    for english, japanese in _JSON_PROBLEMS:
+        if exc.msg.startswith(english):
+            return japanese
+    return "書き方に誤りがあります"
+
+
 def load_plan(text: str) -> PlanSnapshot:
     """Parse and check an interchange document. Raises `FormatError` listing every problem."""
     try:
         raw = json.loads(text, object_pairs_hook=_object, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise FormatError(
-            [f"{exc.lineno}行{exc.colno}列: JSONとして読み取れません（{exc.msg}）。"]
+            [f"{exc.lineno}行{exc.colno}列: JSONとして読み取れません（{_json_problem(exc)}）。"]
         ) from exc
     except RecursionError as exc:
         raise FormatError(["JSONの入れ子が深すぎます。"]) from exc

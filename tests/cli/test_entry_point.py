@@ -31,7 +31,7 @@ def test_help_and_init_through_the_module_entry_point(tmp_path: Path) -> None:
     shown = _run("--help", home=home)
     assert shown.returncode == 0, shown.stderr.decode()
     help_text = shown.stdout.decode("utf-8")
-    assert help_text.startswith("usage: aomori-desktop")
+    assert help_text.startswith("使い方: aomori-desktop")
     assert "青森市しごと創造戦略 KPI進捗管理" in help_text
     for command in ("init", "export", "import", "check"):
         assert command in help_text
@@ -58,6 +58,6 @@ def test_help_and_init_through_the_module_entry_point(tmp_path: Path) -> None:
     )
 
     usage = _run("frobnicate", home=home)
-    assert usage.returncode == 2
+    assert usage.returncode == 1
     assert "コマンドの指定に誤りがあります" in usage.stderr.decode("utf-8")
     assert b"Traceback" not in usage.stderr

@@ -229,12 +229,12 @@ def test_read_only_database_can_still_be_checked_and_exported(
         ["import", "json"],
     ],
 )
-def test_usage_errors_exit_2_with_the_japanese_sentence(
+def test_usage_errors_exit_1_with_the_japanese_sentence(
     cli, tmp_path: Path, argv: list[str]
 ) -> None:
     result = cli(*argv)
-    assert (result.code, result.out) == (2, "")
-    assert result.err.startswith("usage: aomori-desktop")
-    assert "\nコマンドの指定に誤りがあります: " in result.err
+    assert (result.code, result.out) == (1, "")
+    assert result.err.startswith("使い方: aomori-desktop")
+    assert "\nコマンドの指定に誤りがあります。" in result.err
     assert "Traceback" not in result.err
     assert list(tmp_path.iterdir()) == []

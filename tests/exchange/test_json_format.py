@@ -4,6 +4,7 @@ that list every problem with its JSON path."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -297,20 +298,43 @@ def test_documents_that_are_not_plans_get_one_japanese_sentence(text: str, expec
 
 
 @pytest.mark.parametrize(
-    ("text", "start"),
+    ("text", "expected"),
     [
-        ("", "1行1列: JSONとして読み取れません（"),
-        ("kpi,unit\nK01,件\n", "1行1列: JSONとして読み取れません（"),
+        ("", "1行1列: JSONとして読み取れません（ファイルが空です）。"),
+        (
+            "kpi,unit\nK01,件\n",
+            "1行1列: JSONとして読み取れません（JSONのファイルではないようです）。",
+        ),
         (
             '{\n  "format": "aomori-desktop/plan",\n  "version": 1,\n}',
-            "4行1列: JSONとして読み取れません（",
+            '4行1列: JSONとして読み取れません（「"」で囲んだ項目名がありません）。',
         ),
-        ("{'format': 1}", "1行2列: JSONとして読み取れません（"),
+        ("{'format': 1}", '1行2列: JSONとして読み取れません（「"」で囲んだ項目名がありません）。'),
+        ('{"format" 1}', "1行11列: JSONとして読み取れません（「:」がありません）。"),
+        ('{"a": 1 "b": 2}', "1行9列: JSONとして読み取れません（「,」がありません）。"),
+        ('{"a": [1, ]}', "1行11列: JSONとして読み取れません（ここに値がありません）。"),
+        ('{"a": "x', '1行7列: JSONとして読み取れません（文字列が「"」で閉じられていません）。'),
+        (
+            '{"a": "x\ny"}',
+            "1行9列: JSONとして読み取れません（文字列の中に改行などの制御文字があります）。",
+        ),
+        (
+            '{"a": "\\q"}',
+            "1行8列: JSONとして読み取れません（文字列の中の「\\」の使い方が正しくありません）。",
+        ),
+        (
+            '{"a": "\\u12"}',
+            "1行9列: JSONとして読み取れません（「\\u」の後に16進数4桁がありません）。",
+        ),
+        ("{} {}", "1行4列: JSONとして読み取れません（データの終わりの後に余分な文字があります）。"),
     ],
 )
-def test_text_that_is_not_json_names_the_line_and_column(text: str, start: str) -> None:
+def test_text_that_is_not_json_names_the_line_column_and_reason_in_japanese(
+    text: str, expected: str
+) -> None:
     (problem,) = _problems(text)
-    assert problem.startswith(start) and problem.endswith("）。")
+    assert problem == expected
+    assert not re.search(r"[A-Za-z]{3,}", problem.replace("JSON", "")), problem
 
 
 def test_a_plan_with_hand_written_title_only_pillars_is_read(seed: PlanSnapshot) -> None:
