@@ -28,13 +28,12 @@ from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import NodeKind, TreeNode
 from aomori_desktop.services.workspace import (
     Database,
-    backup_database,
-    create_seeded_database,
     default_plan_id,
     open_existing,
     open_or_create,
 )
 from aomori_desktop.ui.document import PlanDocument
+from aomori_desktop.ui.file_actions import FileActions
 from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 from aomori_desktop.ui.plan_window import PlanWindow
@@ -47,11 +46,8 @@ from aomori_desktop.ui.tree_model import NODE_ROLE, PlanFilterProxy, PlanTreeMod
 
 log = logging.getLogger(__name__)
 
-MAX_RECENT = 8
-DB_FILTER = "データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"
 
-
-class MainWindow(PlanWindow):
+class MainWindow(FileActions, PlanWindow):
     def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.prompts = prompts or Prompts()
@@ -308,161 +304,6 @@ class MainWindow(PlanWindow):
         if self.db is not None:
             self.db.close()
             self.db = None
-
-    def new_database(self) -> None:
-        path = self.prompts.save_path(
-            self, "新しいデータベース", "aomori-desktop.sqlite3", DB_FILTER
-        )
-        if not path:
-            return
-        if Path(path).exists():
-            self.prompts.error(
-                self, f"「{path}」は既に存在します。上書きはしません。別の名前を指定してください。"
-            )
-            return
-        try:
-            db = create_seeded_database(path)
-        except UserError as exc:
-            self.prompts.error(self, exc.message)
-            return
-        db.close()
-        self.open_database(path)
-
-    def open_database_dialog(self) -> None:
-        path = self.prompts.open_path(self, "データベースを開く", DB_FILTER)
-        if path:
-            self.open_database(path)
-
-    def backup_dialog(self) -> None:
-        if self.db is None:
-            return
-        from datetime import datetime
-
-        source = Path(self.db.location)
-        suggested = str(
-            source.with_name(f"{source.stem}-backup-{datetime.now():%Y%m%d-%H%M}{source.suffix}")
-        )
-        path = self.prompts.save_path(self, "バックアップを保存", suggested, DB_FILTER)
-        if not path:
-            return
-        try:
-            backup_database(self.db, Path(path))
-        except UserError as exc:
-            self.prompts.error(self, exc.message)
-            return
-        self.statusBar().showMessage(f"バックアップを保存しました: {path}", 8000)
-
-    def _chart_panels(self) -> list[tuple[str, ChartPanel]]:
-        """The charts on the page in view, with a label for the menu."""
-        page = self.stack.currentWidget()
-        if page is self.kpi_page and self.kpi_page and self.kpi_page.chart_panel:
-            return [("KPIのグラフ", self.kpi_page.chart_panel)]
-        overview = self.overview_page
-        if (
-            page is overview
-            and overview
-            and overview.achievement_panel
-            and overview.grades_panel
-            and overview.tabs.currentWidget() is overview.charts_tab
-        ):
-            return [
-                ("達成率のグラフ", overview.achievement_panel),
-                ("評価の内訳のグラフ", overview.grades_panel),
-            ]
-        return []
-
-    def _fill_export_menu(self) -> None:
-        menu = self.export_menu
-        menu.clear()
-        for label, panel in self._chart_panels():
-            sub = menu.addMenu(label)
-            for action in panel.menu_actions():
-                sub.addAction(action)
-        if not menu.isEmpty():
-            menu.addSeparator()
-        has_doc = self.document is not None
-        menu.addAction("グラフの一括書き出し(&B)…", self.batch_export).setEnabled(has_doc)
-        menu.addAction("計画全体をJSONで書き出す(&J)…", self.export_json).setEnabled(has_doc)
-
-    def batch_export(self) -> None:
-        from aomori_desktop.ui.batch_export_dialog import BatchExportDialog
-
-        document = self.document
-        if document is None:
-            return
-        tree = document.reader.tree()
-        kpis: dict[str, str] = {}
-        for pillar in tree.children:
-            for measure in pillar.children:
-                for node in measure.children:
-                    if node.kind is NodeKind.KPI:
-                        kpis.setdefault(node.ref, node.title)
-        current = self.current_node()
-        selected = self._kpis_under(current) if current is not None else list(kpis)
-        dialog = BatchExportDialog(
-            list(kpis.items()),
-            document.reader.kpi_detail,
-            self,
-            selected=selected or list(kpis),
-            prompts=self.prompts,
-            as_of=document.fiscal_year,
-        )
-        self.prompts.run_dialog(dialog)
-        summary = dialog.result_summary
-        if summary is not None:
-            self.statusBar().showMessage(summary.summary, 10000)
-
-    def _kpis_under(self, node: TreeNode) -> list[str]:
-        if node.kind is NodeKind.KPI:
-            return [node.ref]
-        codes: list[str] = []
-        stack = [node]
-        while stack:
-            current = stack.pop()
-            if current.kind is NodeKind.KPI and current.ref not in codes:
-                codes.append(current.ref)
-            stack.extend(reversed(current.children))
-        return codes
-
-    def export_json(self) -> None:
-        if self.db is None:
-            return
-        from aomori_desktop.exchange.json_format import dump_plan
-        from aomori_desktop.fileio import write_text_atomically
-        from aomori_desktop.services.workspace import export_plan
-
-        path = self.prompts.save_path(
-            self, "計画全体をJSONで書き出す", "aomori-plan.json", "JSON (*.json)"
-        )
-        if not path:
-            return
-        try:
-            write_text_atomically(Path(path), dump_plan(export_plan(self.db)))
-        except UserError as exc:
-            self.prompts.error(self, exc.message)
-            return
-        self.statusBar().showMessage(f"書き出しました: {path}", 8000)
-
-    def _remember_recent(self, location: str) -> None:
-        recent = [p for p in self._recent() if p != location]
-        recent.insert(0, location)
-        self.settings.setValue("files/recent", recent[:MAX_RECENT])
-        self.settings.setValue("files/last", location)
-        self._fill_recent_menu()
-
-    def _recent(self) -> list[str]:
-        value = self.settings.value("files/recent", [])
-        if isinstance(value, str):
-            return [value]
-        return [str(v) for v in value] if isinstance(value, list) else []
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self._recent()
-        for path in recent:
-            action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _checked=False, p=path: self.open_database(p))
-        self.recent_menu.setEnabled(bool(recent))
 
     # ------------------------------------------------------------ tree and pages
 

@@ -134,7 +134,8 @@ def test_json_export_from_the_menu(make_window, prompts, tmp_path: Path) -> None
     window = make_window()
     target = tmp_path / "plan.json"
     prompts.paths.append(str(target))
-    window.export_json()
+    window.export_json()  # runs on the database worker
+    assert window.document.operations.wait_idle()
     data = json.loads(target.read_text(encoding="utf-8"))
     assert data["plan"]["name"] == "青森市しごと創造戦略"
     assert len(data["kpis"]) == 16
