@@ -2,7 +2,13 @@
 
 Values are never binary floats: 8.4 → 8.8 must stay exact, and the precision the user typed is
 kept (8.40 stays 8.40). Parsing accepts what a Japanese office PC produces (full-width digits,
-「，」「．」, 「▲」「△」 for negatives); storage uses one strict canonical text form.
+「，」「．」, 「▲」「△」 for negatives; for a KPI in %, a trailing 「%」); an optional figure may
+be left empty or written as a dash (「-」「－」「ー」「—」: no figure). Storage uses one strict
+canonical text form.
+
+Parentheses are refused, not read as a negative (Excel's accounting style): in Japanese city
+tables a bracketed figure is a breakdown (内数) or a reference value, so reading 「(5)」 as −5
+would store a wrong figure without a word.
 """
 
 from __future__ import annotations
@@ -30,6 +36,10 @@ _TRANSLATION: Final = str.maketrans(
         "△": "-",  # accounting negative
     }
 )
+#: What an office table writes for "no figure" (実績なし) in a cell that may be empty.
+NO_FIGURE_MARKS: Final = frozenset({"-", "－", "ー", "ｰ", "—", "―", "‐", "–", "−"})
+_PERCENT_SIGNS: Final = ("%", "％")
+_PARENTHESES: Final = re.compile(r"[(（].*[)）]")
 _SPECIAL_VALUES: Final = frozenset({"nan", "snan", "inf", "infinity", "∞"})
 _EXPONENT: Final = re.compile(r"[0-9.,]*[0-9][eE][+-]?[0-9]+")
 _ALLOWED: Final = re.compile(r"[0-9.,]*")
@@ -55,16 +65,46 @@ def shorten(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def parse_decimal(text: str) -> Decimal:
+def is_percent_unit(unit: str) -> bool:
+    """True for a KPI measured in percent (「%」, 「％」, 「パーセント」)."""
+    return unit.strip() in ("%", "％", "パーセント")
+
+
+def _without_percent(stripped: str, shown: str, unit: str) -> str:
+    """The number before a trailing 「%」: allowed for a KPI in %, refused for any other unit."""
+    if not stripped.endswith(_PERCENT_SIGNS):
+        return stripped
+    if is_percent_unit(unit):
+        return stripped[:-1].rstrip()
+    if unit.strip():
+        raise InvalidInput(
+            f"このKPIの単位は「{unit.strip()}」のため「%」は付けられません。"
+            "数字だけを入力してください（例: 12.5）。"
+        )
+    return stripped  # no unit known: refused below as a unit typed by mistake
+
+
+def parse_decimal(text: str, *, unit: str = "") -> Decimal:
     """Read a typed number exactly, keeping its scale ("8.40" → Decimal("8.40")).
 
+    `unit` is the KPI's unit when there is one: for a KPI in % a trailing 「%」 is accepted
+    ("12.5%" → 12.5), for another unit it is refused with a sentence naming the unit.
     Raises `InvalidInput` with a Japanese explanation for anything that is not a plain number.
     """
     stripped = text.strip()  # str.strip also removes U+3000 IDEOGRAPHIC SPACE
     shown = shorten(stripped)  # as quoted in messages
     if not stripped:
         raise InvalidInput("値が入力されていません。")
-    body = stripped.translate(_TRANSLATION)
+    if _PARENTHESES.fullmatch(stripped):
+        raise InvalidInput(
+            f"「{shown}」のような括弧付きの数は使えません。"
+            "マイナスの値は ▲5 または -5 のように入力してください。"
+        )
+    body = _without_percent(stripped, shown, unit).translate(_TRANSLATION)
+    if not body:
+        raise InvalidInput(
+            f"「{shown}」は数値として読み取れません。数字を入力してください{_EXAMPLE}。"
+        )
     sign = ""
     if body[0] in "+-":
         sign, body = body[0], body[1:]
@@ -82,6 +122,10 @@ def parse_decimal(text: str) -> Decimal:
             "符号（+、-、▲）は数字の前に一つだけ付けてください。"
         )
     if not _ALLOWED.fullmatch(body):
+        if not any(c.isdigit() for c in body):
+            raise InvalidInput(
+                f"「{shown}」は数値ではありません。数字を入力してください{_EXAMPLE}。"
+            )
         raise InvalidInput(
             f"「{shown}」は数値として読み取れません。"
             f"単位を付けずに数字だけを入力してください{_EXAMPLE}。"
@@ -114,9 +158,15 @@ def parse_decimal(text: str) -> Decimal:
     return value.copy_abs() if value.is_zero() else value
 
 
-def parse_optional_decimal(text: str) -> Decimal | None:
-    """Like `parse_decimal`, but a blank field means "no value" (None)."""
-    return None if not text.strip() else parse_decimal(text)
+def is_no_figure(text: str) -> bool:
+    """True for an empty cell or a dash: "no figure" (実績なし), which clears a value."""
+    stripped = text.strip()
+    return not stripped or stripped in NO_FIGURE_MARKS
+
+
+def parse_optional_decimal(text: str, *, unit: str = "") -> Decimal | None:
+    """Like `parse_decimal`, but a blank field or a dash means "no value" (None)."""
+    return None if is_no_figure(text) else parse_decimal(text, unit=unit)
 
 
 def format_decimal(value: Decimal) -> str:

@@ -105,9 +105,7 @@ def test_parse_decimal_refuses_empty(text: str) -> None:
         "¥1000",
         "12人",
         "1,109,980人泊",
-        "abc",
         "12a",
-        "(5)",
         "1/2",
         "3億",
     ],
@@ -117,6 +115,61 @@ def test_parse_decimal_refuses_units_and_letters(text: str) -> None:
         f"「{text}」は数値として読み取れません。"
         "単位を付けずに数字だけを入力してください（例: 1,234.5）。"
     )
+
+
+@pytest.mark.parametrize("text", ["abc", "ｘ", "TRUE", "なし", "未定"])
+def test_parse_decimal_says_letters_are_not_a_number(text: str) -> None:
+    assert (
+        _refused(text) == f"「{text}」は数値ではありません。数字を入力してください（例: 1,234.5）。"
+    )
+
+
+@pytest.mark.parametrize("text", ["(5)", "（５）", "(1,234)", "(▲5)"])
+def test_parse_decimal_refuses_parentheses_rather_than_guess_a_negative(text: str) -> None:
+    assert _refused(text) == (
+        f"「{text}」のような括弧付きの数は使えません。"
+        "マイナスの値は ▲5 または -5 のように入力してください。"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("12.5%", "12.5"), ("12.5％", "12.5"), ("１２．５％", "12.5"), ("8.40 %", "8.40"),
+     ("▲0.5%", "-0.5"), ("100%", "100"), ("0%", "0")],
+)  # fmt: skip
+def test_a_percentage_is_read_for_a_percent_kpi(text: str, expected: str) -> None:
+    _same(parse_decimal(text, unit="%"), Decimal(expected))
+    _same(parse_decimal(text, unit="％"), Decimal(expected))
+
+
+@pytest.mark.parametrize("unit", ["件", "人", "億円", "千人"])
+def test_a_percentage_is_refused_for_another_unit_naming_the_unit(unit: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_decimal("12.5%", unit=unit)
+    assert info.value.message == (
+        f"このKPIの単位は「{unit}」のため「%」は付けられません。"
+        "数字だけを入力してください（例: 12.5）。"
+    )
+
+
+def test_a_unit_typed_by_mistake_is_refused_whatever_the_kpi_unit() -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_decimal("3件", unit="件")
+    assert info.value.message == (
+        "「3件」は数値として読み取れません。"
+        "単位を付けずに数字だけを入力してください（例: 1,234.5）。"
+    )
+    with pytest.raises(InvalidInput) as info:
+        parse_decimal("%", unit="%")
+    assert "数字を入力してください" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "text", ["", " ", "\u3000", "-", "－", "ー", "ｰ", "—", "―", "‐", "–", "−", " - "]
+)
+def test_an_empty_cell_or_a_dash_is_no_figure(text: str) -> None:
+    assert parse_optional_decimal(text) is None
+    assert parse_optional_decimal(text, unit="%") is None
 
 
 def test_parse_decimal_message_for_a_unit_is_the_documented_sentence() -> None:
