@@ -1,27 +1,23 @@
-"""Turning what staff type or paste into yearly edits, with a sentence for every bad cell.
+"""The editable fields of a KPI year, and the service edits built from cells read by
+`exchange.grid` (the one grid parser).
 
-Shared by the KPI yearly table and the bulk-entry table, so both accept the same input.
+Shared by the KPI yearly table and the bulk-entry table. Reading and refusing input lives in
+`exchange/grid.py` and `domain/numbers.py`; what stays here is the glue to the service's
+`KpiYearEdit` (it moves with that type when the service layer is split by use case).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import Protocol
 
-from aomori_desktop.domain.errors import InvalidInput
-from aomori_desktop.domain.fiscal import fy_label
-from aomori_desktop.domain.numbers import format_decimal, parse_optional_decimal, shorten
+from aomori_desktop.domain.numbers import format_decimal
 from aomori_desktop.domain.plan import FigureStatus
+from aomori_desktop.exchange.grid import CellKind, CellValue, ColumnSpec
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.transaction import UNSET
-
-MAX_COMMENT = 4000
-MAX_LISTED = 5  # problems listed in the message line; the rest are counted
 
 
 class YearField(Enum):
@@ -32,36 +28,13 @@ class YearField(Enum):
     STATUS = "速報/確定"
     COMMENT = "要因分析・コメント"
 
-
-STATUS_WORDS = {
-    "": None,
-    "速報": FigureStatus.PRELIMINARY,
-    "速報値": FigureStatus.PRELIMINARY,
-    "preliminary": FigureStatus.PRELIMINARY,
-    "確定": FigureStatus.FINAL,
-    "確定値": FigureStatus.FINAL,
-    "final": FigureStatus.FINAL,
-}
-
-
-def parse_status(text: str) -> FigureStatus | None:
-    key = text.strip().replace("\u3000", "").casefold()
-    if key in STATUS_WORDS:
-        return STATUS_WORDS[key]
-    raise InvalidInput(
-        f"「{text.strip()}」は速報/確定として読み取れません。「速報」「確定」または空欄にしてください。"
-    )
-
-
-def parse_cell(fieldname: YearField, text: str) -> Decimal | FigureStatus | str | None:
-    """The typed value of a cell; raises InvalidInput with a Japanese sentence."""
-    if fieldname in (YearField.INTERIM_TARGET, YearField.ACTUAL):
-        return parse_optional_decimal(text)
-    if fieldname is YearField.STATUS:
-        return parse_status(text)
-    if len(text) > MAX_COMMENT:
-        raise InvalidInput(f"コメントが長すぎます（{MAX_COMMENT:,}文字まで）。")
-    return text.strip()
+    def spec(self, unit: str) -> ColumnSpec:
+        """How a cell of this field is read, for a KPI measured in `unit`."""
+        if self in (YearField.INTERIM_TARGET, YearField.ACTUAL):
+            return ColumnSpec(CellKind.DECIMAL, unit=unit)
+        if self is YearField.STATUS:
+            return ColumnSpec(CellKind.FIGURE_STATUS)
+        return ColumnSpec(CellKind.TEXT)
 
 
 class YearValues(Protocol):
@@ -89,7 +62,7 @@ def format_cell(fieldname: YearField, year: YearValues | None) -> str:
     return year.comment
 
 
-def edit_for(kpi: str, fiscal_year: int, fieldname: YearField, value: object) -> KpiYearEdit:
+def edit_for(kpi: str, fiscal_year: int, fieldname: YearField, value: CellValue) -> KpiYearEdit:
     if fieldname is YearField.INTERIM_TARGET:
         return KpiYearEdit(kpi, fiscal_year, interim_target=value)  # type: ignore[arg-type]
     if fieldname is YearField.ACTUAL:
@@ -144,53 +117,3 @@ def merge_edits(edits: Sequence[KpiYearEdit]) -> list[KpiYearEdit]:
             comment=e.comment if e.comment is not UNSET else prev.comment,
         )
     return list(merged.values())
-
-
-def parse_tsv(text: str) -> list[list[str]]:
-    """Rows of cells from clipboard text as Excel writes it (tabs, quoted cells, CRLF)."""
-    if text.endswith("\r\n"):
-        text = text[:-2]
-    elif text.endswith("\n"):
-        text = text[:-1]
-    try:
-        reader = csv.reader(io.StringIO(text), delimiter="\t", quotechar='"')
-        return [list(row) for row in reader] or [[""]]
-    except csv.Error:
-        # an unbalanced quote or a huge cell: take the text as plain tab-separated lines
-        return [line.split("\t") for line in text.replace("\r\n", "\n").split("\n")] or [[""]]
-
-
-def to_tsv(rows: Sequence[Sequence[str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter="\t", quotechar='"', lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(row)
-    return out.getvalue()
-
-
-@dataclass(frozen=True, slots=True)
-class CellProblem:
-    row: int
-    column: int
-    message: str
-
-
-def cell_problem_text(
-    fiscal_year: int, fieldname: YearField, text: str, message: str, who: str = ""
-) -> str:
-    where = f"{who} " if who else ""
-    return f"{where}{fy_label(fiscal_year)}の{fieldname.value}「{shorten(text)}」: {message}"
-
-
-def rejection_message(problems: Sequence[str], cell_count: int) -> str:
-    """What the message line says when cells cannot be read and nothing was stored.
-
-    One typed cell gets its sentence alone; a pasted block always says that none of it was
-    stored, then names every bad cell.
-    """
-    if len(problems) == 1 and cell_count <= 1:
-        return problems[0]
-    shown = list(problems[:MAX_LISTED])
-    if len(problems) > MAX_LISTED:
-        shown.append(f"…ほか{len(problems) - MAX_LISTED}件")
-    return f"{len(problems)}件の値を読み取れないため、何も保存していません。\n" + "\n".join(shown)

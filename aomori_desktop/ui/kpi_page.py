@@ -43,6 +43,7 @@ from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.year_table import (
     COL_COMMENT,
     COL_ENTERED,
+    YEAR_TABLE_HINT,
     KpiYearTableModel,
     PasteTableView,
 )
@@ -253,9 +254,7 @@ class KpiPage(QWidget):
         self.table.messageRequested.connect(self.table_message.show_error)
         table_box = QGroupBox("年度別の実績")
         table_layout = QVBoxLayout(table_box)
-        hint = QLabel(
-            "セルを選んで数値を入力し Enter。Excel からのコピーは Ctrl+V でまとめて貼り付けできます。"
-        )
+        hint = QLabel(YEAR_TABLE_HINT)
         hint.setStyleSheet("color: #555555;")
         table_layout.addWidget(hint)
         table_layout.addWidget(self.table)

@@ -1,8 +1,14 @@
 """The yearly table of one KPI: 年度目標, 実績値, 速報/確定, 達成率, 期待進捗率, 評価, コメント.
 
-Editing a cell (or pasting a block from Excel) goes through the `commit` callback, which runs
-the service as one undoable step. A value that cannot be read stays in the cell, marked, with
-its message, and nothing is stored.
+Editing a cell, pasting a block from Excel or deleting cells goes through the `commit`
+callback, which runs the service as one undoable step. Every cell is read by the one grid
+parser (`exchange.grid`), so the table accepts what the bulk entry and the Excel import accept.
+A typed value that cannot be read stays in the cell, marked, with its message; a block that
+has an unreadable cell is stored not at all, and the message names every bad cell.
+
+The view is `ui.grid_view.PasteTableView` (Excel's Enter, paste, delete and selection rules).
+The header tooltips and the line above the table say that an empty cell or 「-」 means no
+figure (実績なし).
 """
 
 from __future__ import annotations
@@ -18,28 +24,25 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtGui import QBrush, QColor
 
-from aomori_desktop.domain.errors import InvalidInput, UserError
+from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.numbers import is_percent_unit
 from aomori_desktop.domain.progress import Grade, format_rate
+from aomori_desktop.exchange.grid import (
+    ColumnSpec,
+    GridReading,
+    read_cells,
+    refusal_message,
+)
 from aomori_desktop.services.dto import KpiDetail, KpiYearView
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.tasks import Cancelled
-from aomori_desktop.ui.cell_input import (
-    YearField,
-    cell_problem_text,
-    edit_for,
-    edited_fields,
-    format_cell,
-    merge_edits,
-    parse_cell,
-    parse_tsv,
-    rejection_message,
-    to_tsv,
-)
+from aomori_desktop.ui.cell_input import YearField, edit_for, format_cell, merge_edits
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
+from aomori_desktop.ui.grid_view import Cells
+from aomori_desktop.ui.grid_view import PasteTableView as PasteTableView  # the KPI page's view
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 Commit = Callable[[list[KpiYearEdit], str], None]  # edits, undo text; raises UserError
@@ -59,6 +62,31 @@ COL_INTERIM, COL_ACTUAL, COL_STATUS, COL_RATE, COL_EXPECTED, COL_GRADE, COL_COMM
 )
 NUMERIC_COLUMNS = {COL_INTERIM, COL_ACTUAL, COL_RATE, COL_EXPECTED}
 INVALID_BACKGROUND = QColor("#ffd6d6")
+
+#: The line above the yearly table (shown by the KPI page).
+YEAR_TABLE_HINT = (
+    "セルを選んで数値を入力し Enter（下のセルへ移動）。空欄または - は実績なし。"
+    "Excel からのコピーは Ctrl+V でまとめて貼り付けできます。"
+)
+NO_FIGURE_TIP = "空欄または - は実績なし（値を消します）。"
+
+
+def computed_reason(title: str, inputs: str = "実績値・年度目標") -> str:
+    """Why a computed column takes no input (the message line after a key press there)."""
+    return (
+        f"「{title}」の列は計算で求める値のため、入力できません。"
+        f"{inputs}を入力すると、基準値・目標値から自動で計算されます。"
+    )
+
+
+def number_tip(title: str, unit: str, none: str = "実績なし") -> str:
+    """The header tooltip of a number column: what may be typed, and that - means none."""
+    unit_text = f"（単位: {unit}）" if unit else ""
+    percent = "12.5% のように % を付けても入力できます。" if is_percent_unit(unit) else ""
+    return (
+        f"{title}{unit_text}。1,234 ／ １２３４ ／ ▲5 のように入力できます。{percent}"
+        f"空欄または - は{none}（値を消します）。"
+    )
 
 
 class KpiYearTableModel(QAbstractTableModel):
@@ -103,6 +131,17 @@ class KpiYearTableModel(QAbstractTableModel):
     def invalid_cells(self) -> dict[tuple[int, int], tuple[str, str]]:
         return dict(self._invalid)
 
+    def is_invalid(self, index: AnyIndex) -> bool:
+        return (index.row(), index.column()) in self._invalid
+
+    def read_only_reason(self, column: int) -> str | None:
+        """Why a column takes no input, for the message line; None if it does."""
+        if not 0 <= column < len(COLUMNS) or COLUMNS[column][1] is not None:
+            return None
+        if column == COL_ENTERED:
+            return "「入力者」の列は保存したときに自動で記録されます。"
+        return computed_reason(COLUMNS[column][0])
+
     # ------------------------------------------------------------ Qt model
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -116,12 +155,26 @@ class KpiYearTableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal:
+            return self._header_tip(section)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section][0] if 0 <= section < len(COLUMNS) else None
+            return COLUMNS[section][0]
         year = self.year_at(section)
         return fy_label(year.fiscal_year) if year else None
+
+    def _header_tip(self, column: int) -> str | None:
+        unit = self._detail.unit if self._detail is not None else ""
+        if column == COL_ACTUAL:
+            return number_tip("この年度の実績値", unit)
+        if column == COL_INTERIM:
+            return number_tip("この年度の目標（任意）", unit, "年度目標なし")
+        if column == COL_STATUS:
+            return "「速報」「確定」または空欄"
+        return self.read_only_reason(column)
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -164,6 +217,8 @@ class KpiYearTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if invalid is not None:
                 return invalid[1]
+            if col == COL_ACTUAL and year.actual is None:
+                return f"実績なし。{NO_FIGURE_TIP}"
             if col == COL_ACTUAL and year.status is not None:
                 return f"{year.status.label}値"
             if col == COL_COMMENT and year.comment:
@@ -194,173 +249,105 @@ class KpiYearTableModel(QAbstractTableModel):
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
-        return self.commit_block(
-            index.row(), index.column(), [[str(value if value is not None else "")]], single=True
-        )
+        text = str(value if value is not None else "")
+        return self._store([(index.row(), index.column(), text)], "入力", typed=True)
 
     # ------------------------------------------------------------ editing
 
     def commit_block(
         self, top: int, left: int, block: Sequence[Sequence[str]], *, single: bool = False
     ) -> bool:
-        """Validate a block of cells as a whole and store all of it or none of it."""
+        """Paste `block` with its first cell at (top, left): read as a whole, stored all or
+        nothing as one undoable step; computed columns inside it are skipped."""
         detail = self._detail
         if detail is None:
             return False
         rows_free, cols_free = len(detail.years) - top, len(COLUMNS) - left
-        if len(block) > rows_free or max((len(r) for r in block), default=0) > cols_free:
+        width = max((len(r) for r in block), default=0)
+        if len(block) > rows_free or width > cols_free:
             self.inputRejected.emit(
-                f"貼り付ける範囲（{len(block):,}行×{max(len(r) for r in block)}列）が表の外に"
+                f"貼り付ける範囲（{len(block):,}行×{width}列）が表の外に"
                 f"はみ出しています（ここから下に{rows_free}行、右に{cols_free}列）。"
                 "何も保存していません。貼り付け先の位置を確認してください。"
             )
             return False
-        edits: list[KpiYearEdit] = []
-        problems: list[str] = []
-        bad_cells: dict[tuple[int, int], tuple[str, str]] = {}
-        outside = False
-        for r, cells in enumerate(block):
-            for c, text in enumerate(cells):
-                row, col = top + r, left + c
-                if not (0 <= row < len(detail.years) and 0 <= col < len(COLUMNS)):
-                    outside = True
-                    continue
-                field = COLUMNS[col][1]
-                if field is None:
-                    continue  # computed columns are skipped when a copied table is pasted back
-                year = detail.years[row]
-                try:
-                    value = parse_cell(field, text)
-                except InvalidInput as exc:
-                    problems.append(cell_problem_text(year.fiscal_year, field, text, exc.message))
-                    bad_cells[(row, col)] = (text, exc.message)
-                    continue
-                edits.append(edit_for(detail.code, year.fiscal_year, field, value))
-        if outside:
-            problems.append(
-                "貼り付ける範囲が表の外にはみ出しています。貼り付け先の位置を確認してください。"
-            )
-        if problems:
-            if single:
-                self._invalid.update(bad_cells)
-                for row, col in bad_cells:
-                    idx = self.index(row, col)
-                    self.dataChanged.emit(idx, idx)
-            self.inputRejected.emit(rejection_message(problems, sum(len(r) for r in block)))
+        cells = [
+            (top + r, left + c, text)
+            for r, texts in enumerate(block)
+            for c, text in enumerate(texts)
+        ]
+        return self._store(cells, "貼り付け", typed=single)
+
+    def commit_cells(self, cells: Cells, action: str) -> bool:
+        """Store the given cells (a filled or a cleared selection) as one step named `action`."""
+        return self._store(cells, action, typed=False)
+
+    def _spec(self, row: int, col: int) -> ColumnSpec | None:
+        field = COLUMNS[col][1] if 0 <= col < len(COLUMNS) else None
+        if field is None or self.year_at(row) is None or self._detail is None:
+            return None  # computed columns are skipped when a copied table is pasted back
+        return field.spec(self._detail.unit)
+
+    def _address(self, row: int, col: int) -> str:
+        year = self.year_at(row)
+        where = fy_label(year.fiscal_year) if year is not None else f"{row + 1}行目"
+        return f"{where}の{COLUMNS[col][0]}"
+
+    def _store(self, cells: Cells, action: str, *, typed: bool) -> bool:
+        detail = self._detail
+        if detail is None:
             return False
-        if not edits:
+        reading = read_cells(cells, self._spec, self._address)
+        if reading.problems:
+            if typed:
+                for p in reading.problems:
+                    self._invalid[(p.row, p.column)] = (p.text, p.message)
+                    self._cell_changed(p.row, p.column)
+            sentences = [p.sentence for p in reading.problems]
+            self.inputRejected.emit(refusal_message(sentences, typed=typed))
             return False
-        text = _undo_text(detail, edits, single)
+        if not reading.cells:
+            if not typed and cells:
+                self.inputRejected.emit(
+                    "選んだセルは計算で求める列のため、入力できません。"
+                    "入力できるのは「年度目標」「実績値」「速報/確定」「要因分析・コメント」の列です。"
+                )
+            return False
+        edits = [
+            edit_for(detail.code, detail.years[c.row].fiscal_year, _field(c.column), c.value)
+            for c in reading.cells
+        ]
         try:
-            self._commit(merge_edits(edits), text)
+            self._commit(merge_edits(edits), self._undo_text(detail, reading, action, typed))
         except UserError as exc:
             # a refused value stays in its cell, marked, for the user to correct; a wait for
             # another user's lock that was given up leaves the cell showing what is stored
-            if single and not isinstance(exc, Cancelled):
-                (row, col), cell = (top, left), block[0][0]
-                self._invalid[(row, col)] = (cell, exc.message)
+            if typed and not isinstance(exc, Cancelled):
+                for c in reading.cells:
+                    self._invalid[(c.row, c.column)] = (c.text, exc.message)
+                    self._cell_changed(c.row, c.column)
             self.inputRejected.emit(exc.message)
             return False
-        for r in range(len(block)):
-            for c in range(len(block[r])):
-                self._invalid.pop((top + r, left + c), None)
+        for c in reading.cells:
+            if self._invalid.pop((c.row, c.column), None) is not None:
+                self._cell_changed(c.row, c.column)
         return True
 
+    @staticmethod
+    def _undo_text(detail: KpiDetail, reading: GridReading, action: str, typed: bool) -> str:
+        """The undo menu's text: what the user did, on which KPI (and year, for one cell)."""
+        if typed and len(reading.cells) == 1:
+            c = reading.cells[0]
+            year = detail.years[c.row].fiscal_year
+            return f"{detail.code} {fy_label(year)} {_field(c.column).value}の{action}"
+        return f"{detail.code} {action}（{len(reading.cells)}セル）"
 
-def _undo_text(detail: KpiDetail, edits: list[KpiYearEdit], single: bool) -> str:
-    if single and len(edits) == 1:
-        e = edits[0]
-        return f"{detail.code} {fy_label(e.fiscal_year)}の{edited_fields(e)[0].value}"
-    return f"{detail.code} 貼り付け（{len(edits)}セル）"
+    def _cell_changed(self, row: int, col: int) -> None:
+        idx = self.index(row, col)
+        self.dataChanged.emit(idx, idx)
 
 
-class PasteTableView(QTableView):
-    """A table that copies and pastes tab-separated blocks like Excel."""
-
-    messageRequested = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.setAlternatingRowColors(False)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.verticalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        )
-
-    def keyPressEvent(self, event: Any) -> None:
-        if event.matches(QKeySequence.StandardKey.Copy):
-            self.copy_selection()
-            return
-        if event.matches(QKeySequence.StandardKey.Paste):
-            self.paste()
-            return
-        if (
-            event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
-            and self.state() != QAbstractItemView.State.EditingState
-        ):
-            self.clear_selection_cells()
-            return
-        super().keyPressEvent(event)
-
-    def _selected_rect(self) -> tuple[int, int, int, int] | None:
-        indexes = self.selectionModel().selectedIndexes() if self.selectionModel() else []
-        if not indexes:
-            current = self.currentIndex()
-            if not current.isValid():
-                return None
-            return current.row(), current.column(), current.row(), current.column()
-        rows = [i.row() for i in indexes]
-        cols = [i.column() for i in indexes]
-        return min(rows), min(cols), max(rows), max(cols)
-
-    def copy_selection(self) -> str:
-        rect = self._selected_rect()
-        model = self.model()
-        if rect is None or model is None:
-            return ""
-        top, left, bottom, right = rect
-        rows = [
-            [str(model.data(model.index(r, c)) or "") for c in range(left, right + 1)]
-            for r in range(top, bottom + 1)
-        ]
-        text = to_tsv(rows)
-        QGuiApplication.clipboard().setText(text)
-        return text
-
-    def paste(self, text: str | None = None) -> bool:
-        model = self.model()
-        rect = self._selected_rect()
-        if model is None or rect is None:
-            self.messageRequested.emit("貼り付け先のセルを選んでください。")
-            return False
-        if text is None:
-            text = QGuiApplication.clipboard().text()
-        if not text:
-            self.messageRequested.emit("クリップボードに貼り付けられる文字がありません。")
-            return False
-        block = parse_tsv(text)
-        top, left, bottom, right = rect
-        if len(block) == 1 and len(block[0]) == 1 and (bottom > top or right > left):
-            block = [
-                [block[0][0]] * (right - left + 1) for _ in range(bottom - top + 1)
-            ]  # fill the selection
-        commit = getattr(model, "commit_block", None)
-        if commit is None:
-            return False
-        return bool(commit(top, left, block))
-
-    def clear_selection_cells(self) -> bool:
-        rect = self._selected_rect()
-        model = self.model()
-        if rect is None or model is None:
-            return False
-        top, left, bottom, right = rect
-        block = [[""] * (right - left + 1) for _ in range(bottom - top + 1)]
-        commit = getattr(model, "commit_block", None)
-        return bool(commit(top, left, block)) if commit else False
+def _field(column: int) -> YearField:
+    field = COLUMNS[column][1]
+    assert field is not None  # only editable columns are read
+    return field

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
@@ -15,7 +15,8 @@ from aomori_desktop.domain.plan import FigureStatus, KpiYear
 from aomori_desktop.domain.progress import Grade
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
-from aomori_desktop.ui.bulk_entry import (
+from aomori_desktop.ui.bulk_entry import WINDOW_TITLE, BulkEntryWindow, open_bulk_entry
+from aomori_desktop.ui.bulk_table import (
     COL_ACTUAL,
     COL_CODE,
     COL_COMMENT,
@@ -25,10 +26,7 @@ from aomori_desktop.ui.bulk_entry import (
     COL_RATE,
     COL_STATUS,
     MISSING_ROLE,
-    WINDOW_TITLE,
     BulkEntryModel,
-    BulkEntryWindow,
-    open_bulk_entry,
 )
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS
@@ -195,7 +193,7 @@ def test_model_works_without_a_window(document: PlanDocument, qtmodeltester) -> 
     qtmodeltester.check(model)
     assert model.setData(model.index(model.line_of("K05"), COL_ACTUAL), "▲5")
     assert commits == [
-        ([KpiYearEdit("K05", FY, actual=Decimal("-5"))], "令和7(2025)年度 K05 実績値")
+        ([KpiYearEdit("K05", FY, actual=Decimal("-5"))], "令和7(2025)年度 K05 実績値の入力")
     ]
 
 
@@ -218,7 +216,7 @@ def test_an_actual_typed_through_the_model_is_stored_graded_and_undone(
     assert background.color().name() == GRADE_COLOURS[Grade.A][0]
     assert role(window, "K03", COL_ACTUAL, MISSING_ROLE) is False
     assert window.count_label.text() == "16件中 未入力 15件"
-    assert document.undo_stack.undoText() == "令和7(2025)年度 K03 実績値"
+    assert document.undo_stack.undoText() == "令和7(2025)年度 K03 実績値の入力"
     assert window.undo_action.isEnabled()
 
     window.undo_action.trigger()
@@ -260,7 +258,7 @@ def test_typing_in_the_view_stores_office_number_habits_and_moves_to_the_next_kp
     assert (year.status, year.comment) == (FigureStatus.PRELIMINARY, "インバウンド回復")
     assert cell(window, "K10", COL_STATUS) == "速報"
     assert document.undo_stack.count() == 4  # one step per cell
-    assert document.undo_stack.undoText() == "令和7(2025)年度 K10 要因分析・コメント"
+    assert document.undo_stack.undoText() == "令和7(2025)年度 K10 要因分析・コメントの入力"
     assert message(window) == ""
 
 
@@ -319,8 +317,8 @@ def test_a_pasted_block_skips_headers_and_is_one_undo_step(
     assert [cell(window, k, COL_ACTUAL) for k in ("K02", "K03", "K04")] == ["12", "95", "1,000"]
     assert cell(window, "K05", COL_ACTUAL) == ""
     assert document.undo_stack.count() == 1
-    assert document.undo_stack.undoText() == "令和7(2025)年度 貼り付け（9件）"
-    assert message(window).startswith("9件を保存しました（貼り付け）")
+    assert document.undo_stack.undoText() == "令和7(2025)年度 貼り付け（9セル）"
+    assert message(window).startswith("9セルを保存しました（貼り付け）")
 
     window.undo_action.trigger()
     assert [stored(document, k).actual for k in ("K02", "K03", "K04")] == [None, None, None]
@@ -359,17 +357,66 @@ def test_a_block_running_past_the_last_kpi_is_refused(
     assert actual(document, "K16") is None
 
 
-def test_two_different_values_for_the_twice_listed_kpi_are_refused(
+def test_a_16_line_column_from_excel_fills_the_16_kpis_once_each(
+    qtbot, window: BulkEntryWindow, document: PlanDocument
+) -> None:
+    """K01 is listed under 1-1 and 1-2 (17 rows) but is one KPI: it takes one line."""
+    column = "".join(f"{n}\r\n" for n in range(1, 17))  # K01 … K16, one line each
+    select(window, [("K01", COL_ACTUAL)])
+    QGuiApplication.clipboard().setText(column)
+    qtbot.keyClick(window.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+    codes = [f"K{n:02d}" for n in range(1, 17)]
+    assert [actual(document, k) for k in codes] == [Decimal(n) for n in range(1, 17)]
+    assert cell(window, "K01", COL_ACTUAL, "1-1") == "1"
+    assert cell(window, "K01", COL_ACTUAL, "1-2") == "1"  # the one value, shown twice
+    assert cell(window, "K02", COL_ACTUAL) == "2"
+    assert cell(window, "K16", COL_ACTUAL) == "16"
+    assert document.undo_stack.undoText() == "令和7(2025)年度 貼り付け（16セル）"
+    assert window.count_label.text() == "16件中 未入力 0件"
+
+
+def test_a_17th_line_is_refused_saying_the_second_listing_is_skipped(
     window: BulkEntryWindow, document: PlanDocument
 ) -> None:
-    select(window, [("K01", COL_ACTUAL)])  # K01 under 1-1, then K01 under 1-2, then K02
-    assert not window.table.paste("1\r\n2\r\n3\r\n")
-    assert "K01 令和7(2025)年度の実績値: 同じKPIの1-1と1-2の行に違う値「1」「2」" in message(window)
+    select(window, [("K01", COL_ACTUAL)])
+    assert not window.table.paste("".join(f"{n}\r\n" for n in range(1, 18)))
+    assert message(window) == (
+        "貼り付ける範囲が表の外にはみ出しています（17行を貼り付けようとしましたが、"
+        "選んだ行から下のKPIは16件です。見出し行と、2つの施策に掲載されているKPIの2回目の行は"
+        "飛ばして、KPIごとに1行ずつ貼り付けます）。何も保存していません。"
+        "貼り付け先の位置を確認してください。"
+    )
     assert actual(document, "K01") is None
 
-    assert window.table.paste("1\r\n1\r\n3\r\n")  # the same value twice is fine
-    assert (actual(document, "K01"), actual(document, "K02")) == (Decimal("1"), Decimal("3"))
-    assert document.undo_stack.undoText() == "令和7(2025)年度 貼り付け（2件）"
+
+def test_the_second_listing_is_marked_and_still_editable(
+    window: BulkEntryWindow, document: PlanDocument
+) -> None:
+    assert cell(window, "K01", COL_NAME, "1-1") == "青森港を利用する洋上風力発電事業者数(累計)"
+    assert (
+        cell(window, "K01", COL_NAME, "1-2") == "青森港を利用する洋上風力発電事業者数(累計)（再掲）"
+    )
+    model = window.model
+    assert model.setData(model.index(line(window, "K01", "1-2"), COL_ACTUAL), "2")
+    assert actual(document, "K01") == Decimal("2")
+    select(window, [("K01", COL_ACTUAL)])  # starting on the second listing: it takes line 1
+    window.table.setCurrentIndex(model.index(line(window, "K01", "1-2"), COL_ACTUAL))
+    assert window.table.paste("3\r\n4\r\n")
+    assert (actual(document, "K01"), actual(document, "K02")) == (Decimal("3"), Decimal("4"))
+
+
+def test_one_value_onto_both_listings_is_one_cell(
+    window: BulkEntryWindow, document: PlanDocument
+) -> None:
+    select(window, [("K01", COL_ACTUAL)])
+    window.table.selectionModel().select(
+        window.model.index(line(window, "K01", "1-2"), COL_ACTUAL),
+        QItemSelectionModel.SelectionFlag.Select,
+    )
+    assert window.table.paste("2")
+    assert actual(document, "K01") == Decimal("2")
+    assert document.undo_stack.undoText() == "令和7(2025)年度 貼り付け（1セル）"
 
 
 def test_copy_writes_kpi_rows_only_so_it_pastes_back(qtbot, window: BulkEntryWindow) -> None:
@@ -378,9 +425,11 @@ def test_copy_writes_kpi_rows_only_so_it_pastes_back(qtbot, window: BulkEntryWin
     model.setData(model.index(line(window, "K03"), COL_ACTUAL), "1,234.5")
     window.table.setCurrentIndex(model.index(line(window, "K02"), COL_CODE))
     window.table.selectionModel().select(
-        model.index(line(window, "K03"), COL_ACTUAL),
+        QItemSelection(
+            model.index(line(window, "K02"), COL_CODE), model.index(line(window, "K03"), COL_ACTUAL)
+        ),
         QItemSelectionModel.SelectionFlag.Select,
-    )  # K02 … K03 across the 1-3 header row
+    )  # K02 … K03 across the 1-3 header row, as dragged with the mouse
 
     QGuiApplication.clipboard().clear()
     qtbot.keyClick(window.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
@@ -413,7 +462,7 @@ def test_delete_clears_the_selected_cells_in_one_step(
     assert stored(document, "K02").status is None
     assert stored(document, "K03").status is FigureStatus.PRELIMINARY  # not selected
     assert cell(window, "K03", COL_NAME) == "創業件数"  # fixed columns are never cleared
-    assert document.undo_stack.undoText() == "令和7(2025)年度 消去（3件）"
+    assert document.undo_stack.undoText() == "令和7(2025)年度 削除（3セル）"
     window.undo_action.trigger()
     assert [actual(document, k) for k in ("K02", "K03")] == [Decimal("12"), Decimal("95")]
 
@@ -425,6 +474,87 @@ def test_one_value_pasted_onto_a_selection_fills_it(
     assert window.table.paste("確定")
     assert [stored(document, k).status for k in ("K04", "K05", "K06")] == [FigureStatus.FINAL] * 3
     assert document.undo_stack.count() == 1
+
+
+def test_a_block_pasted_into_a_multiple_selection_is_refused(
+    qtbot, window: BulkEntryWindow, document: PlanDocument
+) -> None:
+    select(window, [("K03", COL_COMMENT), ("K10", COL_ACTUAL)])  # click, Ctrl+click
+    QGuiApplication.clipboard().setText("7\n8\n9")
+    qtbot.keyClick(window.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert message(window).startswith("この操作は複数の選択範囲に対して実行できません。")
+    assert [actual(document, k) for k in ("K03", "K04", "K05", "K10")] == [None] * 4
+    assert not document.undo_stack.canUndo()
+
+
+def test_percent_dash_and_letters_in_a_pasted_column(
+    window: BulkEntryWindow, document: PlanDocument
+) -> None:
+    select(window, [("K15", COL_ACTUAL)])  # K15 人, K16 %
+    assert not window.table.paste("12.5%\r\n12.5%\r\n")
+    assert message(window) == (
+        "1件の値を読み取れないため、何も保存していません。\n"
+        "K15 令和7(2025)年度の実績値「12.5%」: このKPIの単位は「人」のため「%」は付けられません。"
+        "数字だけを入力してください（例: 12.5）。"
+    )
+    assert window.table.paste("470\r\n12.5%\r\n")
+    assert (actual(document, "K15"), actual(document, "K16")) == (Decimal("470"), Decimal("12.5"))
+    assert cell(window, "K16", COL_ACTUAL) == "12.5"
+    assert window.table.paste("-\r\nー\r\n")  # dashes: no figure, the values are cleared
+    assert (actual(document, "K15"), actual(document, "K16")) == (None, None)
+    select(window, [("K14", COL_ACTUAL)])
+    assert not window.table.paste("abc")
+    assert "K14 令和7(2025)年度の実績値「abc」: 「abc」は数値ではありません。" in message(window)
+
+
+def test_typing_into_a_fixed_or_computed_column_says_why(
+    qtbot, window: BulkEntryWindow, document: PlanDocument
+) -> None:
+    table = window.table
+    table.setCurrentIndex(window.model.index(line(window, "K03"), COL_RATE))
+    qtbot.keyClicks(table, "9")
+    assert message(window).startswith("「達成率(%)」の列は計算で求める値のため、入力できません。")
+    table.setCurrentIndex(window.model.index(line(window, "K03"), COL_NAME))
+    qtbot.keyClicks(table, "x")
+    assert message(window).startswith("「KPI名」はこの表では変更できません。")
+    assert cell(window, "K03", COL_NAME) == "創業件数"
+
+
+def test_enter_without_editing_moves_to_the_next_kpi_row(qtbot, window: BulkEntryWindow) -> None:
+    table = window.table
+    table.setCurrentIndex(window.model.index(line(window, "K02"), COL_ACTUAL))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert table.currentIndex().row() == line(window, "K03")  # over the 1-3 header
+    qtbot.keyClick(table, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert table.currentIndex().row() == line(window, "K02")
+
+
+def test_two_different_values_for_one_kpi_in_one_step_are_refused(
+    window: BulkEntryWindow, document: PlanDocument
+) -> None:
+    model = window.model
+    first, second = line(window, "K01", "1-1"), line(window, "K01", "1-2")
+    assert not model.commit_cells([(first, COL_ACTUAL, "1"), (second, COL_ACTUAL, "2")], "貼り付け")
+    assert "K01 令和7(2025)年度の実績値: 同じKPIの1-1と1-2の行に違う値「1」「2」" in message(window)
+    assert actual(document, "K01") is None
+
+
+def test_a_refused_paste_is_drawn_with_the_message(
+    qtbot, window: BulkEntryWindow, tmp_path
+) -> None:
+    select(window, [("K01", COL_ACTUAL)])
+    assert not window.table.paste("1\r\n2\r\n3件\r\n")
+    window.model.setData(window.model.index(line(window, "K05"), COL_ACTUAL), "5件")
+    select(window, [("K10", COL_COMMENT)])
+    QApplication.processEvents()
+    assert window.grab().save(str(tmp_path / "bulk_refused.png"))
+    assert window.message.isVisible()
+    table = window.table
+    rect = table.visualRect(window.model.index(line(window, "K05"), COL_ACTUAL))
+    image = table.viewport().grab().toImage()
+    assert image.pixelColor(rect.left() + 3, rect.center().y()).name() == "#ffd6d6"
+    second = window.model.index(line(window, "K01", "1-2"), COL_NAME)  # 再掲: drawn grey
+    assert second.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#666666"
 
 
 # ------------------------------------------------------------------ filter, shared KPI, year
@@ -516,7 +646,7 @@ def test_switching_the_year_reloads_the_table(
     assert cell(window, "K04", COL_EXPECTED) == "30.0"  # linear 2023 → 2033
     assert window.count_label.text() == "16件中 未入力 16件"
     assert model.setData(model.index(line(window, "K03"), COL_ACTUAL), "90")
-    assert document.undo_stack.undoText() == "令和8(2026)年度 K03 実績値"
+    assert document.undo_stack.undoText() == "令和8(2026)年度 K03 実績値の入力"
     assert actual(document, "K03", 2026) == Decimal("90")
     assert actual(document, "K03", 2025) == Decimal("85")
 

@@ -89,7 +89,7 @@ def test_typing_an_actual_stores_it_and_updates_cells_badges_and_undo(qtbot, mak
     assert cell(window, 0, COL_GRADE) == "C 遅れ"
     assert badge(window, "K03@1-3") == "C"
     assert badge(window, "1-3") == "C"
-    assert window.act_undo.text().startswith("元に戻す: K03 令和6(2024)年度の実績値")
+    assert window.act_undo.text().startswith("元に戻す: K03 令和6(2024)年度 実績値の入力")
 
     window.act_undo.trigger()
     QApplication.processEvents()
@@ -533,7 +533,7 @@ def test_pastes_that_cannot_fit_or_read_say_so_briefly(make_window) -> None:
     assert lines[0] == "20件の値を読み取れないため、何も保存していません。"
     assert lines[-1] == "…ほか15件" and len(lines) == 7
     assert not table.paste('"' + "x" * 200_000 + "\r\n")  # unbalanced quote, huge cell
-    assert "読み取れません" in page.table_message.text()
+    assert "数値ではありません" in page.table_message.text()
     assert all(y.actual is None for y in window.document.reader.kpi_detail("K10").years)
 
 
