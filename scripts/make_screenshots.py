@@ -60,7 +60,7 @@ def main() -> int:
             "K10", 2025, comment="クルーズ船の寄港増加とインバウンド需要の回復により増加（速報値）"
         )
     )
-    document.changed.emit(document.services.values.set_kpi_years(edits))
+    document.apply("実績値の入力", lambda: document.services.values.set_kpi_years(edits))
     window.year_combo.setCurrentIndex(1)  # 令和7(2025)年度
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -81,10 +81,11 @@ def main() -> int:
     shot("main_plan_charts.png")
     page.tabs.setCurrentIndex(0)
 
-    document.changed.emit(
-        document.services.kpi_fields.revise_target(
+    document.apply(
+        "K10 目標値の見直し",
+        lambda: document.services.kpi_fields.revise_target(
             "K10", Decimal("1500000"), 2033, "インバウンド需要の回復見込みを反映して上方修正"
-        )
+        ),
     )
     window.select_key("K10@4-1")
     history = open_history(window, document, window.current_node())

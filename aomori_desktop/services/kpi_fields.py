@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
+from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.numbers import format_decimal
 from aomori_desktop.domain.plan import Direction
 from aomori_desktop.domain.validation import (
     MAX_TEXT,
@@ -16,10 +19,17 @@ from aomori_desktop.domain.validation import (
     kpi_field_problems,
     text_problems,
 )
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import ValidationError
 from aomori_desktop.services.snapshot_io import kpi_from_row
-from aomori_desktop.services.transaction import UNSET, PlanAccess, Unset, same
+from aomori_desktop.services.transaction import (
+    UNSET,
+    PlanAccess,
+    Unset,
+    changed_meanwhile,
+    same,
+    stale_lines,
+)
 from aomori_desktop.store.models import TargetRevisionRow
 
 __all__ = ["KpiFields", "KpiFieldsEdit", "undo_reason"]
@@ -60,27 +70,55 @@ class KpiFieldsEdit:
 _TEXT_FIELDS = ("name", "unit", "data_source", "responsible_section", "definition")
 
 
+_LABELS = {
+    "name": "KPI名",
+    "unit": "単位",
+    "baseline": "基準値",
+    "baseline_fiscal_year": "基準年度",
+    "baseline_fiscal_year_confirmed": "基準年度の確認",
+    "direction": "方向",
+    "cumulative": "累計",
+    "data_source": "出典",
+    "responsible_section": "担当課",
+    "definition": "定義・備考",
+}
+
+Target = tuple[Decimal, int]  # a target value and its fiscal year
+
+
 class KpiFields:
     """Edits the fields and the target of one plan's KPIs."""
 
     def __init__(self, access: PlanAccess) -> None:
         self._access = access
 
-    def update_kpi(self, kpi: str, edit: KpiFieldsEdit) -> Changes:
+    def update_kpi(
+        self, kpi: str, edit: KpiFieldsEdit, *, expected: KpiFieldsEdit | None = None
+    ) -> Applied[None]:
+        """Change the fields `edit` sets. With `expected` (what the screen showed, or what
+        the write being undone stored), nothing is stored if another user changed one since.
+        The undo puts back the changed fields, expecting what this call stored."""
         with self._access.transaction() as tx:
             row = tx.kpi(kpi)
-            updates = {
-                name: value
-                for name in KpiFieldsEdit.__dataclass_fields__
-                if not isinstance(value := getattr(edit, name), Unset)
-            }
+            if expected is not None:
+                stale = stale_lines(
+                    f"KPI {kpi}",
+                    (
+                        (_LABELS[name], getattr(row, name), value)
+                        for name, value in _set_fields(expected).items()
+                    ),
+                )
+                if stale:
+                    raise changed_meanwhile(stale)
+            updates = _set_fields(edit)
             for name in _TEXT_FIELDS:
                 if name in updates:
                     updates[name] = str(updates[name]).strip()
             problems = kpi_field_problems(replace(kpi_from_row(row), **updates))
             if problems:
                 raise ValidationError(problems)
-            structure = False
+            before: dict[str, object] = {}
+            after: dict[str, object] = {}
             for name, value in updates.items():
                 old = getattr(row, name)
                 stored = value.value if isinstance(value, Direction) else value
@@ -88,16 +126,42 @@ class KpiFields:
                     continue
                 setattr(row, name, stored)
                 tx.audit("kpi", kpi, name, old, stored)
-                structure = structure or name == "name"
-        return Changes(kpis=frozenset({kpi}), structure=structure)
+                before[name] = Direction(old) if name == "direction" else old
+                after[name] = value
+        if not after:
+            return Applied()
+        undo, done = KpiFieldsEdit(**before), KpiFieldsEdit(**after)  # type: ignore[arg-type]
+        return Applied(
+            Changes(kpis=frozenset({kpi}), structure="name" in after),  # the tree shows names
+            lambda: self.update_kpi(kpi, undo, expected=done),
+        )
 
     def revise_target(
         self, kpi: str, new_value: Decimal, new_fiscal_year: int, reason: str
-    ) -> Changes:
-        """Change the KPI's target; the old target and the reason stay in its history."""
+    ) -> Applied[None]:
+        """Change the KPI's target; the old target and the reason stay in its history.
+
+        The undo is another revision back to the old target, with the reason
+        `undo_reason(reason)`: the history keeps every revision, the undone one too.
+        """
         reason = reason.strip()
+        return self._revise(
+            kpi, (new_value, new_fiscal_year), reason, expected=None, undo_with=undo_reason(reason)
+        )
+
+    def _revise(
+        self, kpi: str, target: Target, reason: str, *, expected: Target | None, undo_with: str
+    ) -> Applied[None]:
+        """One revision to `target`; its undo revises back with the reason `undo_with` (and
+        the redo with this `reason` again)."""
+        new_value, new_fiscal_year = target
         with self._access.transaction() as tx:
             row = tx.kpi(kpi)
+            old: Target = (row.target, row.target_fiscal_year)
+            if expected is not None and not (same(old[0], expected[0]) and old[1] == expected[1]):
+                raise changed_meanwhile(
+                    [f"KPI {kpi}の目標値（現在: {format_decimal(old[0])}、{fy_label(old[1])}）"]
+                )
             problems = []
             if not reason:
                 problems.append(f"KPI {kpi}: 目標値を見直す理由を入力してください。")
@@ -135,4 +199,16 @@ class KpiFields:
                     reason=reason,
                 )
                 row.target_fiscal_year = new_fiscal_year
-        return Changes(kpis=frozenset({kpi}))
+        return Applied(
+            Changes(kpis=frozenset({kpi})),
+            lambda: self._revise(kpi, old, undo_with, expected=target, undo_with=reason),
+        )
+
+
+def _set_fields(edit: KpiFieldsEdit) -> dict[str, Any]:
+    """The fields an edit sets (those not left UNSET)."""
+    return {
+        name: value
+        for name in KpiFieldsEdit.__dataclass_fields__
+        if not isinstance(value := getattr(edit, name), Unset)
+    }

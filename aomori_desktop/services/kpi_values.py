@@ -8,7 +8,7 @@ is never overwritten unseen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,11 +25,14 @@ from aomori_desktop.domain.validation import (
     text_problems,
     year_where,
 )
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import ValidationError
 from aomori_desktop.services.transaction import (
     UNSET,
     PlanAccess,
+    Restamp,
+    Stamp,
+    Transaction,
     Unset,
     audit_text,
     changed_meanwhile,
@@ -37,7 +40,7 @@ from aomori_desktop.services.transaction import (
 )
 from aomori_desktop.store.models import KpiRow, KpiYearRow
 
-__all__ = ["KpiValues", "KpiYearEdit"]
+__all__ = ["UNSET", "KpiValues", "KpiYearEdit", "Unset"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,38 +63,52 @@ class KpiValues:
 
     def set_kpi_years(
         self, edits: Sequence[KpiYearEdit], expected: Sequence[KpiYearEdit] = ()
-    ) -> Changes:
-        """Apply several yearly edits atomically (paste, bulk entry): all or nothing."""
+    ) -> Applied[None]:
+        """Apply several yearly edits atomically (paste, bulk entry): all or nothing.
+
+        `expected` holds what the user's screen showed for the same fields; if another window
+        or PC has changed one since, nothing is stored (`Conflict`). The undo puts back what
+        was stored before, field by field (and who/when), expecting what this call stored,
+        so it never wipes a later value from another PC either.
+        """
+        return self._store(edits, expected, {})
+
+    def record_actual(
+        self,
+        kpi: str,
+        fiscal_year: int,
+        actual: Decimal | None,
+        *,
+        status: FigureStatus | Unset | None = UNSET,
+        comment: str | Unset = UNSET,
+    ) -> Applied[None]:
+        return self.set_kpi_years(
+            [KpiYearEdit(kpi, fiscal_year, actual=actual, status=status, comment=comment)]
+        )
+
+    def clear_actual(self, kpi: str, fiscal_year: int) -> Applied[None]:
+        return self.set_kpi_years([KpiYearEdit(kpi, fiscal_year, actual=None, status=None)])
+
+    def set_interim_target(
+        self, kpi: str, fiscal_year: int, value: Decimal | None
+    ) -> Applied[None]:
+        return self.set_kpi_years([KpiYearEdit(kpi, fiscal_year, interim_target=value)])
+
+    def _store(
+        self,
+        edits: Sequence[KpiYearEdit],
+        expected: Sequence[KpiYearEdit],
+        restamps: Mapping[tuple[str, int], Restamp],
+    ) -> Applied[None]:
+        """The write behind `set_kpi_years` and its undo/redo; `restamps` (undo and redo only)
+        say whose entry each record returns to."""
         if not edits:
-            return Changes()
-        touched: set[str] = set()
+            return Applied()
+        before: list[KpiYearEdit] = []  # the changed fields as they were: the undo
+        after: list[KpiYearEdit] = []  # the changed fields as stored: what the undo expects
+        back: dict[tuple[str, int], Restamp] = {}
         with self._access.transaction() as tx:
-            period = tx.period()
-            problems: list[str] = []
-            kpis: dict[str, KpiRow] = {}
-            for e in edits:
-                where = f"KPI {e.kpi} {year_where(e.fiscal_year)}"
-                if e.kpi not in kpis:
-                    row = tx.s.scalar(
-                        select(KpiRow).where(KpiRow.plan_id == tx.plan_id, KpiRow.code == e.kpi)
-                    )
-                    if row is None:
-                        problems.append(f"KPI {e.kpi} が見つかりません。")
-                        continue
-                    kpis[e.kpi] = row
-                if problem := outside_period(f"KPI {e.kpi}", e.fiscal_year, period):
-                    problems.append(problem)
-                if not isinstance(e.comment, Unset):
-                    problems.extend(text_problems(where, KPI_YEAR_TEXT, {"comment": e.comment}))
-                for label, value in (("実績値", e.actual), ("年度目標", e.interim_target)):
-                    # NaN/Infinity cannot be stored (a raw ValueError escaped from the audit
-                    # text conversion), nor more digits than anyone can type.
-                    if isinstance(value, Decimal) and (
-                        problem := decimal_problem(where, label, value)
-                    ):
-                        problems.append(problem)
-            if problems:
-                raise ValidationError(problems)
+            kpis = _checked(tx, edits)
             stale = _stale_values(tx.s, kpis, expected)
             if stale:
                 raise changed_meanwhile(stale)
@@ -107,8 +124,10 @@ class KpiValues:
                     year_row = KpiYearRow(
                         kpi_id=kpi.id, fiscal_year=e.fiscal_year, comment="", entered_by=""
                     )
+                stamp: Stamp = None if new_row else (year_row.entered_by, year_row.entered_at)
                 key = f"{kpi.code}/{e.fiscal_year}"
-                changed = False
+                old_fields: dict[str, object] = {}
+                new_fields: dict[str, object] = {}
                 for field, new in _fields(e):
                     if isinstance(new, Unset):
                         continue
@@ -117,36 +136,79 @@ class KpiValues:
                         continue
                     setattr(year_row, field, new)
                     tx.audit("kpi_year", key, field, old, new)
-                    changed = True
-                if changed:
+                    old_fields[field], new_fields[field] = old, new
+                if not new_fields:
+                    continue
+                restamp = restamps.get((e.kpi, e.fiscal_year))
+                stamped: Stamp = (tx.user, tx.now)
+                if restamp is not None and restamp.left == stamp:
+                    stamped = restamp.put_back
+                if stamped is None and _holds_nothing(year_row):
+                    if not new_row:  # the record this undo takes back had created it
+                        tx.s.delete(year_row)
+                else:
                     if (
                         new_row
                     ):  # a row only when something was entered (clearing nothing adds none)
                         tx.s.add(year_row)
-                    year_row.entered_by = tx.user
-                    year_row.entered_at = tx.now
-                    touched.add(kpi.code)
+                    year_row.entered_by, year_row.entered_at = stamped or (tx.user, tx.now)
+                    stamped = (year_row.entered_by, year_row.entered_at)
+                before.append(_edit(e.kpi, e.fiscal_year, old_fields))
+                after.append(_edit(e.kpi, e.fiscal_year, new_fields))
+                back[(e.kpi, e.fiscal_year)] = Restamp(left=stamped, put_back=stamp)
                 tx.s.flush()
-        return Changes(kpis=frozenset(touched))
-
-    def record_actual(
-        self,
-        kpi: str,
-        fiscal_year: int,
-        actual: Decimal | None,
-        *,
-        status: FigureStatus | Unset | None = UNSET,
-        comment: str | Unset = UNSET,
-    ) -> Changes:
-        return self.set_kpi_years(
-            [KpiYearEdit(kpi, fiscal_year, actual=actual, status=status, comment=comment)]
+        if not after:
+            return Applied()
+        return Applied(
+            Changes(kpis=frozenset(e.kpi for e in after)),
+            lambda: self._store(before, after, back),
         )
 
-    def clear_actual(self, kpi: str, fiscal_year: int) -> Changes:
-        return self.set_kpi_years([KpiYearEdit(kpi, fiscal_year, actual=None, status=None)])
 
-    def set_interim_target(self, kpi: str, fiscal_year: int, value: Decimal | None) -> Changes:
-        return self.set_kpi_years([KpiYearEdit(kpi, fiscal_year, interim_target=value)])
+def _checked(tx: Transaction, edits: Sequence[KpiYearEdit]) -> dict[str, KpiRow]:
+    """The KPI rows of `edits`, after checking every edit (all problems at once)."""
+    period = tx.period()
+    problems: list[str] = []
+    kpis: dict[str, KpiRow] = {}
+    for e in edits:
+        where = f"KPI {e.kpi} {year_where(e.fiscal_year)}"
+        if e.kpi not in kpis:
+            row = tx.s.scalar(
+                select(KpiRow).where(KpiRow.plan_id == tx.plan_id, KpiRow.code == e.kpi)
+            )
+            if row is None:
+                problems.append(f"KPI {e.kpi} が見つかりません。")
+                continue
+            kpis[e.kpi] = row
+        if problem := outside_period(f"KPI {e.kpi}", e.fiscal_year, period):
+            problems.append(problem)
+        if not isinstance(e.comment, Unset):
+            problems.extend(text_problems(where, KPI_YEAR_TEXT, {"comment": e.comment}))
+        for label, value in (("実績値", e.actual), ("年度目標", e.interim_target)):
+            # NaN/Infinity cannot be stored (a raw ValueError escaped from the audit text
+            # conversion), nor more digits than anyone can type.
+            if isinstance(value, Decimal) and (problem := decimal_problem(where, label, value)):
+                problems.append(problem)
+    if problems:
+        raise ValidationError(problems)
+    return kpis
+
+
+def _holds_nothing(row: KpiYearRow) -> bool:
+    return row.actual is None and row.interim_target is None and not row.status and not row.comment
+
+
+def _edit(kpi: str, fiscal_year: int, fields: Mapping[str, object]) -> KpiYearEdit:
+    """An edit of the given stored fields (status as stored: its value)."""
+    status = fields.get("status", UNSET)
+    return KpiYearEdit(
+        kpi,
+        fiscal_year,
+        actual=fields.get("actual", UNSET),  # type: ignore[arg-type]
+        interim_target=fields.get("interim_target", UNSET),  # type: ignore[arg-type]
+        status=FigureStatus(status) if isinstance(status, str) else status,  # type: ignore[arg-type]
+        comment=fields.get("comment", UNSET),  # type: ignore[arg-type]
+    )
 
 
 def _fields(e: KpiYearEdit) -> tuple[tuple[str, object], ...]:

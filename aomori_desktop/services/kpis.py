@@ -20,11 +20,11 @@ from aomori_desktop.domain.validation import (
     kpi_record_problems,
     period_problems,
 )
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import Conflict, ValidationError
 from aomori_desktop.services.ordering import insert_at, moved, next_code, reposition
-from aomori_desktop.services.snapshot_io import kpi_row_from_value
-from aomori_desktop.services.transaction import PlanAccess
+from aomori_desktop.services.snapshot_io import kpi_from_row, kpi_row_from_value
+from aomori_desktop.services.transaction import PlanAccess, changed_meanwhile
 from aomori_desktop.store.models import KpiMeasureRow, KpiRow
 
 __all__ = ["KpiDraft", "KpiLifecycle"]
@@ -54,7 +54,9 @@ class KpiLifecycle:
     def __init__(self, access: PlanAccess) -> None:
         self._access = access
 
-    def add_kpi(self, draft: KpiDraft) -> tuple[str, Changes]:
+    def add_kpi(self, draft: KpiDraft) -> Applied[str]:
+        """A new KPI under the draft's measures; `value` is its code (K17). Undo removes it
+        (and the redo restores it exactly, with whatever was entered meanwhile)."""
         with self._access.transaction() as tx:
             plan = tx.plan()
             codes = list(tx.s.scalars(select(KpiRow.code).where(KpiRow.plan_id == tx.plan_id)))
@@ -91,18 +93,23 @@ class KpiLifecycle:
             tx.s.add(row)
             tx.audit("kpi", code, "name", None, candidate.name, action="create")
             tx.audit("kpi", code, "measures", None, ",".join(draft.measures), action="create")
-        return code, Changes(kpis=frozenset({code}), structure=True)
+        return Applied(_kpi_changes(code), lambda: self.remove_kpi(code), code)
 
-    def remove_kpi(self, kpi: str) -> Changes:
+    def remove_kpi(self, kpi: str) -> Applied[str]:
+        """Remove a KPI with its yearly records, target revisions and links (its audit
+        entries stay). The undo restores it from what was read here, before the removal."""
         with self._access.transaction() as tx:
+            plan = tx.plan()
             row = tx.kpi(kpi)
+            kept = kpi_from_row(row)
+            position = sorted(plan.kpis, key=lambda k: (k.position, k.id)).index(row)
             tx.audit("kpi", kpi, "name", row.name, None, action="delete")
             tx.s.delete(row)
-        return Changes(kpis=frozenset({kpi}), structure=True)
+        return Applied(_kpi_changes(kpi), lambda: self.restore_kpi(kept, position), kpi)
 
-    def restore_kpi(self, kpi: Kpi, position: int) -> Changes:
+    def restore_kpi(self, kpi: Kpi, position: int) -> Applied[str]:
         """Put back a removed KPI exactly as it was read, at index `position` (0 = first)
-        of the plan's KPI order."""
+        of the plan's KPI order. The undo removes it again."""
         where = f"KPI {kpi.id}"
         with self._access.transaction() as tx:
             plan = tx.plan()
@@ -123,10 +130,13 @@ class KpiLifecycle:
             tx.s.add(row)
             tx.audit("kpi", kpi.id, "name", None, kpi.name, action="restore")
             tx.audit("kpi", kpi.id, "measures", None, ",".join(kpi.measures), action="restore")
-        return Changes(kpis=frozenset({kpi.id}), structure=True)
+        return Applied(_kpi_changes(kpi.id), lambda: self.remove_kpi(kpi.id), kpi.id)
 
-    def set_kpi_measures(self, kpi: str, measures: Sequence[str]) -> Changes:
-        """The measures a KPI serves, in order (a KPI may serve two measures)."""
+    def set_kpi_measures(
+        self, kpi: str, measures: Sequence[str], *, expected: Sequence[str] | None = None
+    ) -> Applied[None]:
+        """The measures a KPI serves, in order (a KPI may serve two measures). With
+        `expected`, nothing changes if the KPI no longer serves exactly those."""
         if not measures:
             raise ValidationError([f"KPI {kpi}: 共創施策を1つ以上指定してください。"])
         if len(set(measures)) != len(measures):
@@ -134,26 +144,39 @@ class KpiLifecycle:
         with self._access.transaction() as tx:
             row = tx.kpi(kpi)
             rows = [tx.measure(m) for m in measures]
-            old = ",".join(link.measure.code for link in row.measure_links)
-            if old == ",".join(measures):
-                return Changes()
+            old = [link.measure.code for link in row.measure_links]
+            if expected is not None and old != list(expected):
+                raise changed_meanwhile([f"KPI {kpi}の共創施策（現在: {'、'.join(old)}）"])
+            if old == list(measures):
+                return Applied()
             row.measure_links.clear()
             tx.s.flush()
             row.measure_links.extend(
                 KpiMeasureRow(measure=m, position=i) for i, m in enumerate(rows)
             )
-            tx.audit("kpi", kpi, "measures", old, ",".join(measures))
-        return Changes(kpis=frozenset({kpi}), structure=True)
+            tx.audit("kpi", kpi, "measures", ",".join(old), ",".join(measures))
+        done = list(measures)
+        return Applied(_kpi_changes(kpi), lambda: self.set_kpi_measures(kpi, old, expected=done))
 
-    def move_kpi(self, kpi: str, delta: int) -> Changes:
-        """Move a KPI `delta` places in the plan's KPI order (its code stays)."""
+    def move_kpi(self, kpi: str, delta: int) -> Applied[None]:
+        """Move a KPI `delta` places in the plan's KPI order (its code stays). The undo
+        moves it back, if it still stands where this move put it."""
+        return self._move(kpi, delta, at=None)
+
+    def _move(self, kpi: str, delta: int, *, at: int | None) -> Applied[None]:
         with self._access.transaction() as tx:
             plan = tx.plan()
             row = tx.kpi(kpi)
             if delta == 0:
-                return Changes()
+                return Applied()
             siblings = sorted(plan.kpis, key=lambda k: (k.position, k.id))
             index = siblings.index(row)
+            if at is not None and index != at:
+                raise changed_meanwhile([f"KPI {kpi}の並び順（現在: {index + 1}番目）"], "操作")
             reposition(moved(siblings, index, delta, f"KPI {kpi}"))
             tx.audit("kpi", kpi, "order", index + 1, index + delta + 1, action="move")
-        return Changes(structure=True)
+        return Applied(Changes(structure=True), lambda: self._move(kpi, -delta, at=index + delta))
+
+
+def _kpi_changes(kpi: str) -> Changes:
+    return Changes(kpis=frozenset({kpi}), structure=True)

@@ -21,11 +21,15 @@ from aomori_desktop.domain.validation import (
     project_problems,
     text_problems,
 )
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import Conflict, ValidationError
 from aomori_desktop.services.ordering import insert_at, moved, next_code, next_number, renumber
-from aomori_desktop.services.snapshot_io import project_row_from_value
-from aomori_desktop.services.transaction import PlanAccess, find_measure
+from aomori_desktop.services.snapshot_io import (
+    placements_of,
+    project_from_row,
+    project_row_from_value,
+)
+from aomori_desktop.services.transaction import PlanAccess, changed_meanwhile, find_measure
 from aomori_desktop.store.models import MeasureRow, PlacementRow, ProjectRow
 
 __all__ = ["ProjectPlacements"]
@@ -37,7 +41,9 @@ class ProjectPlacements:
     def __init__(self, access: PlanAccess) -> None:
         self._access = access
 
-    def add_project(self, measure: str, title: str, description: str = "") -> tuple[str, Changes]:
+    def add_project(self, measure: str, title: str, description: str = "") -> Applied[str]:
+        """A new project with its home placement under `measure`; `value` is its code (PJ27).
+        Undo removes it (the redo restores it exactly)."""
         title, description = title.strip(), description.strip()
         if not title:
             raise ValidationError(["共創プロジェクト: 名称を入力してください。"])
@@ -74,21 +80,30 @@ class ProjectPlacements:
             )
             tx.audit("project", code, "title", None, title, action="create")
             tx.audit("placement", f"{measure}-{number}", "project", None, code, action="create")
-        return code, Changes(projects=frozenset({code}), structure=True)
+        return Applied(_project_changes(code), lambda: self.remove_project(code), code)
 
-    def remove_project(self, project: str) -> Changes:
-        """Remove a project with its placements (re-listings too), partners and years."""
+    def remove_project(self, project: str) -> Applied[str]:
+        """Remove a project with its placements (re-listings too), partners and years. The
+        undo restores it from what was read here, before the removal."""
         with self._access.transaction() as tx:
+            plan = tx.plan()
             row = tx.project(project)
+            kept, listed = project_from_row(row), placements_of(row)
+            position = sorted(plan.projects, key=lambda p: (p.position, p.id)).index(row)
             tx.audit("project", project, "title", row.title, None, action="delete")
             tx.s.delete(row)
-        return Changes(projects=frozenset({project}), structure=True)
+        return Applied(
+            _project_changes(project),
+            lambda: self.restore_project(kept, listed, position),
+            project,
+        )
 
     def restore_project(
         self, project: Project, placements: Sequence[Placement], position: int
-    ) -> Changes:
+    ) -> Applied[str]:
         """Put back a removed project with its partners, yearly records and placements (the
-        same numbers under the same measures), at index `position` of the plan's projects."""
+        same numbers under the same measures), at index `position` of the plan's projects.
+        The undo removes it again."""
         where = f"共創プロジェクト {project.id}"
         with self._access.transaction() as tx:
             plan = tx.plan()
@@ -122,10 +137,13 @@ class ProjectPlacements:
                     PlacementRow(number=number, project=row, relisting=placement.relisting)
                 )
                 tx.audit("placement", placement.code, "project", None, project.id, action="restore")
-        return Changes(projects=frozenset({project.id}), structure=True)
+        return Applied(
+            _project_changes(project.id), lambda: self.remove_project(project.id), project.id
+        )
 
-    def add_relisting(self, project: str, measure: str) -> tuple[str, Changes]:
-        """List an existing project again (再掲) under another measure."""
+    def add_relisting(self, project: str, measure: str) -> Applied[str]:
+        """List an existing project again (再掲) under another measure; `value` is the new
+        placement's code (P-M-N). Undo removes the re-listing."""
         with self._access.transaction() as tx:
             project_row = tx.project(project)
             measure_row = tx.measure(measure)
@@ -139,10 +157,11 @@ class ProjectPlacements:
             )
             code = f"{measure}-{number}"
             tx.audit("placement", code, "project", None, project, action="create")
-        return code, Changes(projects=frozenset({project}), structure=True)
+        return Applied(_project_changes(project), lambda: self.remove_placement(code), code)
 
-    def remove_placement(self, placement: str) -> Changes:
-        """Remove a re-listing. A home placement goes only with its project (`remove_project`)."""
+    def remove_placement(self, placement: str) -> Applied[str]:
+        """Remove a re-listing. A home placement goes only with its project (`remove_project`).
+        The undo puts the re-listing back under the same number."""
         with self._access.transaction() as tx:
             _measure_row, row = tx.placement(placement)
             if not row.relisting:
@@ -153,10 +172,11 @@ class ProjectPlacements:
             tx.audit("placement", placement, "project", row.project.code, None, action="delete")
             code = row.project.code
             tx.s.delete(row)
-        return Changes(projects=frozenset({code}), structure=True)
+        kept = Placement(placement, code, relisting=True)
+        return Applied(_project_changes(code), lambda: self.restore_placement(kept), placement)
 
-    def restore_placement(self, placement: Placement) -> Changes:
-        """Put back a removed re-listing (再掲) under the same number."""
+    def restore_placement(self, placement: Placement) -> Applied[str]:
+        """Put back a removed re-listing (再掲) under the same number. The undo removes it."""
         if not placement.relisting:
             raise Conflict(
                 f"掲載 {placement.code} は再掲ではありません。本来の掲載先は共創プロジェクトごと復元されます。"
@@ -174,16 +194,29 @@ class ProjectPlacements:
             tx.audit(
                 "placement", placement.code, "project", None, placement.project, action="restore"
             )
-        return Changes(projects=frozenset({placement.project}), structure=True)
+        return Applied(
+            _project_changes(placement.project),
+            lambda: self.remove_placement(placement.code),
+            placement.code,
+        )
 
-    def move_placement(self, placement: str, delta: int) -> tuple[str, Changes]:
+    def move_placement(self, placement: str, delta: int) -> Applied[str]:
         """Move a placement (a project listed under a measure, 再掲 or not) `delta` places
-        within its measure; returns its new code (P-M-N)."""
+        within its measure; `value` is its new code (P-M-N). The undo moves it back, if the
+        same project still stands at the new code."""
+        return self._move(placement, delta, holding=None)
+
+    def _move(self, placement: str, delta: int, *, holding: str | None) -> Applied[str]:
         measure = placement.rpartition("-")[0]
         with self._access.transaction() as tx:
             measure_row, row = tx.placement(placement)
+            project = row.project.code
+            if holding is not None and project != holding:
+                raise changed_meanwhile(
+                    [f"掲載 {placement} の共創プロジェクト（現在: {project}）"], "操作"
+                )
             if delta == 0:
-                return placement, Changes()
+                return Applied(value=placement)
             siblings = sorted(measure_row.placements, key=lambda p: p.number)
             order = moved(siblings, siblings.index(row), delta, f"掲載 {placement}")
             projects: set[str] = set()
@@ -199,7 +232,15 @@ class ProjectPlacements:
                     action="move",
                 )
             code = f"{measure}-{row.number}"
-        return code, Changes(projects=frozenset(projects), structure=True)
+        return Applied(
+            Changes(projects=frozenset(projects), structure=True),
+            lambda: self._move(code, -delta, holding=project),
+            code,
+        )
+
+
+def _project_changes(project: str) -> Changes:
+    return Changes(projects=frozenset({project}), structure=True)
 
 
 def _free_placement(s: Session, plan_id: int, placement: Placement) -> tuple[MeasureRow, int]:

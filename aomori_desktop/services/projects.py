@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.plan import Partner, ProjectStatus, Sector
 from aomori_desktop.domain.validation import (
     PROJECT_TEXT,
@@ -16,9 +17,17 @@ from aomori_desktop.domain.validation import (
     partner_problems,
     text_problems,
 )
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import ValidationError
-from aomori_desktop.services.transaction import UNSET, PlanAccess, Unset
+from aomori_desktop.services.transaction import (
+    UNSET,
+    PlanAccess,
+    Restamp,
+    Stamp,
+    Unset,
+    changed_meanwhile,
+    stale_lines,
+)
 from aomori_desktop.store.models import PartnerRow, ProjectYearRow
 
 __all__ = ["ProjectFieldsEdit", "ProjectRecords"]
@@ -38,31 +47,57 @@ def _partners_text(partners: Sequence[Partner]) -> str | None:
     return "／".join(f"{p.sector.label}:{p.name}" for p in partners) or None
 
 
+_LABELS = {"title": "名称", "description": "取組内容", "responsible_section": "担当課"}
+
+YearFields = tuple[ProjectStatus | Unset | None, str | Unset]  # (status, note) of a year
+
+
 class ProjectRecords:
     """Edits the projects of one plan (their fields, partners and yearly records)."""
 
     def __init__(self, access: PlanAccess) -> None:
         self._access = access
 
-    def update_project(self, project: str, edit: ProjectFieldsEdit) -> Changes:
+    def update_project(
+        self, project: str, edit: ProjectFieldsEdit, *, expected: ProjectFieldsEdit | None = None
+    ) -> Applied[None]:
+        """Change the fields `edit` sets; with `expected`, nothing changes if another user
+        changed one of those since. The undo puts back the changed fields."""
+        where = f"共創プロジェクト {project}"
         with self._access.transaction() as tx:
             row = tx.project(project)
-            updates = {
-                name: str(value).strip()
-                for name in ProjectFieldsEdit.__dataclass_fields__
-                if not isinstance(value := getattr(edit, name), Unset)
-            }
-            problems = text_problems(f"共創プロジェクト {project}", PROJECT_TEXT, updates)
+            if expected is not None:
+                stale = stale_lines(
+                    where,
+                    (
+                        (_LABELS[name], getattr(row, name), value)
+                        for name, value in _set_fields(expected).items()
+                    ),
+                )
+                if stale:
+                    raise changed_meanwhile(stale)
+            updates = {name: value.strip() for name, value in _set_fields(edit).items()}
+            problems = text_problems(where, PROJECT_TEXT, updates)
             if "title" in updates and not updates["title"]:
-                problems.append(f"共創プロジェクト {project}: 名称が空です。")
+                problems.append(f"{where}: 名称が空です。")
             if problems:
                 raise ValidationError(problems)
+            before: dict[str, str] = {}
+            after: dict[str, str] = {}
             for name, value in updates.items():
                 old = getattr(row, name)
                 if old != value:
                     setattr(row, name, value)
                     tx.audit("project", project, name, old, value)
-        return Changes(projects=frozenset({project}), structure="title" in updates)
+                    before[name], after[name] = old, value
+        if not after:
+            return Applied()
+        undo, done = ProjectFieldsEdit(**before), ProjectFieldsEdit(**after)
+        return Applied(
+            # the tree shows titles (of the home placement and every re-listing)
+            Changes(projects=frozenset({project}), structure="title" in after),
+            lambda: self.update_project(project, undo, expected=done),
+        )
 
     def set_project_year(
         self,
@@ -71,7 +106,21 @@ class ProjectRecords:
         *,
         status: ProjectStatus | Unset | None = UNSET,
         note: str | Unset = UNSET,
-    ) -> Changes:
+    ) -> Applied[None]:
+        """The project's status (未着手…中止) and note for one fiscal year. The undo puts
+        back what was stored (and who entered it), if no one has changed it since."""
+        return self._store_year(project, fiscal_year, (status, note), expected=None, restamp=None)
+
+    def _store_year(
+        self,
+        project: str,
+        fiscal_year: int,
+        fields: YearFields,
+        *,
+        expected: YearFields | None,
+        restamp: Restamp | None,
+    ) -> Applied[None]:
+        status, note = fields
         where = f"共創プロジェクト {project}"
         with self._access.transaction() as tx:
             row = tx.project(project)
@@ -84,28 +133,66 @@ class ProjectRecords:
             new_row = year is None
             if year is None:
                 year = ProjectYearRow(fiscal_year=fiscal_year, note="", entered_by="")
+            stamp: Stamp = None if new_row else (year.entered_by, year.entered_at)
+            if expected is not None:
+                stale = stale_lines(
+                    f"{where} {fy_label(fiscal_year)}",
+                    (
+                        (label, stored, shown)
+                        for label, stored, shown in (
+                            ("状況", _status(year.status), expected[0]),
+                            ("メモ", year.note, expected[1]),
+                        )
+                        if not isinstance(shown, Unset)
+                    ),
+                )
+                if stale:
+                    raise changed_meanwhile(stale)
             key = f"{project}/{fiscal_year}"
-            changed = False
-            if not isinstance(status, Unset):
+            old_status: ProjectStatus | Unset | None = UNSET
+            old_note: str | Unset = UNSET
+            if not isinstance(status, Unset) and _status(year.status) != status:
+                old_status = _status(year.status)
                 new_status = status.value if status else None
-                if year.status != new_status:
-                    tx.audit("project_year", key, "status", year.status, new_status)
-                    year.status = new_status
-                    changed = True
+                tx.audit("project_year", key, "status", year.status, new_status)
+                year.status = new_status
             if not isinstance(note, Unset) and year.note != note:
+                old_note = year.note
                 tx.audit("project_year", key, "note", year.note, note)
                 year.note = note
-                changed = True
-            if not changed:
-                return Changes()
-            if new_row:
-                row.years.append(year)
-            year.entered_by = tx.user
-            year.entered_at = tx.now
-        return Changes(projects=frozenset({project}))
+            if isinstance(old_status, Unset) and isinstance(old_note, Unset):
+                return Applied()
+            stamped: Stamp = (tx.user, tx.now)
+            if restamp is not None and restamp.left == stamp:
+                stamped = restamp.put_back
+            if stamped is None and not year.status and not year.note:
+                if not new_row:  # the entry this undo takes back had created the record
+                    tx.s.delete(year)
+            else:
+                if new_row:
+                    row.years.append(year)
+                year.entered_by, year.entered_at = stamped or (tx.user, tx.now)
+                stamped = (year.entered_by, year.entered_at)
+        undo: YearFields = (old_status, old_note)
+        done: YearFields = (
+            UNSET if isinstance(old_status, Unset) else status,
+            UNSET if isinstance(old_note, Unset) else note,
+        )
+        back = Restamp(left=stamped, put_back=stamp)
+        return Applied(
+            Changes(projects=frozenset({project})),
+            lambda: self._store_year(project, fiscal_year, undo, expected=done, restamp=back),
+        )
 
-    def set_partners(self, project: str, partners: Sequence[Partner]) -> Changes:
-        """Replace the project's co-creation partners (産学金官), in the given order."""
+    def set_partners(
+        self,
+        project: str,
+        partners: Sequence[Partner],
+        *,
+        expected: Sequence[Partner] | None = None,
+    ) -> Applied[None]:
+        """Replace the project's co-creation partners (産学金官), in the given order. With
+        `expected`, nothing changes if the partners are no longer those."""
         where = f"共創プロジェクト {project}"
         cleaned = [Partner(p.sector, p.name.strip()) for p in partners]
         problems = []
@@ -121,8 +208,12 @@ class ProjectRecords:
         with self._access.transaction() as tx:
             row = tx.project(project)
             old = [Partner(Sector(pa.sector), pa.name) for pa in row.partners]
+            if expected is not None and old != list(expected):
+                raise changed_meanwhile(
+                    [f"{where}の連携先（現在: {_partners_text(old) or '空欄'}）"], "操作"
+                )
             if old == cleaned:
-                return Changes()
+                return Applied()
             row.partners.clear()
             tx.s.flush()
             row.partners.extend(
@@ -130,4 +221,20 @@ class ProjectRecords:
                 for i, p in enumerate(cleaned)
             )
             tx.audit("project", project, "partners", _partners_text(old), _partners_text(cleaned))
-        return Changes(projects=frozenset({project}))
+        return Applied(
+            Changes(projects=frozenset({project})),
+            lambda: self.set_partners(project, old, expected=cleaned),
+        )
+
+
+def _set_fields(edit: ProjectFieldsEdit) -> dict[str, str]:
+    """The fields an edit sets (those not left UNSET)."""
+    return {
+        name: str(value)
+        for name in ProjectFieldsEdit.__dataclass_fields__
+        if not isinstance(value := getattr(edit, name), Unset)
+    }
+
+
+def _status(value: str | None) -> ProjectStatus | None:
+    return ProjectStatus(value) if value else None

@@ -15,13 +15,15 @@ from aomori_desktop.domain.validation import (
     code_number,
     text_problems,
 )
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import Conflict, ValidationError
 from aomori_desktop.services.ordering import moved, next_number, renumber, renumbered, reposition
-from aomori_desktop.services.transaction import PlanAccess
+from aomori_desktop.services.transaction import PlanAccess, changed_meanwhile
 from aomori_desktop.store.models import MeasureRow, PillarRow
 
 __all__ = ["PlanStructure"]
+
+STRUCTURE = Changes(structure=True)
 
 
 def _pillar_title(where: str, lead: str, name: str) -> tuple[str, str]:
@@ -53,39 +55,51 @@ class PlanStructure:
 
     # ------------------------------------------------------------ pillars
 
-    def add_pillar(self, lead: str, name: str) -> tuple[int, Changes]:
+    def add_pillar(self, lead: str, name: str) -> Applied[int]:
+        """A new pillar after the last; `value` is its number. Undo removes it."""
         lead, name = _pillar_title("戦略の柱", lead, name)
         with self._access.transaction() as tx:
             plan = tx.plan()
             number = next_number(plan.pillars, "戦略の柱")
             plan.pillars.append(PillarRow(number=number, lead=lead, name=name, position=number))
             tx.audit("pillar", str(number), "name", None, f"{lead} {name}".strip(), action="create")
-        return number, Changes(structure=True)
+        return Applied(STRUCTURE, lambda: self.remove_pillar(number), number)
 
-    def rename_pillar(self, number: int, lead: str, name: str) -> Changes:
-        lead, name = _pillar_title(f"戦略の柱 {number}", lead, name)
+    def rename_pillar(
+        self, number: int, lead: str, name: str, *, expected: tuple[str, str] | None = None
+    ) -> Applied[None]:
+        """A pillar's lead phrase and name; with `expected` (lead, name), nothing changes if
+        another user renamed it since. The undo renames it back."""
+        where = f"戦略の柱 {number}"
+        lead, name = _pillar_title(where, lead, name)
         with self._access.transaction() as tx:
             row = tx.pillar(number)
-            for field, new in (("lead", lead), ("name", name)):
-                old = getattr(row, field)
-                if old != new:
+            old = (row.lead, row.name)
+            if expected is not None and old != expected:
+                raise changed_meanwhile([f"{where}の名称（現在: {' '.join(old).strip()}）"])
+            if old == (lead, name):
+                return Applied()
+            for field, before, new in (("lead", old[0], lead), ("name", old[1], name)):
+                if before != new:
                     setattr(row, field, new)
-                    tx.audit("pillar", str(number), field, old, new)
-        return Changes(structure=True)
+                    tx.audit("pillar", str(number), field, before, new)
+        return Applied(STRUCTURE, lambda: self.rename_pillar(number, *old, expected=(lead, name)))
 
-    def remove_pillar(self, number: int) -> Changes:
+    def remove_pillar(self, number: int) -> Applied[int]:
+        """Remove an empty pillar; the undo puts it back under its number and title."""
         with self._access.transaction() as tx:
             row = tx.pillar(number)
             if row.measures:
                 raise Conflict(
                     f"戦略の柱 {number} には共創施策があります。先に共創施策を削除してください。"
                 )
+            lead, name = row.lead, row.name
             tx.audit("pillar", str(number), "name", row.name, None, action="delete")
             tx.s.delete(row)
-        return Changes(structure=True)
+        return Applied(STRUCTURE, lambda: self.restore_pillar(number, lead, name), number)
 
-    def restore_pillar(self, number: int, lead: str, name: str) -> Changes:
-        """Put back a removed (empty) pillar under its number and title."""
+    def restore_pillar(self, number: int, lead: str, name: str) -> Applied[int]:
+        """Put back a removed (empty) pillar under its number and title; undo removes it."""
         where = f"戦略の柱 {number}"
         if not name.strip():
             raise ValidationError([f"{where}: 名称を入力してください。"])
@@ -104,15 +118,26 @@ class PlanStructure:
             tx.audit(
                 "pillar", str(number), "name", None, f"{lead} {name}".strip(), action="restore"
             )
-        return Changes(structure=True)
+        return Applied(STRUCTURE, lambda: self.remove_pillar(number), number)
 
-    def move_pillar(self, number: int, delta: int) -> tuple[int, Changes]:
-        """Move a pillar `delta` places (negative: up); returns its new number."""
+    def move_pillar(self, number: int, delta: int) -> Applied[int]:
+        """Move a pillar `delta` places (negative: up); `value` is its new number. The undo
+        moves it back, if the same pillar still stands at the new number."""
+        return self._move_pillar(number, delta, holding=None)
+
+    def _move_pillar(
+        self, number: int, delta: int, *, holding: tuple[str, str] | None
+    ) -> Applied[int]:
         with self._access.transaction() as tx:
             plan = tx.plan()
             row = tx.pillar(number)
+            title = (row.lead, row.name)
+            if holding is not None and title != holding:
+                raise changed_meanwhile(
+                    [f"戦略の柱 {number}（現在: {' '.join(title).strip()}）"], "操作"
+                )
             if delta == 0:
-                return number, Changes()
+                return Applied(value=number)
             siblings = sorted(plan.pillars, key=lambda p: (p.position, p.number))
             order = moved(siblings, siblings.index(row), delta, f"戦略の柱 {number}")
             measures = [m for p in siblings for m in p.measures]
@@ -123,11 +148,14 @@ class PlanStructure:
                 tx.audit("pillar", str(old), "number", old, new, action="move")
             changes = renumbered([m for m in measures if m.code != before[m.id]])
             new_number = row.number
-        return new_number, changes
+        return Applied(
+            changes, lambda: self._move_pillar(new_number, -delta, holding=title), new_number
+        )
 
     # ------------------------------------------------------------ measures
 
-    def add_measure(self, pillar: int, title: str) -> tuple[str, Changes]:
+    def add_measure(self, pillar: int, title: str) -> Applied[str]:
+        """A new measure at the end of a pillar; `value` is its code (P-M). Undo removes it."""
         title = _measure_title("共創施策", title)
         with self._access.transaction() as tx:
             pillar_row = tx.pillar(pillar)
@@ -135,30 +163,42 @@ class PlanStructure:
             pillar_row.measures.append(MeasureRow(number=number, title=title, position=number))
             code = f"{pillar}-{number}"
             tx.audit("measure", code, "title", None, title, action="create")
-        return code, Changes(structure=True)
+        return Applied(STRUCTURE, lambda: self.remove_measure(code), code)
 
-    def rename_measure(self, measure: str, title: str) -> Changes:
-        title = _measure_title(f"共創施策 {measure}", title)
+    def rename_measure(
+        self, measure: str, title: str, *, expected: str | None = None
+    ) -> Applied[None]:
+        """A measure's title; with `expected`, nothing changes if another user renamed it
+        since. The undo renames it back."""
+        where = f"共創施策 {measure}"
+        title = _measure_title(where, title)
         with self._access.transaction() as tx:
             row = tx.measure(measure)
-            if row.title != title:
-                tx.audit("measure", measure, "title", row.title, title)
-                row.title = title
-        return Changes(structure=True)
+            old = row.title
+            if expected is not None and old != expected:
+                raise changed_meanwhile([f"{where}の名称（現在: {old}）"])
+            if old == title:
+                return Applied()
+            tx.audit("measure", measure, "title", old, title)
+            row.title = title
+        return Applied(STRUCTURE, lambda: self.rename_measure(measure, old, expected=title))
 
-    def remove_measure(self, measure: str) -> Changes:
+    def remove_measure(self, measure: str) -> Applied[str]:
+        """Remove an empty measure; the undo puts it back under its code and title."""
         with self._access.transaction() as tx:
             row = tx.measure(measure)
             if row.placements or row.kpi_links:
                 raise Conflict(
                     f"共創施策 {measure} には共創プロジェクトまたはKPIがあります。先にそれらを削除または移動してください。"
                 )
+            title = row.title
             tx.audit("measure", measure, "title", row.title, None, action="delete")
             tx.s.delete(row)
-        return Changes(structure=True)
+        return Applied(STRUCTURE, lambda: self.restore_measure(measure, title), measure)
 
-    def restore_measure(self, measure: str, title: str) -> Changes:
-        """Put back a removed (empty) measure under its code (P-M) and title."""
+    def restore_measure(self, measure: str, title: str) -> Applied[str]:
+        """Put back a removed (empty) measure under its code (P-M) and title; undo removes
+        it again."""
         where = f"共創施策 {measure}"
         if not title.strip():
             raise ValidationError([f"{where}: 名称を入力してください。"])
@@ -179,14 +219,21 @@ class PlanStructure:
             pillar_row.measures.append(row)
             reposition(siblings)
             tx.audit("measure", measure, "title", None, title, action="restore")
-        return Changes(structure=True)
+        return Applied(STRUCTURE, lambda: self.remove_measure(measure), measure)
 
-    def move_measure(self, measure: str, delta: int) -> tuple[str, Changes]:
-        """Move a measure `delta` places within its pillar; returns its new code."""
+    def move_measure(self, measure: str, delta: int) -> Applied[str]:
+        """Move a measure `delta` places within its pillar; `value` is its new code. The
+        undo moves it back, if the same measure still stands at the new code."""
+        return self._move_measure(measure, delta, holding=None)
+
+    def _move_measure(self, measure: str, delta: int, *, holding: str | None) -> Applied[str]:
         with self._access.transaction() as tx:
             row = tx.measure(measure)
+            title = row.title
+            if holding is not None and title != holding:
+                raise changed_meanwhile([f"共創施策 {measure}（現在: {title}）"], "操作")
             if delta == 0:
-                return measure, Changes()
+                return Applied(value=measure)
             siblings = sorted(row.pillar.measures, key=lambda m: (m.position, m.number))
             order = moved(siblings, siblings.index(row), delta, f"共創施策 {measure}")
             before = {m.id: m.code for m in siblings}
@@ -197,4 +244,4 @@ class PlanStructure:
                 tx.audit("measure", before[m.id], "number", before[m.id], m.code, action="move")
             changes = renumbered([m for m, _old, _new in changed if isinstance(m, MeasureRow)])
             code = row.code
-        return code, changes
+        return Applied(changes, lambda: self._move_measure(code, -delta, holding=title), code)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -17,7 +18,7 @@ from enum import Enum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aomori_desktop.domain.numbers import decimal_to_text
+from aomori_desktop.domain.numbers import decimal_to_text, format_decimal
 from aomori_desktop.domain.validation import MAX_NUMBER, MAX_USER, code_number, outside_period
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
 from aomori_desktop.store.database import Clock, Database, os_user, utc_now
@@ -34,11 +35,15 @@ from aomori_desktop.store.models import (
 __all__ = [
     "UNSET",
     "PlanAccess",
+    "Restamp",
+    "Stamp",
     "Transaction",
     "Unset",
     "audit_text",
     "changed_meanwhile",
     "same",
+    "shown_value",
+    "stale_lines",
 ]
 
 
@@ -80,6 +85,43 @@ def changed_meanwhile(lines: Iterable[str], retry: str = "入力") -> Conflict:
         "何も保存していません。最新の内容を表示しましたので、確認してからもう一度"
         f"{retry}してください:\n" + "\n".join(f"・{line}" for line in listed[:5])
     )
+
+
+def shown_value(value: object) -> str:
+    """A stored value as a refusal names it: 1,200,000 / 確定 / 空欄."""
+    if value is None or value == "":
+        return "空欄"
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    label = getattr(value, "label", None)
+    return label if isinstance(label, str) else str(value)
+
+
+def stale_lines(where: str, fields: Iterable[tuple[str, object, object]]) -> list[str]:
+    """For (label, stored, expected) triples: a line for each field whose stored value is not
+    the one expected ("KPI K03の単位（現在: 人）")."""
+    return [
+        f"{where}の{label}（現在: {shown_value(stored)}）"
+        for label, stored, expected in fields
+        if not same(stored, expected)
+    ]
+
+
+#: Who entered a yearly record and when (`entered_by`, `entered_at`); None: no record.
+Stamp = tuple[str, datetime | None] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Restamp:
+    """How an undo (or redo) of a yearly entry treats who/when: if the record still carries
+    `left` (the stamp of the write being taken back), `put_back` returns (None: the record
+    goes again when it holds nothing); otherwise someone has entered since, and the undo is
+    stamped as a new entry."""
+
+    left: Stamp
+    put_back: Stamp
 
 
 class Transaction:

@@ -16,8 +16,7 @@ from typing import Protocol
 from aomori_desktop.domain.numbers import format_decimal
 from aomori_desktop.domain.plan import FigureStatus
 from aomori_desktop.exchange.grid import CellKind, CellValue, ColumnSpec
-from aomori_desktop.services.kpi_values import KpiYearEdit
-from aomori_desktop.services.transaction import UNSET
+from aomori_desktop.services.kpi_values import UNSET, KpiYearEdit
 
 
 class YearField(Enum):

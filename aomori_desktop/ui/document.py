@@ -29,8 +29,6 @@ from aomori_desktop.ui.prompts import Prompts
 
 log = logging.getLogger(__name__)
 
-Action = Callable[[], Changes]
-
 
 class AppliedCommand(QUndoCommand):
     """One user action on the undo stack. Undo runs the write's own inverse, whose own inverse
@@ -184,17 +182,6 @@ class PlanDocument(QObject):
             self.undo_stack.push(AppliedCommand(self, label, applied))
         self.changed.emit(applied.changes, initiator)
 
-    def apply_pair(self, text: str, do: Action, undo: Action) -> Changes:
-        """Legacy form: `do` and `undo` both given by the caller (being replaced by `apply`)."""
-
-        def pair(first: Action, second: Action) -> Callable[[], Applied[None]]:
-            def run() -> Applied[None]:
-                return Applied(first(), pair(second, first))
-
-            return run
-
-        return self.apply(text, pair(do, undo)).changes
-
     def apply_year_edits(
         self, text: str, edits: list[KpiYearEdit], before: list[KpiYearEdit]
     ) -> Changes:
@@ -202,14 +189,11 @@ class PlanDocument(QObject):
         the same fields: if another window or PC has changed them since, nothing is stored
         (`Conflict`), the views are refreshed, and the user decides again. Undo checks the
         same way, so it never wipes out someone else's later value."""
-        services = self.services
+        values = self.services.values
         touched = Changes(kpis=frozenset(e.kpi for e in edits))
         try:
-            return self.apply_pair(
-                text,
-                lambda: services.values.set_kpi_years(edits, expected=before),
-                lambda: services.values.set_kpi_years(before, expected=edits),
-            )
+            # the service's undo puts back what it read, expecting what it stored
+            return self.apply(text, lambda: values.set_kpi_years(edits, expected=before)).changes
         except Conflict:
             self.changed.emit(touched, None)
             raise

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,9 +35,8 @@ from aomori_desktop.domain.numbers import format_decimal, parse_decimal
 from aomori_desktop.domain.plan import Direction
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import KpiDetail
-from aomori_desktop.services.kpi_fields import KpiFieldsEdit, undo_reason
+from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpi_values import KpiYearEdit
-from aomori_desktop.services.transaction import UNSET
 from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.year_table import (
@@ -415,23 +414,13 @@ class KpiPage(QWidget):
     # ------------------------------------------------------------ commits
 
     def _apply_fields(self, edit: KpiFieldsEdit, label: str) -> bool:
+        """Store one field as one undo step (the service's undo puts back what it read)."""
         detail = self.detail
         if detail is None:
             return False
-        before = KpiFieldsEdit(
-            **{
-                name: _current_value(detail, name)
-                for name in KpiFieldsEdit.__dataclass_fields__
-                if getattr(edit, name) is not UNSET
-            }
-        )
-        code = detail.code
+        code, fields = detail.code, self.document.services.kpi_fields
         try:
-            self.document.apply_pair(
-                f"{code} {label}の変更",
-                lambda: self.document.services.kpi_fields.update_kpi(code, edit),
-                lambda: self.document.services.kpi_fields.update_kpi(code, before),
-            )
+            self.document.apply(f"{code} {label}の変更", lambda: fields.update_kpi(code, edit))
         except UserError as exc:  # the service's sentence names the KPI and the field
             self.form_message.show_error(exc.message)
             return False
@@ -508,23 +497,15 @@ class KpiPage(QWidget):
         detail = self.detail
         if detail is None:
             return
-        old_value, old_year, code = detail.target, detail.target_fiscal_year, detail.code
-        services = self.document.services
+        code, fields = detail.code, self.document.services.kpi_fields
 
         def submit(value: Decimal, year: int, reason: str) -> None:
-            self.document.apply_pair(
-                f"{code} 目標値の見直し",
-                lambda: services.kpi_fields.revise_target(code, value, year, reason),
-                lambda: services.kpi_fields.revise_target(
-                    code, old_value, old_year, undo_reason(reason)
-                ),
+            # the undo is one more revision, back to the old target (history keeps both)
+            self.document.apply(
+                f"{code} 目標値の見直し", lambda: fields.revise_target(code, value, year, reason)
             )
 
         self.document.prompts.run_dialog(TargetRevisionDialog(detail, submit, self))
-
-
-def _current_value(detail: KpiDetail, name: str) -> Any:
-    return getattr(detail, name)
 
 
 def _html(text: str) -> str:

@@ -44,7 +44,6 @@ from aomori_desktop.services.dto import (
     circled,
 )
 from aomori_desktop.services.projects import ProjectFieldsEdit
-from aomori_desktop.services.transaction import UNSET
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine, heading_text
@@ -460,15 +459,10 @@ class ProjectPage(QWidget):
         detail = self.detail
         if self._loading or detail is None or getattr(detail, field) == text.strip():
             return
-        code = detail.code
+        code, projects = detail.code, self.document.services.projects
         new = ProjectFieldsEdit(**{field: text})
-        old = ProjectFieldsEdit(**{field: getattr(detail, field)})
         try:
-            self.document.apply_pair(
-                f"{code} {label}の変更",
-                lambda: self.document.services.projects.update_project(code, new),
-                lambda: self.document.services.projects.update_project(code, old),
-            )
+            self.document.apply(f"{code} {label}の変更", lambda: projects.update_project(code, new))
         except UserError as exc:
             self.message.show_error(exc.message)  # names the project and the field
             if field == "title":
@@ -487,13 +481,11 @@ class ProjectPage(QWidget):
         old = next((y.status for y in detail.years if y.fiscal_year == fiscal_year), None)
         if new == old:
             return
-        code = detail.code
-        svc = self.document.services
+        code, projects = detail.code, self.document.services.projects
         try:
-            self.document.apply_pair(
+            self.document.apply(
                 f"{code} {fy_label(fiscal_year)}の状況",
-                lambda: svc.projects.set_project_year(code, fiscal_year, status=new),
-                lambda: svc.projects.set_project_year(code, fiscal_year, status=old),
+                lambda: projects.set_project_year(code, fiscal_year, status=new),
             )
         except UserError as exc:
             self.message.show_error(exc.message)
@@ -508,13 +500,11 @@ class ProjectPage(QWidget):
         new = item.text()
         if new == old:
             return
-        code = detail.code
-        svc = self.document.services
+        code, projects = detail.code, self.document.services.projects
         try:
-            self.document.apply_pair(
+            self.document.apply(
                 f"{code} {fy_label(fiscal_year)}のメモ",
-                lambda: svc.projects.set_project_year(code, fiscal_year, note=new, status=UNSET),
-                lambda: svc.projects.set_project_year(code, fiscal_year, note=old, status=UNSET),
+                lambda: projects.set_project_year(code, fiscal_year, note=new),
             )
         except UserError as exc:
             # the typed note stays in the cell, marked, so it can be stored again
@@ -535,13 +525,11 @@ class ProjectPage(QWidget):
         if not self.document.prompts.run_dialog(dialog) or dialog.result_partners is None:
             return
         new = dialog.result_partners
-        code = detail.code
-        svc = self.document.services
+        code, projects = detail.code, self.document.services.projects
         try:
-            self.document.apply_pair(
+            self.document.apply(
                 f"{code} 連携先の変更",
-                lambda: svc.projects.set_partners(code, new),
-                lambda: svc.projects.set_partners(code, old),
+                lambda: projects.set_partners(code, new),
             )
         except UserError as exc:
             self.message.show_error(exc.message)

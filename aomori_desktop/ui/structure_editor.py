@@ -1,10 +1,11 @@
 """Editing the plan's structure: add, rename, move and remove pillars, measures, projects,
 re-listings (再掲) and KPIs, from the 構成 menu and the tree's context menu.
 
-Every action is one `document.apply_pair(text, do, undo)` step whose do/undo call services, so
-Ctrl+Z undoes it; a removal is undone by restoring what a snapshot read just before it (the
-KPI with all its yearly values, the project with its placements). Questions go through
-`document.prompts` (ask_text, confirm, run_dialog), so tests script them.
+Every action is one `document.apply(label, action, touches=...)` step whose action is one
+service write; the service builds the undo from what it read (a removal is undone by restoring
+what it read just before removing: the KPI with all its yearly values, the project with its
+placements), so Ctrl+Z undoes it. Questions go through `document.prompts` (ask_text, confirm,
+run_dialog), so tests script them. The dialogs are in `ui/structure_dialogs.py`.
 
 Moving renumbers: pillars, measures and placements keep their numbers 1..n top to bottom,
 so a moved item and the one it passes swap numbers (see `services.ordering`).
@@ -14,324 +15,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import NoReturn
 
-from PySide6.QtCore import QModelIndex, QObject, Qt
+from PySide6.QtCore import QModelIndex, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMenu
 
-from aomori_desktop.domain.errors import InvalidInput, UserError
-from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
-from aomori_desktop.domain.numbers import parse_decimal
-from aomori_desktop.domain.plan import Direction, Kpi, KpiYear, Placement
-from aomori_desktop.domain.validation import (
-    KPI_TEXT,
-    PILLAR_TEXT,
-    PROJECT_TEXT,
-    TextField,
-    kpi_field_problems,
-    text_problem,
-)
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.domain.errors import UserError
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.dto import NodeKind, TreeNode
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpis import KpiDraft
 from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.ui.document import PlanDocument
-from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine
 from aomori_desktop.ui.plan_window import PlanWindow
+from aomori_desktop.ui.structure_dialogs import (
+    KpiDialog,
+    PillarDialog,
+    ProjectDialog,
+    RelistingDialog,
+)
+from aomori_desktop.ui.structure_removal import measure_of, removal_of
 
-UNITS = ["件", "人", "億円", "千円", "人泊", "千人", "%"]
-DIRECTION_TEXTS = {
-    Direction.INCREASE: "増加（高いほど良い）",
-    Direction.DECREASE: "減少（低いほど良い）",
-    Direction.MAINTAIN: "維持（基準値以上を保つ）",
-}
-MEASURE_ROLE = Qt.ItemDataRole.UserRole + 20
-CHECKED, UNCHECKED = Qt.CheckState.Checked, Qt.CheckState.Unchecked
 UNDO_HINT = "削除は「編集」→「元に戻す」（Ctrl+Z）で取り消せます。"
-
-
-# ------------------------------------------------------------ dialogs
-
-
-class _FormDialog(QDialog):
-    """A form whose OK runs `_submit`; a refusal (UserError) is shown under the form and the
-    dialog stays open with everything the user typed."""
-
-    def __init__(self, title: str, ok_text: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.message = MessageLine()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(ok_text)
-        self.buttons.accepted.connect(self.try_accept)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-
-    def try_accept(self) -> None:
-        for edit in self.findChildren(QLineEdit):
-            edit.setStyleSheet("")
-        try:
-            self._submit()
-        except UserError as exc:
-            self.message.show_error(exc.message)
-            return
-        self.accept()
-
-    def _submit(self) -> None:
-        raise NotImplementedError
-
-    def _refuse(self, edit: QWidget, message: str) -> NoReturn:
-        """Mark the field, put the cursor there and stop with `message`."""
-        if isinstance(edit, QLineEdit):
-            edit.setStyleSheet(ERROR_STYLE)
-        edit.setFocus()
-        raise InvalidInput(message)
-
-    def _check_text(self, edit: QLineEdit | QPlainTextEdit, label: str, field: TextField) -> None:
-        """Refuse, at the field, a text the service would refuse (too long, unstorable): the
-        limits are the ones of `domain.validation`, the same for adding and restoring."""
-        text = edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
-        problem = text_problem("", label, text.strip(), field.limit)
-        if problem:
-            self._refuse(edit, problem)
-
-
-class PillarDialog(_FormDialog):
-    """戦略の柱: a lead phrase and a name (地域経済に活力を生み出す / 新産業の創出)."""
-
-    def __init__(
-        self,
-        title: str,
-        ok_text: str,
-        submit: Callable[[str, str], None],
-        *,
-        lead: str = "",
-        name: str = "",
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(title, ok_text, parent)
-        self._submit_fields = submit
-        self.lead_edit = QLineEdit(lead)
-        self.lead_edit.setPlaceholderText("例: 地域経済に活力を生み出す")
-        self.name_edit = QLineEdit(name)
-        self.name_edit.setPlaceholderText("例: 新産業の創出")
-        self.form.addRow("リード文", self.lead_edit)
-        self.form.addRow("柱の名称", self.name_edit)
-        self.resize(560, 180)
-
-    def _submit(self) -> None:
-        if not self.name_edit.text().strip():
-            self._refuse(self.name_edit, "柱の名称を入力してください。")
-        self._check_text(self.lead_edit, "リード文", PILLAR_TEXT["lead"])
-        self._check_text(self.name_edit, "柱の名称", PILLAR_TEXT["name"])
-        self._submit_fields(self.lead_edit.text(), self.name_edit.text())
-
-
-class ProjectDialog(_FormDialog):
-    """A new 共創プロジェクト: its title and what it does (取組内容)."""
-
-    def __init__(
-        self, measure: str, submit: Callable[[str, str], None], parent: QWidget | None = None
-    ) -> None:
-        super().__init__("共創プロジェクトを追加", "追加", parent)
-        self._submit_fields = submit
-        self.title_edit = QLineEdit()
-        self.description_edit = QPlainTextEdit()
-        self.description_edit.setPlaceholderText("取組の内容（後から編集できます）")
-        self.description_edit.setMaximumHeight(90)
-        self.form.addRow("共創施策", QLabel(measure))
-        self.form.addRow("名称", self.title_edit)
-        self.form.addRow("取組内容", self.description_edit)
-        self.resize(600, 260)
-
-    def _submit(self) -> None:
-        if not self.title_edit.text().strip():
-            self._refuse(self.title_edit, "共創プロジェクトの名称を入力してください。")
-        self._check_text(self.title_edit, "名称", PROJECT_TEXT["title"])
-        self._check_text(self.description_edit, "取組内容", PROJECT_TEXT["description"])
-        self._submit_fields(self.title_edit.text(), self.description_edit.toPlainText())
-
-
-class RelistingDialog(_FormDialog):
-    """再掲: list a project again under another measure."""
-
-    def __init__(
-        self,
-        project: str,
-        measures: list[tuple[str, str]],
-        submit: Callable[[str], None],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__("再掲を追加", "追加", parent)
-        self._submit_measure = submit
-        self.measure_combo = QComboBox()
-        for code, title in measures:
-            self.measure_combo.addItem(f"{code} {title}", code)
-        self.form.addRow("共創プロジェクト", QLabel(project))
-        self.form.addRow("再掲する共創施策", self.measure_combo)
-        self.resize(600, 160)
-
-    def select_measure(self, code: str) -> None:
-        self.measure_combo.setCurrentIndex(self.measure_combo.findData(code))
-
-    def _submit(self) -> None:
-        code = self.measure_combo.currentData()
-        if not isinstance(code, str):
-            self._refuse(self.measure_combo, "再掲する共創施策を選んでください。")
-        self._submit_measure(str(code))
-
-
-class KpiDialog(_FormDialog):
-    """A new KPI. Checks what it can before asking the service, naming the field at fault."""
-
-    def __init__(
-        self,
-        measures: list[tuple[str, str]],
-        checked: str,
-        years: range,
-        submit: Callable[[KpiDraft], None],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__("KPIを追加", "追加", parent)
-        self._submit_draft = submit
-        self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("例: 創業件数")
-        self.unit_combo = QComboBox()
-        self.unit_combo.setEditable(True)
-        self.unit_combo.addItems(UNITS)
-        self.unit_combo.setCurrentText("")
-        unit_edit = self.unit_combo.lineEdit()
-        assert unit_edit is not None  # an editable combo has one
-        self.unit_edit: QLineEdit = unit_edit
-        self.unit_edit.setPlaceholderText("件、人、億円、% など")
-        self.baseline_edit = QLineEdit()
-        self.baseline_year_edit = QLineEdit(fy_label(years.start - 1))
-        self.target_edit = QLineEdit()
-        self.target_year_edit = QLineEdit(fy_label(years.stop - 1))
-        self.direction_combo = QComboBox()
-        for direction, text in DIRECTION_TEXTS.items():
-            self.direction_combo.addItem(text, direction.value)
-        self.cumulative_check = QCheckBox("累計値（基準年度からの積み上げ）")
-        self.measure_list = QListWidget()
-        for code, title in measures:
-            item = QListWidgetItem(f"{code} {title}")
-            item.setData(MEASURE_ROLE, code)
-            item.setCheckState(CHECKED if code == checked else UNCHECKED)
-            self.measure_list.addItem(item)
-        self.measure_list.setMinimumHeight(150)
-
-        baseline_row = QHBoxLayout()
-        baseline_row.addWidget(self.baseline_edit, 1)
-        baseline_row.addWidget(QLabel("基準年度"))
-        baseline_row.addWidget(self.baseline_year_edit, 1)
-        target_row = QHBoxLayout()
-        target_row.addWidget(self.target_edit, 1)
-        target_row.addWidget(QLabel("目標年度"))
-        target_row.addWidget(self.target_year_edit, 1)
-        self.form.addRow("KPI名", self.name_edit)
-        self.form.addRow("単位", self.unit_combo)
-        self.form.addRow("基準値", baseline_row)
-        self.form.addRow("目標値", target_row)
-        self.form.addRow("方向", self.direction_combo)
-        self.form.addRow("", self.cumulative_check)
-        self.form.addRow("共創施策", self.measure_list)
-        self.resize(640, 520)
-
-    def checked_measures(self) -> tuple[str, ...]:
-        items = (self.measure_list.item(i) for i in range(self.measure_list.count()))
-        return tuple(str(i.data(MEASURE_ROLE)) for i in items if i.checkState() == CHECKED)
-
-    def check_measure(self, code: str, checked: bool = True) -> None:
-        for i in range(self.measure_list.count()):
-            item = self.measure_list.item(i)
-            if item.data(MEASURE_ROLE) == code:
-                item.setCheckState(CHECKED if checked else UNCHECKED)
-
-    def _number(self, edit: QLineEdit, label: str) -> Decimal:
-        try:
-            return parse_decimal(edit.text())
-        except InvalidInput as exc:
-            self._refuse(edit, f"{label}: {exc.message}")
-
-    def _year(self, edit: QLineEdit, label: str) -> int:
-        try:
-            return parse_fiscal_year(edit.text())
-        except InvalidInput as exc:
-            self._refuse(edit, f"{label}: {exc.message}")
-
-    def _submit(self) -> None:
-        if not self.name_edit.text().strip():
-            self._refuse(self.name_edit, "KPI名を入力してください。")
-        # the service refuses a name over its limit too, but here the field is marked; a KPI
-        # that could be added this way could not be restored after a removal (undo)
-        self._check_text(self.name_edit, "KPI名", KPI_TEXT["name"])
-        if not self.unit_combo.currentText().strip():
-            self._refuse(self.unit_edit, "単位を入力してください（例: 件、人、%）。")
-        self._check_text(self.unit_edit, "単位", KPI_TEXT["unit"])
-        baseline = self._number(self.baseline_edit, "基準値")
-        baseline_year = self._year(self.baseline_year_edit, "基準年度")
-        target = self._number(self.target_edit, "目標値")
-        target_year = self._year(self.target_year_edit, "目標年度")
-        measures = self.checked_measures()
-        if not measures:
-            self._refuse(self.measure_list, "このKPIで進捗を測る共創施策を1つ以上選んでください。")
-        draft = KpiDraft(
-            name=self.name_edit.text().strip(),
-            unit=self.unit_combo.currentText().strip(),
-            baseline=baseline,
-            baseline_fiscal_year=baseline_year,
-            target=target,
-            target_fiscal_year=target_year,
-            direction=Direction(self.direction_combo.currentData()),
-            cumulative=self.cumulative_check.isChecked(),
-            measures=measures,
-        )
-        problems = kpi_field_problems(
-            Kpi(
-                id="",
-                name=draft.name,
-                unit=draft.unit,
-                baseline=draft.baseline,
-                baseline_fiscal_year=draft.baseline_fiscal_year,
-                target=draft.target,
-                target_fiscal_year=draft.target_fiscal_year,
-                direction=draft.direction,
-                cumulative=draft.cumulative,
-                measures=draft.measures,
-            )
-        )
-        if problems:
-            raise InvalidInput("\n".join(p.removeprefix("KPI: ") for p in problems))
-        self._submit_draft(draft)
-
-
-# ------------------------------------------------------------ the editor
+STRUCTURE = Changes(structure=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,23 +47,6 @@ class _Place:
     parent: str
     siblings: tuple[TreeNode, ...]
     index: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Removal:
-    question: str  # for the confirmation: names what goes, and what goes with it
-    text: str  # the undo stack's text
-    do: Callable[[], Changes]
-    undo: Callable[[], Changes]
-
-
-def meaningful_years(years: tuple[KpiYear, ...]) -> int:
-    """Yearly records that hold something the user entered (a value, a status, a comment)."""
-    return sum(
-        1
-        for y in years
-        if y.actual is not None or y.interim_target is not None or y.status or y.comment
-    )
 
 
 class StructureEditor(QObject):
@@ -532,23 +221,21 @@ class StructureEditor(QObject):
                 self.document.prompts.error(self.window, exc.message)
                 text = answer
 
+    def _apply[T](
+        self, label: str, action: Callable[[], Applied[T]], touches: Changes = STRUCTURE
+    ) -> Applied[T]:
+        return self.document.apply(label, action, touches=touches)
+
     # ------------------------------------------------------------ adding
 
     def add_pillar(self) -> None:
+        structure = self.services.structure
+
         def submit(lead: str, name: str) -> None:
-            added: list[int] = []
-
-            def do() -> Changes:
-                number, changes = self.services.structure.add_pillar(lead, name)
-                added[:] = [number]
-                return changes
-
-            self.document.apply_pair(
-                f"戦略の柱「{name.strip()}」の追加",
-                do,
-                lambda: self.services.structure.remove_pillar(added[0]),
+            added = self._apply(
+                f"戦略の柱「{name.strip()}」の追加", lambda: structure.add_pillar(lead, name)
             )
-            self._select(str(added[0]))
+            self._select(str(added.value))
 
         dialog = PillarDialog("戦略の柱を追加", "追加", submit, parent=self.window)
         self.document.prompts.run_dialog(dialog)
@@ -558,21 +245,13 @@ class StructureEditor(QObject):
         if node is None or node.kind is NodeKind.PLAN:
             return
         pillar = int(node.key if node.kind is NodeKind.PILLAR else node.key.split("-")[0])
+        structure = self.services.structure
 
         def submit(title: str) -> None:
-            added: list[str] = []
-
-            def do() -> Changes:
-                code, changes = self.services.structure.add_measure(pillar, title)
-                added[:] = [code]
-                return changes
-
-            self.document.apply_pair(
-                f"共創施策「{title.strip()}」の追加",
-                do,
-                lambda: self.services.structure.remove_measure(added[0]),
+            added = self._apply(
+                f"共創施策「{title.strip()}」の追加", lambda: structure.add_measure(pillar, title)
             )
-            self._select(added[0])
+            self._select(str(added.value))
 
         self._ask_until_accepted(
             "共創施策を追加", f"戦略の柱 {pillar} に加える共創施策の名称:", "", submit
@@ -582,23 +261,16 @@ class StructureEditor(QObject):
         node = self._node()
         if node is None or node.kind not in (NodeKind.MEASURE, NodeKind.PROJECT, NodeKind.KPI):
             return
-        measure = _measure_of(node)
+        measure = measure_of(node)
+        placements = self.services.placements
 
         def submit(title: str, description: str) -> None:
-            added: list[str] = []
-
-            def do() -> Changes:
-                code, changes = self.services.placements.add_project(measure, title, description)
-                added[:] = [code]
-                return changes
-
-            self.document.apply_pair(
+            added = self._apply(
                 f"共創プロジェクト「{title.strip()}」の追加",
-                do,
-                lambda: self.services.placements.remove_project(added[0]),
+                lambda: placements.add_project(measure, title, description),
             )
-            placements = self.services.queries.placements(added[0])
-            self._select(placements[0].code)
+            if added.value is not None:
+                self._select(self.services.queries.placements(added.value)[0].code)
 
         title = dict(self._measures()).get(measure, "")
         dialog = ProjectDialog(f"{measure} {title}", submit, parent=self.window)
@@ -608,22 +280,13 @@ class StructureEditor(QObject):
         node = self._node()
         if node is None or node.kind not in (NodeKind.MEASURE, NodeKind.PROJECT, NodeKind.KPI):
             return
-        measure = _measure_of(node)
+        measure = measure_of(node)
+        kpis = self.services.kpis
 
         def submit(draft: KpiDraft) -> None:
-            added: list[str] = []
-
-            def do() -> Changes:
-                code, changes = self.services.kpis.add_kpi(draft)
-                added[:] = [code]
-                return changes
-
-            self.document.apply_pair(
-                f"KPI「{draft.name}」の追加", do, lambda: self.services.kpis.remove_kpi(added[0])
-            )
-            self._select(
-                f"{added[0]}@{measure if measure in draft.measures else draft.measures[0]}"
-            )
+            added = self._apply(f"KPI「{draft.name}」の追加", lambda: kpis.add_kpi(draft))
+            shown_under = measure if measure in draft.measures else draft.measures[0]
+            self._select(f"{added.value}@{shown_under}")
 
         dialog = KpiDialog(
             self._measures(), measure, self.document.fiscal_years, submit, parent=self.window
@@ -635,32 +298,26 @@ class StructureEditor(QObject):
         if node is None or node.kind is not NodeKind.PROJECT:
             return
         project = node.ref
-        placements = self.services.queries.placements(project)
-        listed = {p.code.rsplit("-", 1)[0] for p in placements}
+        listed_at = self.services.queries.placements(project)
+        listed = {p.code.rsplit("-", 1)[0] for p in listed_at}
         choices = [(code, title) for code, title in self._measures() if code not in listed]
         if not choices:
             self.document.prompts.info(
                 self.window, f"「{node.title}」は既にすべての共創施策に掲載されています。"
             )
             return
+        placements = self.services.placements
 
         def submit(measure: str) -> None:
-            added: list[str] = []
-
-            def do() -> Changes:
-                code, changes = self.services.placements.add_relisting(project, measure)
-                added[:] = [code]
-                return changes
-
-            self.document.apply_pair(
+            added = self._apply(
                 f"「{node.title}」の再掲（{measure}）",
-                do,
-                lambda: self.services.placements.remove_placement(added[0]),
+                lambda: placements.add_relisting(project, measure),
+                Changes(projects=frozenset({project}), structure=True),
             )
-            self._select(added[0])
+            self._select(str(added.value))
 
         dialog = RelistingDialog(
-            f"{project} {node.title}（掲載元 {placements[0].code}）",
+            f"{project} {node.title}（掲載元 {listed_at[0].code}）",
             choices,
             submit,
             parent=self.window,
@@ -670,6 +327,7 @@ class StructureEditor(QObject):
     # ------------------------------------------------------------ renaming
 
     def rename(self) -> None:
+        """Rename the selected item (a pillar in its dialog, the rest by a question)."""
         node = self._node()
         if node is None:
             return
@@ -677,63 +335,53 @@ class StructureEditor(QObject):
             self._rename_pillar(int(node.key))
         elif node.kind is NodeKind.MEASURE:
             code, old = node.key, node.title
+            structure = self.services.structure
 
             def rename_measure(title: str) -> None:
-                if title.strip() != old:
-                    self.document.apply_pair(
-                        f"共創施策 {code} の名前の変更",
-                        lambda: self.services.structure.rename_measure(code, title),
-                        lambda: self.services.structure.rename_measure(code, old),
-                    )
+                self._apply(
+                    f"共創施策 {code} の名前の変更",
+                    lambda: structure.rename_measure(code, title),
+                )
 
             self._ask_until_accepted("名前の変更", f"共創施策 {code} の名称:", old, rename_measure)
         elif node.kind is NodeKind.PROJECT:
             project, old = node.ref, node.title
+            projects = self.services.projects
 
             def rename_project(title: str) -> None:
-                if title.strip() != old:
-                    self.document.apply_pair(
-                        f"共創プロジェクト {project} の名前の変更",
-                        lambda: self.services.projects.update_project(
-                            project, ProjectFieldsEdit(title=title)
-                        ),
-                        lambda: self.services.projects.update_project(
-                            project, ProjectFieldsEdit(title=old)
-                        ),
-                    )
+                self._apply(
+                    f"共創プロジェクト {project} の名前の変更",
+                    lambda: projects.update_project(project, ProjectFieldsEdit(title=title)),
+                    Changes(projects=frozenset({project}), structure=True),
+                )
 
-            where = (
-                "（再掲先にも反映されます）" if node.relisting or self._relisted(project) else ""
-            )
+            relisted = node.relisting or len(self.services.queries.placements(project)) > 1
+            where = "（再掲先にも反映されます）" if relisted else ""
             self._ask_until_accepted(
                 "名前の変更", f"共創プロジェクトの名称{where}:", old, rename_project
             )
         elif node.kind is NodeKind.KPI:
             kpi, old = node.ref, node.title
+            fields = self.services.kpi_fields
 
             def rename_kpi(name: str) -> None:
-                if name.strip() != old:
-                    self.document.apply_pair(
-                        f"KPI {kpi} の名前の変更",
-                        lambda: self.services.kpi_fields.update_kpi(kpi, KpiFieldsEdit(name=name)),
-                        lambda: self.services.kpi_fields.update_kpi(kpi, KpiFieldsEdit(name=old)),
-                    )
+                self._apply(
+                    f"KPI {kpi} の名前の変更",
+                    lambda: fields.update_kpi(kpi, KpiFieldsEdit(name=name)),
+                    Changes(kpis=frozenset({kpi}), structure=True),
+                )
 
             self._ask_until_accepted("名前の変更", f"KPI {kpi} の名称:", old, rename_kpi)
 
-    def _relisted(self, project: str) -> bool:
-        return len(self.services.queries.placements(project)) > 1
-
     def _rename_pillar(self, number: int) -> None:
         pillar = self.services.queries.pillar(number)
+        structure = self.services.structure
 
         def submit(lead: str, name: str) -> None:
-            if (lead.strip(), name.strip()) != (pillar.lead, pillar.name):
-                self.document.apply_pair(
-                    f"戦略の柱 {number} の名前の変更",
-                    lambda: self.services.structure.rename_pillar(number, lead, name),
-                    lambda: self.services.structure.rename_pillar(number, pillar.lead, pillar.name),
-                )
+            self._apply(
+                f"戦略の柱 {number} の名前の変更",
+                lambda: structure.rename_pillar(number, lead, name),
+            )
 
         dialog = PillarDialog(
             f"戦略の柱 {number} の名前の変更",
@@ -753,45 +401,32 @@ class StructureEditor(QObject):
         if node is None or place is None or not 0 <= place.index + delta < len(place.siblings):
             return
         way = "上" if delta < 0 else "下"
+        key = node.key
         if node.kind is NodeKind.KPI:
             order = self.services.queries.kpi_order()
             neighbour = place.siblings[place.index + delta].ref
             steps = order.index(neighbour) - order.index(node.ref)
-            kpi = node.ref
-            self.document.apply_pair(
-                f"KPI「{node.title}」を{way}へ移動",
-                lambda: self.services.kpis.move_kpi(kpi, steps),
-                lambda: self.services.kpis.move_kpi(kpi, -steps),
-            )
-            self._select(node.key)
+            kpis, kpi = self.services.kpis, node.ref
+            self._apply(f"KPI「{node.title}」を{way}へ移動", lambda: kpis.move_kpi(kpi, steps))
+            self._select(key)
             return
-        mover: Callable[[str, int], tuple[str, Changes]]
+        moved: Applied[object]
         if node.kind is NodeKind.PILLAR:
-
-            def mover(key: str, d: int) -> tuple[str, Changes]:
-                number, changes = self.services.structure.move_pillar(int(key), d)
-                return str(number), changes
-
-            what = f"戦略の柱 {node.key}"
+            structure = self.services.structure
+            moved = self._apply(
+                f"戦略の柱 {key} を{way}へ移動", lambda: structure.move_pillar(int(key), delta)
+            )
         elif node.kind is NodeKind.MEASURE:
-            mover = self.services.structure.move_measure
-            what = f"共創施策 {node.key}"
+            structure = self.services.structure
+            moved = self._apply(
+                f"共創施策 {key} を{way}へ移動", lambda: structure.move_measure(key, delta)
+            )
         else:
-            mover = self.services.placements.move_placement
-            what = f"「{node.title}」"
-        original = node.key
-        now_at = [original]  # the key changes with the move; undo starts from the new one
-
-        def do() -> Changes:
-            key, changes = mover(original, delta)
-            now_at[:] = [key]
-            return changes
-
-        def undo() -> Changes:
-            return mover(now_at[0], -delta)[1]
-
-        self.document.apply_pair(f"{what}を{way}へ移動", do, undo)
-        self._select(now_at[0])
+            placements = self.services.placements
+            moved = self._apply(
+                f"「{node.title}」を{way}へ移動", lambda: placements.move_placement(key, delta)
+            )
+        self._select(str(moved.value) if moved.value is not None else key)
 
     # ------------------------------------------------------------ removing
 
@@ -803,7 +438,7 @@ class StructureEditor(QObject):
         if not removable:
             self.document.prompts.info(self.window, why)
             return
-        removal = self._removal(node)
+        removal = removal_of(self.services, node)
         if removal is None:
             return
         if not self.document.prompts.confirm(self.window, f"{removal.question}\n{UNDO_HINT}"):
@@ -811,86 +446,7 @@ class StructureEditor(QObject):
         place = self._place(node)
         # Leave the node first: the page showing it must not be left on something gone.
         self._select(place.parent if place else "plan")
-        self.document.apply_pair(removal.text, removal.do, removal.undo)
-
-    def _removal(self, node: TreeNode) -> _Removal | None:
-        """What removing `node` asks, does and how it is undone (from a snapshot read now)."""
-        services = self.services
-        if node.kind is NodeKind.KPI:
-            kpi = node.ref
-            snapshot = services.queries.kpi(kpi)
-            position = services.queries.kpi_order().index(kpi)
-            lines = [
-                f"KPI「{kpi} {snapshot.name}」を削除しますか？",
-                f"年度別の記録 {meaningful_years(snapshot.years)}件（実績値・年度目標・コメント）"
-                f"と目標値の見直し {len(snapshot.target_revisions)}件も削除されます。",
-            ]
-            if len(snapshot.measures) > 1:
-                lines.append(
-                    f"このKPIは共創施策 {'、'.join(snapshot.measures)} のすべてから削除されます。"
-                )
-            return _Removal(
-                "\n".join(lines),
-                f"KPI「{snapshot.name}」の削除",
-                lambda: services.kpis.remove_kpi(kpi),
-                lambda: services.kpis.restore_kpi(snapshot, position),
-            )
-        if node.kind is NodeKind.PROJECT and node.relisting:
-            code, relisted = node.key, node.ref
-            return _Removal(
-                f"再掲「{_measure_of(node)} {node.code} {node.title}」を削除しますか？\n"
-                f"共創プロジェクト本体と年度別の記録は、掲載元 {node.home} に残ります。",
-                f"再掲「{node.title}」（{code}）の削除",
-                lambda: services.placements.remove_placement(code),
-                lambda: services.placements.restore_placement(
-                    Placement(code, relisted, relisting=True)
-                ),
-            )
-        if node.kind is NodeKind.PROJECT:
-            project_code = node.ref
-            project = services.queries.project(project_code)
-            placements = services.queries.placements(project_code)
-            position = services.queries.project_order().index(project_code)
-            records = sum(1 for y in project.years if y.status or y.note)
-            lines = [
-                f"共創プロジェクト「{node.code} {project.title}」（{node.key}）を削除しますか？",
-                f"年度別の記録 {records}件（状況・メモ）も削除されます。",
-            ]
-            relistings = [p.code for p in placements if p.relisting]
-            if relistings:
-                lines.append(f"再掲 {'、'.join(relistings)} も削除されます。")
-            return _Removal(
-                "\n".join(lines),
-                f"共創プロジェクト「{project.title}」の削除",
-                lambda: services.placements.remove_project(project_code),
-                lambda: services.placements.restore_project(project, placements, position),
-            )
-        if node.kind is NodeKind.MEASURE:
-            code, title = node.key, node.title
-            return _Removal(
-                f"共創施策「{code} {title}」を削除しますか？",
-                f"共創施策「{title}」の削除",
-                lambda: services.structure.remove_measure(code),
-                lambda: services.structure.restore_measure(code, title),
-            )
-        if node.kind is NodeKind.PILLAR:
-            pillar = services.queries.pillar(int(node.key))
-            return _Removal(
-                f"戦略の柱「{pillar.number} {pillar.title}」を削除しますか？",
-                f"戦略の柱「{pillar.name}」の削除",
-                lambda: services.structure.remove_pillar(pillar.number),
-                lambda: services.structure.restore_pillar(pillar.number, pillar.lead, pillar.name),
-            )
-        return None
-
-
-def _measure_of(node: TreeNode) -> str:
-    """The measure code of a measure, placement ("1-2-3") or KPI listing ("K01@1-2") node."""
-    if node.kind is NodeKind.KPI:
-        return node.key.split("@", 1)[1]
-    if node.kind is NodeKind.PROJECT:
-        return node.key.rsplit("-", 1)[0]
-    return node.key
+        self._apply(removal.label, removal.action, removal.touches)
 
 
 __all__ = [
@@ -900,46 +456,3 @@ __all__ = [
     "RelistingDialog",
     "StructureEditor",
 ]
-
-
-def _preview(argv: list[str]) -> int:
-    """`python -m aomori_desktop.ui.structure_editor [--png PATH]`: the KPI dialog, filled in
-    and refused once (to show the message under the form), on the seeded plan's measures."""
-    import sys
-    import tempfile
-    from pathlib import Path
-
-    from aomori_desktop.services.plan_services import PlanServices
-    from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
-    from aomori_desktop.ui.qt_setup import create_application
-
-    app = create_application(argv[:1])
-    db = create_seeded_database(Path(tempfile.mkdtemp(prefix="aomori-kpi-")) / "p.sqlite3")
-    tree = PlanServices(db, default_plan_id(db)).queries.tree()
-    measures = [(m.key, m.title) for p in tree.children for m in p.children]
-    dialog = KpiDialog(measures, "1-1", range(2024, 2034), lambda draft: None)
-    dialog.name_edit.setText("GX関連分野への新規参入事業者数")
-    dialog.unit_combo.setCurrentText("社")
-    dialog.baseline_edit.setText("0")
-    dialog.target_edit.setText("12件")
-    dialog.cumulative_check.setChecked(True)
-    dialog.show()
-    dialog.ok_button.click()  # refused: the target carries a unit
-    if "--png" in argv:
-        target = Path(argv[argv.index("--png") + 1])
-        app.processEvents()
-        ok = dialog.grab().save(str(target))
-        dialog.close()
-        db.close()
-        if not ok:
-            print(f"{target} に保存できませんでした。", file=sys.stderr)
-        return 0 if ok else 1
-    code = app.exec()
-    db.close()
-    return code
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(_preview(sys.argv))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from aomori_desktop.domain.plan import Placement, Project
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.plan_services import PlanServices
 
 
@@ -38,3 +39,8 @@ def dump(path: Path) -> list[str]:
 def whole_project(services: PlanServices, code: str) -> tuple[Project, list[Placement]]:
     """A project and where it is listed (home first): what a removal keeps to restore it."""
     return services.queries.project(code), services.queries.placements(code)
+
+
+def outcome(applied: Applied[Any]) -> tuple[Any, Changes]:
+    """(value, changes) of a service write: what it created or where it moved, what changed."""
+    return applied.value, applied.changes

@@ -1,7 +1,7 @@
 """Every service write is one transaction: its data and its audit entries commit together.
 
 Each call below is run twice: once normally (audit rows carry the user passed in and the injected
-clock, and the returned Changes name what changed), and once with the audit table refusing
+clock, and the returned Applied names what changed and carries its undo), and once with the audit table refusing
 inserts (the data change must not be committed either: same transaction).
 """
 
@@ -25,7 +25,7 @@ from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.store.errors import StoreError
 from tests.services.conftest import USER
-from tests.services.helpers import audit, dump
+from tests.services.helpers import audit, dump, outcome
 
 AT = "2026-04-01 00:30:00.000000"  # NOW (09:30 JST) as stored: UTC
 
@@ -90,7 +90,7 @@ CALLS: dict[str, Call] = {
         ),
         ("K17", _kpis("K17", structure=True)),
     ),
-    "remove_kpi": Call(lambda s: s.kpis.remove_kpi("K16"), _kpis("K16", structure=True)),
+    "remove_kpi": Call(lambda s: s.kpis.remove_kpi("K16"), ("K16", _kpis("K16", structure=True))),
     "set_kpi_measures": Call(
         lambda s: s.kpis.set_kpi_measures("K01", ["1-2"]), _kpis("K01", structure=True)
     ),
@@ -111,10 +111,12 @@ CALLS: dict[str, Call] = {
         ("2-3-3", _projects("PJ05", structure=True)),
     ),
     "remove_placement": Call(
-        lambda s: s.placements.remove_placement("1-2-3"), _projects("PJ02", structure=True)
+        lambda s: s.placements.remove_placement("1-2-3"),
+        ("1-2-3", _projects("PJ02", structure=True)),
     ),
     "remove_project": Call(
-        lambda s: s.placements.remove_project("PJ02"), _projects("PJ02", structure=True)
+        lambda s: s.placements.remove_project("PJ02"),
+        ("PJ02", _projects("PJ02", structure=True)),
     ),
     "add_pillar": Call(
         lambda s: s.structure.add_pillar("未来を拓く", "新分野の開拓"), (6, STRUCTURE)
@@ -124,7 +126,7 @@ CALLS: dict[str, Call] = {
     ),
     "remove_pillar": Call(
         lambda s: s.structure.remove_pillar(6),
-        STRUCTURE,
+        (6, STRUCTURE),
         prepare=lambda s: s.structure.add_pillar("", "仮の柱"),
     ),
     "add_measure": Call(lambda s: s.structure.add_measure(1, "新たな施策"), ("1-4", STRUCTURE)),
@@ -133,7 +135,7 @@ CALLS: dict[str, Call] = {
     ),
     "remove_measure": Call(
         lambda s: s.structure.remove_measure("1-4"),
-        STRUCTURE,
+        ("1-4", STRUCTURE),
         prepare=lambda s: s.structure.add_measure(1, "仮"),
     ),
 }
@@ -148,7 +150,10 @@ def test_call_writes_audit_rows_with_user_and_clock_and_returns_changes(
         call.prepare(services)
     before = len(audit(db_path))
 
-    assert call.run(services) == call.returns
+    applied = call.run(services)
+    value_and_changes = call.returns if isinstance(call.returns, tuple) else (None, call.returns)
+    assert outcome(applied) == value_and_changes
+    assert applied.undo is not None  # every write that changed something can be taken back
 
     new = audit(db_path)[before:]
     assert new, f"{name} wrote no audit entry"

@@ -26,7 +26,7 @@ def entry(action: str, key: str, field: str, old: str | None, new: str | None):
 def test_update_kpi_audits_each_changed_field_as_text(
     services: PlanServices, db_path: Path
 ) -> None:
-    changes = services.kpi_fields.update_kpi(
+    applied = services.kpi_fields.update_kpi(
         "K16",
         KpiFieldsEdit(
             name="  働く場が確保されていると感じる市民の割合  ",
@@ -38,7 +38,7 @@ def test_update_kpi_audits_each_changed_field_as_text(
         ),
     )
 
-    assert changes == Changes(kpis=frozenset({"K16"}), structure=True)  # the name shows in the tree
+    assert applied.changes == Changes(kpis=frozenset({"K16"}), structure=True)  # the name shows
     assert audit(db_path) == [
         entry(
             "update",
@@ -60,8 +60,8 @@ def test_update_kpi_audits_each_changed_field_as_text(
 
 
 def test_update_kpi_without_a_new_name_is_not_a_structure_change(services: PlanServices) -> None:
-    changes = services.kpi_fields.update_kpi("K08", KpiFieldsEdit(responsible_section="経済政策課"))
-    assert changes == Changes(kpis=frozenset({"K08"}))
+    applied = services.kpi_fields.update_kpi("K08", KpiFieldsEdit(responsible_section="経済政策課"))
+    assert applied.changes == Changes(kpis=frozenset({"K08"}))
     assert services.queries.kpi("K08").responsible_section == "経済政策課"
 
 
@@ -116,7 +116,7 @@ def test_update_kpi_refuses_invalid_fields_and_writes_nothing(
 
 
 def test_add_kpi_creates_the_kpi_with_its_measures(services: PlanServices, db_path: Path) -> None:
-    code, changes = services.kpis.add_kpi(
+    added = services.kpis.add_kpi(
         KpiDraft(
             name=" 待機児童数 ",
             unit="人",
@@ -130,7 +130,7 @@ def test_add_kpi_creates_the_kpi_with_its_measures(services: PlanServices, db_pa
         )
     )
 
-    assert (code, changes) == ("K17", Changes(kpis=frozenset({"K17"}), structure=True))
+    assert (added.value, added.changes) == ("K17", Changes(kpis=frozenset({"K17"}), structure=True))
     kpi = services.queries.kpi("K17")
     assert (kpi.name, kpi.direction, kpi.measures) == (
         "待機児童数",
@@ -184,7 +184,9 @@ def test_remove_kpi_removes_its_years_and_links_and_keeps_the_audit(
     services.values.record_actual("K01", 2024, Decimal("1"))
     services.kpi_fields.revise_target("K01", Decimal("4"), 2033, "誘致の進展")
 
-    assert services.kpis.remove_kpi("K01") == Changes(kpis=frozenset({"K01"}), structure=True)
+    assert services.kpis.remove_kpi("K01").changes == Changes(
+        kpis=frozenset({"K01"}), structure=True
+    )
 
     assert rows(db_path, "SELECT count(*) FROM kpi WHERE code = 'K01'") == [(0,)]
     for table in ("kpi_year", "target_revision"):
@@ -201,7 +203,7 @@ def test_remove_kpi_removes_its_years_and_links_and_keeps_the_audit(
 def test_set_kpi_measures_replaces_the_links_in_order(
     services: PlanServices, db_path: Path
 ) -> None:
-    assert services.kpis.set_kpi_measures("K01", ["1-2", "3-1"]) == Changes(
+    assert services.kpis.set_kpi_measures("K01", ["1-2", "3-1"]).changes == Changes(
         kpis=frozenset({"K01"}), structure=True
     )
     assert services.queries.kpi("K01").measures == ("1-2", "3-1")

@@ -39,11 +39,11 @@ def test_record_actual_stores_the_typed_value_and_audits_each_field(
     services: PlanServices, db_path: Path
 ) -> None:
     comment = '県の統計（確定値）\n「前年比」+0.4pt "速報"より上方修正 🎉'
-    changes = services.values.record_actual(
+    applied = services.values.record_actual(
         "K16", 2024, Decimal("8.40"), status=FigureStatus.FINAL, comment=comment
     )
 
-    assert changes == Changes(kpis=frozenset({"K16"}))
+    assert applied.changes == Changes(kpis=frozenset({"K16"}))
     assert kpi_years(db_path, "K16") == [(2024, "8.40", None, "final", comment, USER, AT)]
     assert audit(db_path) == [
         entry("kpi_year", "K16/2024", "actual", None, "8.40"),
@@ -79,7 +79,7 @@ def test_clear_actual_removes_value_and_status_and_keeps_the_comment(
     )
     before = len(audit(db_path))
 
-    assert services.values.clear_actual("K16", 2025) == Changes(kpis=frozenset({"K16"}))
+    assert services.values.clear_actual("K16", 2025).changes == Changes(kpis=frozenset({"K16"}))
 
     assert kpi_years(db_path, "K16") == [(2025, None, None, None, "速報", USER, AT)]
     assert audit(db_path)[before:] == [
@@ -94,7 +94,7 @@ def test_clear_actual_removes_value_and_status_and_keeps_the_comment(
 
 
 def test_interim_target_is_stored_and_audited(services: PlanServices, db_path: Path) -> None:
-    assert services.values.set_interim_target("K05", 2025, Decimal("16.0")) == Changes(
+    assert services.values.set_interim_target("K05", 2025, Decimal("16.0")).changes == Changes(
         kpis=frozenset({"K05"})
     )
     assert kpi_years(db_path, "K05") == [(2025, None, "16.0", None, "", USER, AT)]
@@ -104,14 +104,14 @@ def test_interim_target_is_stored_and_audited(services: PlanServices, db_path: P
 
 
 def test_bulk_entry_stores_every_edit(services: PlanServices, db_path: Path) -> None:
-    changes = services.values.set_kpi_years(
+    applied = services.values.set_kpi_years(
         [
             KpiYearEdit("K01", 2024, actual=Decimal("1")),
             KpiYearEdit("K01", 2025, actual=Decimal("2"), status=FigureStatus.PRELIMINARY),
             KpiYearEdit("K10", 2024, actual=Decimal("1109980")),
         ]
     )
-    assert changes == Changes(kpis=frozenset({"K01", "K10"}))
+    assert applied.changes == Changes(kpis=frozenset({"K01", "K10"}))
     assert [r[:2] for r in kpi_years(db_path, "K01")] == [(2024, "1"), (2025, "2")]
     assert kpi_years(db_path, "K10")[0][1] == "1109980"
     assert len(audit(db_path)) == 4
@@ -195,7 +195,7 @@ def test_revise_target_keeps_the_old_target_in_the_history(
 ) -> None:
     assert services.kpi_fields.revise_target(
         "K05", Decimal("35"), 2033, "国の補助制度の拡充"
-    ) == Changes(kpis=frozenset({"K05"}))
+    ).changes == Changes(kpis=frozenset({"K05"}))
     services.kpi_fields.revise_target("K05", Decimal("25"), 2030, "中間見直し（令和11年度）")
 
     assert rows(db_path, "SELECT target, target_fiscal_year FROM kpi WHERE code = 'K05'") == [

@@ -17,7 +17,9 @@ def test_partners_are_replaced_in_order_and_audited(services: PlanServices) -> N
         Partner(Sector.INDUSTRY, " 青森港湾事業協同組合 "),
         Partner(Sector.ACADEMIA, "弘前大学"),
     ]
-    assert services.projects.set_partners("PJ01", partners) == Changes(projects=frozenset({"PJ01"}))
+    assert services.projects.set_partners("PJ01", partners).changes == Changes(
+        projects=frozenset({"PJ01"})
+    )
     assert services.queries.project("PJ01").partners == (
         Partner(Sector.INDUSTRY, "青森港湾事業協同組合"),
         Partner(Sector.ACADEMIA, "弘前大学"),

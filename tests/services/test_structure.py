@@ -12,7 +12,7 @@ from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
 from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.projects import ProjectFieldsEdit
 from tests.services.conftest import USER
-from tests.services.helpers import audit, dump, rows
+from tests.services.helpers import audit, dump, outcome, rows
 
 AT = "2026-04-01 00:30:00.000000"
 
@@ -34,14 +34,14 @@ def test_editing_the_relisted_project_edits_the_one_project(
     services: PlanServices, db_path: Path
 ) -> None:
     """PJ02 stands under 1-1 (home, 1-1-2) and is re-listed as 1-2-3: one row, one history."""
-    changes = services.projects.update_project(
+    applied = services.projects.update_project(
         "PJ02", ProjectFieldsEdit(title=" 脱炭素経営の推進 ", description="省エネ診断を支援する。")
     )
     services.projects.set_project_year(
         "PJ02", 2024, status=ProjectStatus.STUDYING, note="診断事業者と協議"
     )
 
-    assert changes == Changes(projects=frozenset({"PJ02"}), structure=True)
+    assert applied.changes == Changes(projects=frozenset({"PJ02"}), structure=True)
     snapshot = services.queries.plan_snapshot()
     listed = placements(services)
     assert listed["1-1-2"] == ("PJ02", False)
@@ -70,7 +70,7 @@ def test_update_project_refuses_an_empty_title(services: PlanServices, db_path: 
 def test_project_year_status_and_note(services: PlanServices, db_path: Path) -> None:
     assert services.projects.set_project_year(
         "PJ01", 2025, status=ProjectStatus.IN_PROGRESS, note="説明会を2回開催\n参加 42社"
-    ) == Changes(projects=frozenset({"PJ01"}))
+    ).changes == Changes(projects=frozenset({"PJ01"}))
     services.projects.set_project_year("PJ01", 2025, status=ProjectStatus.COMPLETED)
 
     assert rows(
@@ -109,8 +109,11 @@ def test_project_year_refuses_invalid_input(
 
 
 def test_add_project_places_it_under_the_measure(services: PlanServices, db_path: Path) -> None:
-    code, changes = services.placements.add_project("1-3", " 学生起業家の育成 ", "大学と連携する。")
-    assert (code, changes) == ("PJ27", Changes(projects=frozenset({"PJ27"}), structure=True))
+    added = services.placements.add_project("1-3", " 学生起業家の育成 ", "大学と連携する。")
+    assert (added.value, added.changes) == (
+        "PJ27",
+        Changes(projects=frozenset({"PJ27"}), structure=True),
+    )
     assert placements(services)["1-3-2"] == ("PJ27", False)
     assert services.queries.project("PJ27").title == "学生起業家の育成"
     assert audit(db_path) == [
@@ -137,11 +140,14 @@ def test_add_project_refuses_invalid_input(
 
 
 def test_add_relisting_and_remove_it(services: PlanServices, db_path: Path) -> None:
-    code, changes = services.placements.add_relisting("PJ05", "2-3")
-    assert (code, changes) == ("2-3-3", Changes(projects=frozenset({"PJ05"}), structure=True))
+    added = services.placements.add_relisting("PJ05", "2-3")
+    assert (added.value, added.changes) == (
+        "2-3-3",
+        Changes(projects=frozenset({"PJ05"}), structure=True),
+    )
     assert placements(services)["2-3-3"] == ("PJ05", True)
 
-    assert services.placements.remove_placement("2-3-3") == Changes(
+    assert services.placements.remove_placement("2-3-3").changes == Changes(
         projects=frozenset({"PJ05"}), structure=True
     )
     assert "2-3-3" not in placements(services)
@@ -185,7 +191,7 @@ def test_removing_a_relisting_keeps_the_project(services: PlanServices, db_path:
 
 def test_remove_project_removes_all_its_placements(services: PlanServices, db_path: Path) -> None:
     services.projects.set_project_year("PJ02", 2024, status=ProjectStatus.CANCELLED)
-    assert services.placements.remove_project("PJ02") == Changes(
+    assert services.placements.remove_project("PJ02").changes == Changes(
         projects=frozenset({"PJ02"}), structure=True
     )
 
@@ -201,16 +207,16 @@ def test_remove_project_removes_all_its_placements(services: PlanServices, db_pa
 
 
 def test_pillar_add_rename_remove(services: PlanServices, db_path: Path) -> None:
-    assert services.structure.add_pillar(" 未来を拓く ", " 新分野の開拓 ") == (
+    assert outcome(services.structure.add_pillar(" 未来を拓く ", " 新分野の開拓 ")) == (
         6,
         Changes(structure=True),
     )
-    assert services.structure.rename_pillar(6, "未来を拓く", "新分野への挑戦") == Changes(
+    assert services.structure.rename_pillar(6, "未来を拓く", "新分野への挑戦").changes == Changes(
         structure=True
     )
     pillar = services.queries.plan_snapshot().pillars[-1]
     assert (pillar.number, pillar.title) == (6, "未来を拓く 新分野への挑戦")
-    assert services.structure.remove_pillar(6) == Changes(structure=True)
+    assert services.structure.remove_pillar(6).changes == Changes(structure=True)
     assert [p.number for p in services.queries.plan_snapshot().pillars] == [1, 2, 3, 4, 5]
     assert audit(db_path) == [
         entry("create", "pillar", "6", "name", None, "未来を拓く 新分野の開拓"),
@@ -220,14 +226,17 @@ def test_pillar_add_rename_remove(services: PlanServices, db_path: Path) -> None
 
 
 def test_measure_add_rename_remove(services: PlanServices, db_path: Path) -> None:
-    assert services.structure.add_measure(5, " 女性の活躍推進 ") == ("5-4", Changes(structure=True))
-    assert services.structure.rename_measure("5-4", "女性・シニアの活躍推進") == Changes(
+    assert outcome(services.structure.add_measure(5, " 女性の活躍推進 ")) == (
+        "5-4",
+        Changes(structure=True),
+    )
+    assert services.structure.rename_measure("5-4", "女性・シニアの活躍推進").changes == Changes(
         structure=True
     )
     assert (
         services.queries.plan_snapshot().pillars[4].measures[-1].title == "女性・シニアの活躍推進"
     )
-    assert services.structure.remove_measure("5-4") == Changes(structure=True)
+    assert services.structure.remove_measure("5-4").changes == Changes(structure=True)
     assert [m.code for m in services.queries.plan_snapshot().pillars[4].measures] == [
         "5-1",
         "5-2",

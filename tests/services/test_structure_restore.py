@@ -18,7 +18,7 @@ import pytest
 
 from aomori_desktop.domain.plan import FigureStatus, Placement, ProjectStatus
 from aomori_desktop.exchange.json_format import dump_plan
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.dto import NodeKind, TreeNode
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
 from aomori_desktop.services.plan_services import PlanServices
@@ -95,11 +95,13 @@ def test_removed_kpi_comes_back_exactly(
     exported = export_without_audit(db)
     before = len(audit(db_path))
 
-    assert services.kpis.remove_kpi("K01") == Changes(kpis=frozenset({"K01"}), structure=True)
+    assert services.kpis.remove_kpi("K01").changes == Changes(
+        kpis=frozenset({"K01"}), structure=True
+    )
     assert "K01" not in services.queries.kpi_order()
     assert rows(db_path, "SELECT count(*) FROM kpi_year") == [(0,)]
 
-    assert services.kpis.restore_kpi(snapshot, position) == Changes(
+    assert services.kpis.restore_kpi(snapshot, position).changes == Changes(
         kpis=frozenset({"K01"}), structure=True
     )
 
@@ -155,7 +157,7 @@ def test_removed_project_comes_back_with_its_relisting_partners_and_years(
     before = len(audit(db_path))
 
     services.placements.remove_project("PJ02")
-    assert services.placements.restore_project(project, placements, position) == Changes(
+    assert services.placements.restore_project(project, placements, position).changes == Changes(
         projects=frozenset({"PJ02"}), structure=True
     )
 
@@ -177,7 +179,7 @@ def test_removed_relisting_comes_back_under_the_same_number(
     services.placements.remove_placement("1-2-3")
     assert services.placements.restore_placement(
         Placement("1-2-3", "PJ02", relisting=True)
-    ) == Changes(projects=frozenset({"PJ02"}), structure=True)
+    ).changes == Changes(projects=frozenset({"PJ02"}), structure=True)
     assert export_without_audit(db) == exported
     assert new_audit(db_path, before)[-1] == (
         "restore",
@@ -208,12 +210,12 @@ def test_removed_empty_measure_and_pillar_come_back_in_their_place(
     services.structure.remove_measure("1-4")
     services.structure.remove_pillar(6)
     assert titles(reader, "1")[-1] == "1-5 仮の施策B"
-    assert services.structure.restore_measure(measure.code, measure.title) == Changes(
+    assert services.structure.restore_measure(measure.code, measure.title).changes == Changes(
         structure=True
     )
-    assert services.structure.restore_pillar(pillar.number, pillar.lead, pillar.name) == Changes(
-        structure=True
-    )
+    assert services.structure.restore_pillar(
+        pillar.number, pillar.lead, pillar.name
+    ).changes == Changes(structure=True)
 
     assert titles(reader, "1")[-2:] == ["1-4 仮の施策A", "1-5 仮の施策B"]
     assert [c.code for c in reader.tree().children] == ["1", "2", "3", "4", "5", "6", "7"]
@@ -233,7 +235,8 @@ def test_moving_a_measure_renumbers_and_reorders_the_tree(
     exported = export_without_audit(db)
     before = len(audit(db_path))
 
-    code, changes = services.structure.move_measure("1-2", 1)
+    moved = services.structure.move_measure("1-2", 1)
+    code, changes = moved.value, moved.changes
 
     assert code == "1-3"
     assert changes == Changes(
@@ -256,7 +259,7 @@ def test_moving_a_measure_renumbers_and_reorders_the_tree(
         ("move", "measure", "1-3", "number", "1-3", "1-2"),
     ]
 
-    assert services.structure.move_measure("1-3", -1)[0] == "1-2"  # the undo
+    assert services.structure.move_measure("1-3", -1).value == "1-2"  # the undo
     assert export_without_audit(db) == exported
 
 
@@ -264,7 +267,8 @@ def test_moving_a_pillar_renumbers_its_measures(
     services: PlanServices, db: Database, reader: PlanQueries
 ) -> None:
     exported = export_without_audit(db)
-    number, changes = services.structure.move_pillar(1, 2)
+    moved = services.structure.move_pillar(1, 2)
+    number, changes = moved.value, moved.changes
     assert number == 3
     assert [c.title for c in reader.tree().children][:3] == [
         "新時代を先導する 産業の競争力・基盤強化",
@@ -282,7 +286,8 @@ def test_moving_a_placement_and_a_kpi(
     services: PlanServices, db_path: Path, reader: PlanQueries
 ) -> None:
     before = len(audit(db_path))
-    code, changes = services.placements.move_placement("1-2-3", -2)
+    moved = services.placements.move_placement("1-2-3", -2)
+    code, changes = moved.value, moved.changes
     assert code == "1-2-1"
     assert changes == Changes(projects=frozenset({"PJ02", "PJ03", "PJ04"}), structure=True)
     assert titles(reader, "1-2")[:3] == [
@@ -292,7 +297,7 @@ def test_moving_a_placement_and_a_kpi(
     ]
     assert node(reader.tree(), "1-2-1").relisting  # the 再掲 mark moves with the placement
 
-    assert services.kpis.move_kpi("K02", -1) == Changes(structure=True)
+    assert services.kpis.move_kpi("K02", -1).changes == Changes(structure=True)
     assert [c.ref for c in node(reader.tree(), "1-2").children if c.kind is NodeKind.KPI] == [
         "K02",
         "K01",
@@ -303,8 +308,8 @@ def test_moving_a_placement_and_a_kpi(
 
 def test_moving_zero_places_changes_nothing(services: PlanServices, db_path: Path) -> None:
     before = dump(db_path)
-    assert services.structure.move_pillar(2, 0) == (2, Changes())
-    assert services.kpis.move_kpi("K01", 0) == Changes()
+    assert services.structure.move_pillar(2, 0) == Applied(value=2)
+    assert services.kpis.move_kpi("K01", 0) == Applied()
     assert dump(db_path) == before
 
 

@@ -332,7 +332,8 @@ def test_add_kpi_refuses_what_restore_would_refuse(
     assert dump(db_path) == before
 
     # restoring the same KPI is refused with the same sentence: the two agree
-    code, _ = services.kpis.add_kpi(draft())
+    code = services.kpis.add_kpi(draft()).value
+    assert code is not None
     snapshot = replace(services.queries.kpi(code), **changes)  # type: ignore[arg-type]
     services.kpis.remove_kpi(code)
     with pytest.raises(ValidationError) as restored:
@@ -350,7 +351,7 @@ def test_a_kpi_added_at_every_limit_comes_back_and_one_more_is_not_added(
         responsible_section="課" * 200,
         definition="定" * 4000,
     )
-    code, _ = services.kpis.add_kpi(
+    code = services.kpis.add_kpi(
         draft(
             baseline=Decimal("999999999999999.999999"),
             target=Decimal("-999999999999999.999999"),
@@ -358,7 +359,8 @@ def test_a_kpi_added_at_every_limit_comes_back_and_one_more_is_not_added(
             target_fiscal_year=2100,
             **at_limit,
         )
-    )
+    ).value
+    assert code is not None
     services.values.record_actual(
         code, 2024, Decimal("1.5"), status=FigureStatus.FINAL, comment="コ" * 4000
     )
@@ -380,7 +382,8 @@ def test_a_kpi_added_at_every_limit_comes_back_and_one_more_is_not_added(
 def test_a_project_added_at_every_limit_comes_back_and_one_more_is_not_added(
     services: PlanServices, db_path: Path
 ) -> None:
-    code, _ = services.placements.add_project("1-1", "題" * 300, "内" * 4000)
+    code = services.placements.add_project("1-1", "題" * 300, "内" * 4000).value
+    assert code is not None
     services.projects.update_project(code, ProjectFieldsEdit(responsible_section="課" * 200))
     services.projects.set_partners(code, [Partner(Sector.ACADEMIA, "学" * 200)])
     services.projects.set_project_year(code, 2024, note="メ" * 4000)

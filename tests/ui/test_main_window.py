@@ -267,7 +267,7 @@ def test_fiscal_year_selector_drives_the_badges(make_window) -> None:
     window = make_window()
     window.document.services.values.record_actual("K02", 2026, Decimal("3"))  # 立地事業所数 3 → 3
     window.document.changed.emit(
-        window.document.services.values.record_actual("K02", 2026, Decimal("2")), None
+        window.document.services.values.record_actual("K02", 2026, Decimal("2")).changes, None
     )
     assert badge(window, "K02@1-2") == "-"  # FY2024 selected: no value
     window.year_combo.setCurrentIndex(2)
@@ -348,7 +348,7 @@ def test_window_remembers_database_and_year(make_window, settings, db_file: Path
 def test_overview_pages_list_kpis_and_projects(make_window, key: str) -> None:
     window = make_window()
     window.document.changed.emit(
-        window.document.services.values.record_actual("K04", 2024, Decimal("145")), None
+        window.document.services.values.record_actual("K04", 2024, Decimal("145")).changes, None
     )
     window.select_key(key)
     page = window.overview_page
@@ -425,25 +425,29 @@ def test_the_tree_is_usable_from_the_keyboard(qtbot, make_window) -> None:
 
 def test_a_failed_undo_keeps_the_step_for_a_retry(qtbot, make_window, prompts, monkeypatch) -> None:
     # a lock is waited through (see test_operations); a write error is not
+    from contextlib import contextmanager
+
     from aomori_desktop.store.errors import StoreError
 
     window = make_window()
     window.select_key("K03@1-3")
     type_into_cell(qtbot, window, 0, COL_ACTUAL, "100")
     type_into_cell(qtbot, window, 0, COL_ACTUAL, "200")
-    services = window.document.services
-    real = services.values.set_kpi_years
+    access = window.document.services.access  # every service write opens its transaction here
+    real = access.transaction
     calls = {"n": 0}
 
-    def locked_once(edits, expected=()):
+    @contextmanager
+    def locked_once():
         calls["n"] += 1
         if calls["n"] == 1:
             raise StoreError(
                 "データベースへの書き込みに失敗しました（ディスクの空き容量を確認してください）。"
             )
-        return real(edits, expected)
+        with real() as tx:
+            yield tx
 
-    monkeypatch.setattr(services.values, "set_kpi_years", locked_once)
+    monkeypatch.setattr(access, "transaction", locked_once)
     window.act_undo.trigger()  # fails: locked
     assert "変更は記録したままです" in prompts.errors[-1]
     assert window.document.undo_stack.index() == 2  # nothing was lost from the history

@@ -222,11 +222,7 @@ def test_long_work_that_finishes_is_one_undo_step_with_its_change_record(
 
     def work(state: TaskState) -> Applied[None]:
         state.report(1, 1, "書き込んでいます")
-        first = service.record_actual("K05", 2024, Decimal("30"))
-        return Applied(
-            first,
-            lambda: Applied(service.clear_actual("K05", 2024)),
-        )
+        return service.record_actual("K05", 2024, Decimal("30"))  # its undo clears it again
 
     document.run_task("テスト用の一括書き込み", work, on_success=results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=5000)
@@ -253,13 +249,13 @@ def test_structure_edits_are_merged_into_the_tree_row_by_row(
     service = window.document.services.structure
     document = window.document
 
-    document.apply_pair(
+    document.apply(
         "共創施策 1-2 の名称の変更",
         lambda: service.rename_measure("1-2", "成長分野の企業立地と港湾活用"),
-        lambda: service.rename_measure("1-2", "成長分野等の企業立地"),
     )
     assert model.data(model.index_for_key("1-2")) == "1-2 成長分野の企業立地と港湾活用"
-    number = service.add_pillar("暮らしを支える", "地域交通の確保")[0]
+    number = service.add_pillar("暮らしを支える", "地域交通の確保").value
+    assert number is not None
     document.changed.emit(Changes(structure=True), None)
     assert f"insert {number - 1}" in signals
     assert window.current_node().key == "K05@2-1"

@@ -78,7 +78,7 @@ def test_png_export_from_the_menu_writes_a_document_sized_file(
 def test_overview_chart_tab_draws_achievement_and_grade_counts(make_window) -> None:
     window = make_window()
     window.document.changed.emit(
-        window.document.services.values.record_actual("K03", 2024, Decimal("85")), None
+        window.document.services.values.record_actual("K03", 2024, Decimal("85")).changes, None
     )
     window.select_key("1")
     page = window.overview_page
