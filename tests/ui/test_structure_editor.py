@@ -310,6 +310,7 @@ def test_delete_a_kpi_with_confirmation_and_undo_brings_its_values_back(
     assert "KPI 立地事業所数" not in tree_children(window, "1-2")
     assert "K02" not in services.queries.kpi_order()
     assert current_key(window) == "1-2"
+    assert window.document.undo_stack.undoText() == "KPI K02 の削除"
 
     undo(window)
 
@@ -320,6 +321,11 @@ def test_delete_a_kpi_with_confirmation_and_undo_brings_its_values_back(
     assert detail.year(2025).actual == Decimal("5")
     assert detail.target_fiscal_year == 2030 and detail.revisions[0].reason == "前倒し"
     assert services.queries.kpi_order()[1] == "K02"
+
+    window.document.redo()  # removed again, and undone again: the same KPI comes back
+    assert "K02" not in services.queries.kpi_order()
+    undo(window)
+    assert window.document.reader.kpi_detail("K02") == detail
 
 
 def test_delete_declined_or_of_a_shared_kpi_says_so(make_window, prompts) -> None:
