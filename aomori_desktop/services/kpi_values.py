@@ -8,7 +8,7 @@ is never overwritten unseen.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -109,16 +109,13 @@ class KpiValues:
         back: dict[tuple[str, int], Restamp] = {}
         with self._access.transaction() as tx:
             kpis = _checked(tx, edits)
-            stale = _stale_values(tx.s, kpis, expected)
+            stored = _year_rows(tx.s, kpis, [*edits, *expected])
+            stale = _stale_values(stored, kpis, expected)
             if stale:
                 raise changed_meanwhile(stale)
             for e in edits:
                 kpi = kpis[e.kpi]
-                year_row = tx.s.scalar(
-                    select(KpiYearRow).where(
-                        KpiYearRow.kpi_id == kpi.id, KpiYearRow.fiscal_year == e.fiscal_year
-                    )
-                )
+                year_row = stored.get((kpi.id, e.fiscal_year))
                 new_row = year_row is None
                 if year_row is None:
                     year_row = KpiYearRow(
@@ -146,17 +143,17 @@ class KpiValues:
                 if stamped is None and _holds_nothing(year_row):
                     if not new_row:  # the record this undo takes back had created it
                         tx.s.delete(year_row)
+                        del stored[(kpi.id, e.fiscal_year)]
                 else:
-                    if (
-                        new_row
-                    ):  # a row only when something was entered (clearing nothing adds none)
+                    # a row only when something was entered (clearing nothing adds none)
+                    if new_row:
                         tx.s.add(year_row)
+                        stored[(kpi.id, e.fiscal_year)] = year_row
                     year_row.entered_by, year_row.entered_at = stamped or (tx.user, tx.now)
                     stamped = (year_row.entered_by, year_row.entered_at)
                 before.append(_edit(e.kpi, e.fiscal_year, old_fields))
                 after.append(_edit(e.kpi, e.fiscal_year, new_fields))
                 back[(e.kpi, e.fiscal_year)] = Restamp(left=stamped, put_back=stamp)
-                tx.s.flush()
         if not after:
             return Applied()
         return Applied(
@@ -170,16 +167,19 @@ def _checked(tx: Transaction, edits: Sequence[KpiYearEdit]) -> dict[str, KpiRow]
     period = tx.period()
     problems: list[str] = []
     kpis: dict[str, KpiRow] = {}
+    for chunk in _chunks(sorted({e.kpi for e in edits})):
+        found = tx.s.scalars(
+            select(KpiRow).where(KpiRow.plan_id == tx.plan_id, KpiRow.code.in_(chunk))
+        )
+        kpis.update((row.code, row) for row in found)
+    missing: set[str] = set()
     for e in edits:
         where = f"KPI {e.kpi} {year_where(e.fiscal_year)}"
         if e.kpi not in kpis:
-            row = tx.s.scalar(
-                select(KpiRow).where(KpiRow.plan_id == tx.plan_id, KpiRow.code == e.kpi)
-            )
-            if row is None:
+            if e.kpi not in missing:
+                missing.add(e.kpi)
                 problems.append(f"KPI {e.kpi} が見つかりません。")
-                continue
-            kpis[e.kpi] = row
+            continue
         if problem := outside_period(f"KPI {e.kpi}", e.fiscal_year, period):
             problems.append(problem)
         if not isinstance(e.comment, Unset):
@@ -230,8 +230,32 @@ _LABELS = {
 }
 
 
+def _chunks[E](items: Sequence[E], size: int = 500) -> Iterator[Sequence[E]]:
+    """Slices of `items` short enough for one IN (...) of a query."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _year_rows(
+    s: Session, kpis: Mapping[str, KpiRow], edits: Sequence[KpiYearEdit]
+) -> dict[tuple[int, int], KpiYearRow]:
+    """The stored yearly records the edits name, by (KPI row id, fiscal year): one query per
+    500 KPIs instead of one per cell (a whole year of a large plan is thousands of cells)."""
+    ids = sorted({kpis[e.kpi].id for e in edits if e.kpi in kpis})
+    years = sorted({e.fiscal_year for e in edits})
+    found: dict[tuple[int, int], KpiYearRow] = {}
+    for chunk in _chunks(ids):
+        query = select(KpiYearRow).where(
+            KpiYearRow.kpi_id.in_(chunk), KpiYearRow.fiscal_year.in_(years)
+        )
+        found.update(((r.kpi_id, r.fiscal_year), r) for r in s.scalars(query))
+    return found
+
+
 def _stale_values(
-    s: Session, kpis: dict[str, KpiRow], expected: Sequence[KpiYearEdit]
+    records: Mapping[tuple[int, int], KpiYearRow],
+    kpis: Mapping[str, KpiRow],
+    expected: Sequence[KpiYearEdit],
 ) -> list[str]:
     """Fields whose stored value is no longer what the user's screen showed (another
     window or another PC changed them): storing over them would lose that change."""
@@ -240,11 +264,7 @@ def _stale_values(
         kpi = kpis.get(e.kpi)
         if kpi is None:
             continue
-        row = s.scalar(
-            select(KpiYearRow).where(
-                KpiYearRow.kpi_id == kpi.id, KpiYearRow.fiscal_year == e.fiscal_year
-            )
-        )
+        row = records.get((kpi.id, e.fiscal_year))
         for field, shown in _fields(e):
             if isinstance(shown, Unset):
                 continue

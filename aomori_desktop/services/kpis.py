@@ -24,7 +24,7 @@ from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import Conflict, ValidationError
 from aomori_desktop.services.ordering import insert_at, moved, next_code, reposition
 from aomori_desktop.services.snapshot_io import kpi_from_row, kpi_row_from_value
-from aomori_desktop.services.transaction import PlanAccess, changed_meanwhile
+from aomori_desktop.services.transaction import PlanAccess, Transaction, changed_meanwhile
 from aomori_desktop.store.models import KpiMeasureRow, KpiRow
 
 __all__ = ["KpiDraft", "KpiLifecycle"]
@@ -99,10 +99,9 @@ class KpiLifecycle:
         """Remove a KPI with its yearly records, target revisions and links (its audit
         entries stay). The undo restores it from what was read here, before the removal."""
         with self._access.transaction() as tx:
-            plan = tx.plan()
             row = tx.kpi(kpi)
             kept = kpi_from_row(row)
-            position = sorted(plan.kpis, key=lambda k: (k.position, k.id)).index(row)
+            position = _index_in_order(tx, row)
             tx.audit("kpi", kpi, "name", row.name, None, action="delete")
             tx.s.delete(row)
         return Applied(_kpi_changes(kpi), lambda: self.restore_kpi(kept, position), kpi)
@@ -176,6 +175,16 @@ class KpiLifecycle:
             reposition(moved(siblings, index, delta, f"KPI {kpi}"))
             tx.audit("kpi", kpi, "order", index + 1, index + delta + 1, action="move")
         return Applied(Changes(structure=True), lambda: self._move(kpi, -delta, at=index + delta))
+
+
+def _index_in_order(tx: Transaction, row: KpiRow) -> int:
+    """The KPI's index in the plan's KPI order (by position, then id), counted in SQL: a plan
+    may hold thousands of KPIs."""
+    before = (KpiRow.position < row.position) | (
+        (KpiRow.position == row.position) & (KpiRow.id < row.id)
+    )
+    query = select(func.count()).select_from(KpiRow).where(KpiRow.plan_id == tx.plan_id, before)
+    return tx.s.scalar(query) or 0
 
 
 def _kpi_changes(kpi: str) -> Changes:
