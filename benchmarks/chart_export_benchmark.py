@@ -35,6 +35,7 @@ WIDTH_CM, HEIGHT_CM, DPI = 16.0, 10.0, 300
 def load_details() -> list:  # list[KpiDetail]
     """The 16 default KPIs with 2024 (確定) and 2025 (速報) values, read through services."""
     from aomori_desktop.domain.plan import FigureStatus
+    from aomori_desktop.services.dto import TreeKey
     from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 
@@ -44,7 +45,7 @@ def load_details() -> list:  # list[KpiDetail]
         plan = default_plan_id(db)
         services = PlanServices(db, plan)
         reader = services.queries
-        codes = [row.code for row in reader.overview("plan", 2025).kpis]
+        codes = [row.code for row in reader.overview(TreeKey.plan(), 2025).kpis]
         for code in codes:
             detail = reader.kpi_detail(code)
             span = (detail.target - detail.baseline) or detail.baseline * Decimal("0.05") or 1

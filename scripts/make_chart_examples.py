@@ -54,6 +54,7 @@ def main() -> int:
     )
     from aomori_desktop.charts.style import AxisLabelMode
     from aomori_desktop.domain.plan import FigureStatus
+    from aomori_desktop.services.dto import TreeKey
     from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
     from aomori_desktop.ui.qt_setup import configure_application
@@ -107,7 +108,7 @@ def main() -> int:
         export_chart(kpi("K01"), out / "kpi_K01_word-full_150dpi.png", ExportSettings(dpi=150))
     )
 
-    overview = reader.overview("plan", 2025)
+    overview = reader.overview(TreeKey.plan(), 2025)
     achievement = AchievementChart()
     achievement.set_data(AchievementData.from_overview(overview, 2025, source=SAMPLE_SOURCE))
     counts = GradeCountChart()

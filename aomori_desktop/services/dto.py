@@ -23,14 +23,128 @@ class NodeKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class TreeKey:
+    """Where a node stands in the plan tree; unique in the tree.
+
+    The plan; a pillar ("1"); a measure ("1-2"); a project placement ("1-2-3": the third
+    listing under measure 1-2); a KPI listed under a measure (K01 under 1-2). `str(key)` is
+    its written form ("plan", "1", "1-2", "1-2-3", "K01@1-2"), kept in settings and tests;
+    `TreeKey.parse` reads it back. Nothing else splits the written form.
+    """
+
+    kind: NodeKind
+    code: str = ""  # "1", "1-2", "1-2-3" or the KPI id
+    measure: str = ""  # a KPI's measure
+
+    # -- making keys
+
+    @staticmethod
+    def plan() -> TreeKey:
+        return TreeKey(NodeKind.PLAN)
+
+    @staticmethod
+    def pillar(number: int) -> TreeKey:
+        return TreeKey(NodeKind.PILLAR, str(number))
+
+    @staticmethod
+    def of_measure(code: str) -> TreeKey:
+        return TreeKey(NodeKind.MEASURE, code)
+
+    @staticmethod
+    def placement(measure: str, number: int) -> TreeKey:
+        return TreeKey(NodeKind.PROJECT, f"{measure}-{number}")
+
+    @staticmethod
+    def kpi(code: str, measure: str) -> TreeKey:
+        return TreeKey(NodeKind.KPI, code, measure)
+
+    @staticmethod
+    def parse(text: str) -> TreeKey:
+        """The key written as `str(key)`; a `ValueError` for anything else."""
+        if text == "plan":
+            return TreeKey.plan()
+        if "@" in text:
+            code, _, measure = text.partition("@")
+            if code and measure.count("-") == 1:
+                return TreeKey.kpi(code, measure)
+            raise ValueError(f"not a tree key: {text!r}")
+        parts = text.split("-")
+        if not all(part.isdigit() for part in parts) or len(parts) > 3:
+            raise ValueError(f"not a tree key: {text!r}")
+        kinds = (NodeKind.PILLAR, NodeKind.MEASURE, NodeKind.PROJECT)
+        return TreeKey(kinds[len(parts) - 1], text)
+
+    # -- reading keys
+
+    def __str__(self) -> str:
+        if self.kind is NodeKind.PLAN:
+            return "plan"
+        if self.kind is NodeKind.KPI:
+            return f"{self.code}@{self.measure}"
+        return self.code
+
+    @property
+    def pillar_number(self) -> int | None:
+        """The pillar the node stands under (or is)."""
+        if self.kind is NodeKind.PLAN:
+            return None
+        code = self.measure if self.kind is NodeKind.KPI else self.code
+        return int(code.split("-")[0])
+
+    @property
+    def measure_code(self) -> str | None:
+        """The measure the node stands under (or is): "1-2"."""
+        if self.kind is NodeKind.KPI:
+            return self.measure
+        if self.kind is NodeKind.MEASURE:
+            return self.code
+        if self.kind is NodeKind.PROJECT:
+            return self.code.rsplit("-", 1)[0]
+        return None
+
+    @property
+    def measure_number(self) -> int | None:
+        """The M of the measure P-M the node stands under (or is)."""
+        measure = self.measure_code
+        return int(measure.split("-")[1]) if measure else None
+
+    @property
+    def number(self) -> int | None:
+        """A pillar's number, or a placement's listing number (the N of 1-2-N)."""
+        if self.kind is NodeKind.PILLAR:
+            return int(self.code)
+        if self.kind is NodeKind.PROJECT:
+            return int(self.code.rsplit("-", 1)[1])
+        return None
+
+    def parent(self) -> TreeKey | None:
+        if self.kind is NodeKind.PLAN:
+            return None
+        if self.kind is NodeKind.PILLAR:
+            return TreeKey.plan()
+        if self.kind is NodeKind.MEASURE:
+            return TreeKey.pillar(int(self.code.split("-")[0]))
+        measure = self.measure_code
+        assert measure is not None
+        return TreeKey.of_measure(measure)
+
+    def lineage(self) -> list[TreeKey]:
+        """This key, its parent, …, the plan."""
+        keys: list[TreeKey] = [self]
+        while (up := keys[-1].parent()) is not None:
+            keys.append(up)
+        return keys
+
+
+@dataclass(frozen=True, slots=True)
 class TreeNode:
     kind: NodeKind
-    key: str  # unique in the tree: "plan", "1", "1-2", "1-2-3", "K01@1-2"
+    key: TreeKey  # unique in the tree
     code: str  # shown numbering: "1", "1-2", "③", "K01"
     title: str
     ref: str = ""  # project or KPI id for PROJECT/KPI nodes, measure code for MEASURE
     relisting: bool = False
-    home: str = ""  # for a re-listing: the key of the home placement
+    home: TreeKey | None = None  # for a re-listing: the key of the home placement
     detail: str = ""  # searchable extra text (a project's description)
     children: tuple[TreeNode, ...] = ()
 
@@ -100,7 +214,7 @@ class KpiDetail:
 
 @dataclass(frozen=True, slots=True)
 class PlacementRef:
-    key: str  # "1-2-3"
+    key: TreeKey  # the placement, e.g. 1-2-3
     measure_code: str
     measure_title: str
     relisting: bool
@@ -147,7 +261,7 @@ class KpiSummaryRow:
 
 @dataclass(frozen=True, slots=True)
 class ProjectSummaryRow:
-    key: str  # placement key
+    key: TreeKey  # the placement, e.g. 1-2-3
     code: str  # project id
     title: str
     relisting: bool

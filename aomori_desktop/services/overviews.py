@@ -20,6 +20,7 @@ from aomori_desktop.services.dto import (
     Overview,
     PlanHeader,
     ProjectSummaryRow,
+    TreeKey,
     TreeNode,
 )
 from aomori_desktop.services.errors import NotFound
@@ -38,7 +39,9 @@ from aomori_desktop.store.models import (
 __all__ = ["grade_counts_by_group", "read_bulk_rows", "read_overview"]
 
 
-def read_overview(access: PlanAccess, header: PlanHeader, scope: str, fiscal_year: int) -> Overview:
+def read_overview(
+    access: PlanAccess, header: PlanHeader, scope: TreeKey, fiscal_year: int
+) -> Overview:
     """KPIs and projects under the plan ("plan"), a pillar ("1") or a measure ("1-2")."""
     thresholds = header.info.thresholds
     with access.reading() as s:
@@ -150,7 +153,7 @@ def read_overview(access: PlanAccess, header: PlanHeader, scope: str, fiscal_yea
     grades = [row.progress.grade for row in summaries.values()]
     projects = tuple(
         ProjectSummaryRow(
-            key=f"{r[0]}-{r[1]}-{r[2]}",
+            key=TreeKey.placement(f"{r[0]}-{r[1]}", r[2]),
             code=r[4],
             title=r[5],
             relisting=r[6],
@@ -166,32 +169,31 @@ def read_overview(access: PlanAccess, header: PlanHeader, scope: str, fiscal_yea
     )
 
 
-def _scope_filter(q, scope: str):  # type: ignore[no-untyped-def]
-    if scope == "plan":
+def _scope_filter(q, scope: TreeKey):  # type: ignore[no-untyped-def]
+    if scope.kind is NodeKind.PLAN:
         return q
-    parts = scope.split("-")
-    q = q.where(PillarRow.number == int(parts[0]))
-    if len(parts) > 1:
-        q = q.where(MeasureRow.number == int(parts[1]))
+    q = q.where(PillarRow.number == scope.pillar_number)
+    if scope.kind is NodeKind.MEASURE:
+        q = q.where(MeasureRow.number == scope.measure_number)
     return q
 
 
-def _scope_title(s, plan_id: int, scope: str, plan_name: str) -> str:  # type: ignore[no-untyped-def]
-    if scope == "plan":
+def _scope_title(s, plan_id: int, scope: TreeKey, plan_name: str) -> str:  # type: ignore[no-untyped-def]
+    if scope.kind is NodeKind.PLAN:
         return plan_name
-    parts = scope.split("-")
     pillar = s.execute(
         select(PillarRow.id, PillarRow.lead, PillarRow.name).where(
-            PillarRow.plan_id == plan_id, PillarRow.number == int(parts[0])
+            PillarRow.plan_id == plan_id, PillarRow.number == scope.pillar_number
         )
     ).first()
     if pillar is None:
         raise NotFound(f"{scope} が見つかりません。")
-    if len(parts) == 1:
-        return f"{parts[0]} {pillar.lead} {pillar.name}".strip()
+    if scope.kind is NodeKind.PILLAR:
+        return f"{scope} {pillar.lead} {pillar.name}".strip()
     title = s.scalar(
         select(MeasureRow.title).where(
-            MeasureRow.pillar_id == pillar.id, MeasureRow.number == int(parts[1])
+            MeasureRow.pillar_id == pillar.id,
+            MeasureRow.number == scope.measure_number,
         )
     )
     if title is None:
@@ -278,7 +280,7 @@ def _project_status(value: str | None) -> ProjectStatus | None:
 
 
 def grade_counts_by_group(
-    tree: TreeNode, overview: Overview, scope: str
+    tree: TreeNode, overview: Overview, scope: TreeKey
 ) -> list[tuple[str, GradeCounts]]:
     """Counts per grade for each pillar (plan scope) or each measure (pillar or measure scope).
 
@@ -287,7 +289,7 @@ def grade_counts_by_group(
     by_code = {row.code: row for row in overview.kpis}
     groups: list[tuple[str, list[str]]] = []
     for pillar in tree.children:
-        if scope == "plan":
+        if scope.kind is NodeKind.PLAN:
             codes = {k.ref for m in pillar.children for k in m.children if k.kind is NodeKind.KPI}
             groups.append((f"{pillar.code} {pillar.title.split(' ')[-1]}", sorted(codes)))
             continue

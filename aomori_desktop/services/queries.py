@@ -38,6 +38,7 @@ from aomori_desktop.services.dto import (
     ProjectDetail,
     ProjectYearView,
     RevisionView,
+    TreeKey,
     TreeNode,
     circled,
 )
@@ -141,13 +142,13 @@ class PlanQueries:
         pillar_number = {p.id: p.number for p in pillars}
         for m in measures:
             measure_code[m.id] = f"{pillar_number[m.pillar_id]}-{m.number}"
-        homes: dict[str, str] = {}
+        homes: dict[str, TreeKey] = {}
         for pl in placements:
             if not pl.relisting:
-                homes[pl.code] = f"{measure_code[pl.measure_id]}-{pl.number}"
+                homes[pl.code] = TreeKey.placement(measure_code[pl.measure_id], pl.number)
         by_measure_pl: dict[int, list[TreeNode]] = defaultdict(list)
         for pl in placements:
-            key = f"{measure_code[pl.measure_id]}-{pl.number}"
+            key = TreeKey.placement(measure_code[pl.measure_id], pl.number)
             by_measure_pl[pl.measure_id].append(
                 TreeNode(
                     kind=NodeKind.PROJECT,
@@ -156,7 +157,7 @@ class PlanQueries:
                     title=pl.title,
                     ref=pl.code,
                     relisting=pl.relisting,
-                    home=homes.get(pl.code, "") if pl.relisting else "",
+                    home=homes.get(pl.code) if pl.relisting else None,
                     detail=pl.description,
                 )
             )
@@ -166,7 +167,7 @@ class PlanQueries:
             by_measure_kpi[link.measure_id].append(
                 TreeNode(
                     kind=NodeKind.KPI,
-                    key=f"{link.code}@{mcode}",
+                    key=TreeKey.kpi(link.code, mcode),
                     code=link.code,
                     title=link.name,
                     ref=link.code,
@@ -179,7 +180,7 @@ class PlanQueries:
             by_pillar[m.pillar_id].append(
                 TreeNode(
                     kind=NodeKind.MEASURE,
-                    key=code,
+                    key=TreeKey.of_measure(code),
                     code=code,
                     title=m.title,
                     ref=code,
@@ -189,7 +190,7 @@ class PlanQueries:
         pillar_nodes = tuple(
             TreeNode(
                 kind=NodeKind.PILLAR,
-                key=str(p.number),
+                key=TreeKey.pillar(p.number),
                 code=str(p.number),
                 title=f"{p.lead} {p.name}".strip(),
                 ref=str(p.number),
@@ -198,7 +199,7 @@ class PlanQueries:
             for p in pillars
         )
         return TreeNode(
-            kind=NodeKind.PLAN, key="plan", code="", title=plan_name, children=pillar_nodes
+            kind=NodeKind.PLAN, key=TreeKey.plan(), code="", title=plan_name, children=pillar_nodes
         )
 
     # ------------------------------------------------------------ progress
@@ -353,7 +354,7 @@ class PlanQueries:
                 responsible_section=p.responsible_section,
                 partners=tuple((pa.sector, pa.name) for pa in p.partners),
                 placements=tuple(
-                    PlacementRef(f"{pn}-{mn}-{n}", f"{pn}-{mn}", mt, rel)
+                    PlacementRef(TreeKey.placement(f"{pn}-{mn}", n), f"{pn}-{mn}", mt, rel)
                     for pn, mn, mt, n, rel in placements
                 ),
                 years=tuple(
@@ -372,8 +373,8 @@ class PlanQueries:
 
     # ------------------------------------------------------------ tables
 
-    def overview(self, scope: str, fiscal_year: int) -> Overview:
-        """KPIs and projects under the plan ("plan"), a pillar ("1") or a measure ("1-2")."""
+    def overview(self, scope: TreeKey, fiscal_year: int) -> Overview:
+        """KPIs and projects under the plan, a pillar or a measure."""
         return read_overview(self._access, self.header(), scope, fiscal_year)
 
     def bulk_rows(self, fiscal_year: int) -> list[BulkRow]:

@@ -160,7 +160,7 @@ class TargetRevisionDialog(QDialog):
 
 
 class KpiPage(QWidget):
-    navigate = Signal(str)  # tree key to select
+    navigate = Signal(object)  # the TreeKey to select
     chartPanelCreated = Signal(object)  # ChartPanel, for the main window's export menu
 
     def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:

@@ -25,7 +25,7 @@ from aomori_desktop import APP_TITLE_JA
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.services.changes import Changes
-from aomori_desktop.services.dto import NodeKind, TreeNode
+from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.services.workspace import (
     Database,
     default_plan_id,
@@ -271,7 +271,7 @@ class MainWindow(FileActions, PlanWindow):
         self._remember_recent(db.location)
         self.setWindowTitle(f"{APP_TITLE_JA} — {Path(db.location).name}")
         self._update_undo_actions()
-        self.select_key("plan")
+        self.select_key(TreeKey.plan())
 
     def on_document_opened(self, document: PlanDocument) -> None:
         """Adds the structure editor (menu 構成 and the tree's context menu)."""
@@ -319,7 +319,7 @@ class MainWindow(FileActions, PlanWindow):
         if first_load:
             self.tree.expandToDepth(1)
         if current is not None and self.current_node() != current:
-            for key in _key_and_ancestors(current.key):  # the item may be gone (undo of an add)
+            for key in current.key.lineage():  # the item may be gone (undo of an add)
                 if self.tree_model.index_for_key(key).isValid():
                     self.select_key(key)
                     break
@@ -329,7 +329,7 @@ class MainWindow(FileActions, PlanWindow):
         node = index.data(NODE_ROLE) if index.isValid() else None
         return node if isinstance(node, TreeNode) else None
 
-    def select_key(self, key: str) -> None:
+    def select_key(self, key: TreeKey | str) -> None:
         source = self.tree_model.index_for_key(key)
         if not source.isValid():
             return
@@ -360,7 +360,7 @@ class MainWindow(FileActions, PlanWindow):
             self.project_page.show_project(node.ref, node.key)
             self.stack.setCurrentWidget(self.project_page)
         else:
-            self.overview_page.show_scope("plan" if node.kind is NodeKind.PLAN else node.key)
+            self.overview_page.show_scope(node.key)
             self.stack.setCurrentWidget(self.overview_page)
 
     def refresh_all(self) -> None:
@@ -387,8 +387,9 @@ class MainWindow(FileActions, PlanWindow):
     def _tree_menu(self, pos: QPoint) -> None:
         node = self.current_node()
         menu = QMenu(self)
-        if node is not None and node.kind is NodeKind.PROJECT and node.relisting and node.home:
-            menu.addAction("掲載元へ移動", lambda: self.select_key(node.home))
+        home = node.home if node is not None and node.kind is NodeKind.PROJECT else None
+        if home is not None:
+            menu.addAction("掲載元へ移動", lambda: self.select_key(home))
         self.fill_tree_menu(menu, node)
         if not menu.isEmpty():
             menu.exec(self.tree.viewport().mapToGlobal(pos))
@@ -470,16 +471,3 @@ class MainWindow(FileActions, PlanWindow):
         self.settings.setValue("window/state", self.saveState())
         self._close_document()
         super().closeEvent(event)
-
-
-def _key_and_ancestors(key: str) -> list[str]:
-    """ "K17@1-2" → ["K17@1-2", "1-2", "1", "plan"]; "1-2-3" → ["1-2-3", "1-2", "1", "plan"]."""
-    keys = [key]
-    code = key.split("@", 1)[1] if "@" in key else key
-    if code != "plan":
-        parts = code.split("-")
-        keys.extend(
-            "-".join(parts[:n]) for n in range(len(parts) - (0 if "@" in key else 1), 0, -1)
-        )
-    keys.append("plan")
-    return list(dict.fromkeys(keys))

@@ -38,9 +38,11 @@ from aomori_desktop.domain.progress import Grade, format_rate
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import (
     KpiSummaryRow,
+    NodeKind,
     Overview,
     ProjectDetail,
     ProjectSummaryRow,
+    TreeKey,
     circled,
 )
 from aomori_desktop.services.projects import ProjectFieldsEdit
@@ -78,9 +80,7 @@ KPI_COLUMNS: list[Column[KpiSummaryRow]] = [
     Column("評価", _grade, CENTER, lambda r: GRADE_COLOURS[r.progress.grade]),
 ]
 PROJECT_COLUMNS: list[Column[ProjectSummaryRow]] = [
-    Column(
-        "掲載", lambda r: f"{r.key.rpartition('-')[0]} {circled(int(r.key.rpartition('-')[2]))}"
-    ),
+    Column("掲載", lambda r: f"{r.key.measure_code} {circled(r.key.number or 0)}"),
     Column("共創プロジェクト", lambda r: r.title),
     Column("再掲", lambda r: "再掲" if r.relisting else "", CENTER),
     Column("状況", lambda r: r.status.label if r.status else "未設定", CENTER),
@@ -113,20 +113,22 @@ MAX_CHART_BARS = 60
 class OverviewPage(QWidget):
     """KPIs and projects under the plan, a pillar or a measure, for the selected year."""
 
-    navigate = Signal(str)
+    navigate = Signal(object)  # the TreeKey to select
     chartPanelsCreated = Signal(object)  # list of ChartPanel, for the export menu
 
     def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
-        self.scope = "plan"
+        self.scope = TreeKey.plan()
         self.overview: Overview | None = None
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         self.counts_label = QLabel()
         self.kpi_model: RowTableModel[KpiSummaryRow] = RowTableModel(
-            KPI_COLUMNS, lambda r: f"{r.code}@{r.measures[0]}" if r.measures else r.code, self
+            KPI_COLUMNS,
+            lambda r: TreeKey.kpi(r.code, r.measures[0]) if r.measures else None,
+            self,
         )
         self.kpi_view = _table(self.kpi_model)
         self.kpi_view.doubleClicked.connect(self._open_kpi)
@@ -157,7 +159,7 @@ class OverviewPage(QWidget):
         document.changed.connect(self._on_changes)
         document.fiscalYearChanged.connect(lambda _fy: self.refresh())
 
-    def show_scope(self, scope: str) -> None:
+    def show_scope(self, scope: TreeKey) -> None:
         self.scope = scope
         self.refresh()
 
@@ -165,10 +167,8 @@ class OverviewPage(QWidget):
         fy = self.document.fiscal_year
         overview = self.document.reader.overview(self.scope, fy)
         self.overview = overview
-        level = (
-            "計画"
-            if self.scope == "plan"
-            else ("戦略の柱" if "-" not in self.scope else "共創施策")
+        level = {NodeKind.PLAN: "計画", NodeKind.PILLAR: "戦略の柱"}.get(
+            self.scope.kind, "共創施策"
         )
         self.heading.setText(f"{overview.title}　— {level}の概要（{fy_label(fy)}）")
         c = overview.counts
@@ -238,10 +238,14 @@ class OverviewPage(QWidget):
                 self.refresh()
 
     def _open_kpi(self, index: QModelIndex) -> None:
-        self.navigate.emit(str(self.kpi_model.data(index, RowTableModel.KEY_ROLE)))
+        key = self.kpi_model.data(index, RowTableModel.KEY_ROLE)
+        if isinstance(key, TreeKey):
+            self.navigate.emit(key)
 
     def _open_project(self, index: QModelIndex) -> None:
-        self.navigate.emit(str(self.project_model.data(index, RowTableModel.KEY_ROLE)))
+        key = self.project_model.data(index, RowTableModel.KEY_ROLE)
+        if isinstance(key, TreeKey):
+            self.navigate.emit(key)
 
 
 SECTOR_LABELS = {
@@ -326,13 +330,13 @@ class ProjectPage(QWidget):
     """A project: title, description, section, partners (産学金官), where it is listed, and its
     yearly status and note. A re-listed project is the same project wherever it is shown."""
 
-    navigate = Signal(str)
+    navigate = Signal(object)  # the TreeKey to select
 
     def __init__(self, document: PlanDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.detail: ProjectDetail | None = None
-        self.placement_key = ""
+        self.placement_key: TreeKey | None = None
         self._loading = False
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -385,7 +389,7 @@ class ProjectPage(QWidget):
         self.description_edit.installEventFilter(self)
         document.changed.connect(self._on_changes)
 
-    def show_project(self, code: str, placement_key: str) -> None:
+    def show_project(self, code: str, placement_key: TreeKey) -> None:
         self.placement_key = placement_key
         self.message.clear_message()
         if self.detail is None or self.detail.code != code:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QMenu, QTreeView
 
-from aomori_desktop.services.dto import TreeNode
+from aomori_desktop.services.dto import TreeKey, TreeNode
 from aomori_desktop.ui.tree_model import PlanTreeModel
 
 
@@ -23,5 +23,5 @@ class PlanWindow(QMainWindow):
     def current_node(self) -> TreeNode | None:
         raise NotImplementedError  # MainWindow
 
-    def select_key(self, key: str) -> None:
+    def select_key(self, key: TreeKey | str) -> None:
         raise NotImplementedError  # MainWindow

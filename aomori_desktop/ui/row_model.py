@@ -32,7 +32,10 @@ class RowTableModel[R](QAbstractTableModel):
     KEY_ROLE = Qt.ItemDataRole.UserRole + 20
 
     def __init__(
-        self, columns: Sequence[Column[R]], key: Callable[[R], str], parent: QObject | None = None
+        self,
+        columns: Sequence[Column[R]],
+        key: Callable[[R], object],
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._columns = list(columns)

@@ -328,7 +328,7 @@ def _preview(argv: list[str]) -> int:
     app = create_application(argv[:1])
     db = create_seeded_database(Path(tempfile.mkdtemp(prefix="aomori-kpi-")) / "p.sqlite3")
     tree = PlanServices(db, default_plan_id(db)).queries.tree()
-    measures = [(m.key, m.title) for p in tree.children for m in p.children]
+    measures = [(m.key.code, m.title) for p in tree.children for m in p.children]
     dialog = KpiDialog(measures, "1-1", range(2024, 2034), lambda draft: None)
     dialog.name_edit.setText("GX関連分野への新規参入事業者数")
     dialog.unit_combo.setCurrentText("社")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QMenu
 
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.services.changes import Applied, Changes
-from aomori_desktop.services.dto import NodeKind, TreeNode
+from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpis import KpiDraft
 from aomori_desktop.services.projects import ProjectFieldsEdit
@@ -44,7 +44,7 @@ STRUCTURE = Changes(structure=True)
 class _Place:
     """Where a tree node sits: its parent's key and its siblings of the same kind."""
 
-    parent: str
+    parent: TreeKey
     siblings: tuple[TreeNode, ...]
     index: int
 
@@ -196,12 +196,12 @@ class StructureEditor(QObject):
     def _node(self) -> TreeNode | None:
         return self.window.current_node()
 
-    def _select(self, key: str) -> None:
+    def _select(self, key: TreeKey | str) -> None:
         self.window.select_key(key)
 
     def _measures(self) -> list[tuple[str, str]]:
         return [
-            (m.key, m.title)
+            (m.key.code, m.title)
             for pillar in self.document.reader.tree().children
             for m in pillar.children
         ]
@@ -244,7 +244,8 @@ class StructureEditor(QObject):
         node = self._node()
         if node is None or node.kind is NodeKind.PLAN:
             return
-        pillar = int(node.key if node.kind is NodeKind.PILLAR else node.key.split("-")[0])
+        pillar = node.key.pillar_number
+        assert pillar is not None
         structure = self.services.structure
 
         def submit(title: str) -> None:
@@ -332,9 +333,9 @@ class StructureEditor(QObject):
         if node is None:
             return
         if node.kind is NodeKind.PILLAR:
-            self._rename_pillar(int(node.key))
+            self._rename_pillar(int(node.key.code))
         elif node.kind is NodeKind.MEASURE:
-            code, old = node.key, node.title
+            code, old = node.key.code, node.title
             structure = self.services.structure
 
             def rename_measure(title: str) -> None:
@@ -402,6 +403,7 @@ class StructureEditor(QObject):
             return
         way = "上" if delta < 0 else "下"
         key = node.key
+        code = key.code  # the pillar number, measure code or placement code services know
         if node.kind is NodeKind.KPI:
             order = self.services.queries.kpi_order()
             neighbour = place.siblings[place.index + delta].ref
@@ -414,17 +416,17 @@ class StructureEditor(QObject):
         if node.kind is NodeKind.PILLAR:
             structure = self.services.structure
             moved = self._apply(
-                f"戦略の柱 {key} を{way}へ移動", lambda: structure.move_pillar(int(key), delta)
+                f"戦略の柱 {key} を{way}へ移動", lambda: structure.move_pillar(int(code), delta)
             )
         elif node.kind is NodeKind.MEASURE:
             structure = self.services.structure
             moved = self._apply(
-                f"共創施策 {key} を{way}へ移動", lambda: structure.move_measure(key, delta)
+                f"共創施策 {key} を{way}へ移動", lambda: structure.move_measure(code, delta)
             )
         else:
             placements = self.services.placements
             moved = self._apply(
-                f"「{node.title}」を{way}へ移動", lambda: placements.move_placement(key, delta)
+                f"「{node.title}」を{way}へ移動", lambda: placements.move_placement(code, delta)
             )
         self._select(str(moved.value) if moved.value is not None else key)
 
@@ -445,7 +447,7 @@ class StructureEditor(QObject):
             return
         place = self._place(node)
         # Leave the node first: the page showing it must not be left on something gone.
-        self._select(place.parent if place else "plan")
+        self._select(place.parent if place else TreeKey.plan())
         self._apply(removal.label, removal.action, removal.touches)
 
 

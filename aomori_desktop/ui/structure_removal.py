@@ -54,7 +54,7 @@ def removal_of(services: PlanServices, node: TreeNode) -> Removal | None:
             Changes(kpis=frozenset({kpi.id}), structure=True),
         )
     if node.kind is NodeKind.PROJECT and node.relisting:
-        code = node.key
+        code = node.key.code
         return Removal(
             f"再掲「{measure_of(node)} {node.code} {node.title}」を削除しますか？\n"
             f"共創プロジェクト本体と年度別の記録は、掲載元 {node.home} に残ります。",
@@ -79,7 +79,7 @@ def removal_of(services: PlanServices, node: TreeNode) -> Removal | None:
             Changes(projects=frozenset({project.id}), structure=True),
         )
     if node.kind is NodeKind.MEASURE:
-        code, title = node.key, node.title
+        code, title = node.key.code, node.title
         return Removal(
             f"共創施策「{code} {title}」を削除しますか？",
             f"共創施策「{title}」の削除",
@@ -87,7 +87,7 @@ def removal_of(services: PlanServices, node: TreeNode) -> Removal | None:
             STRUCTURE,
         )
     if node.kind is NodeKind.PILLAR:
-        pillar = queries.pillar(int(node.key))
+        pillar = queries.pillar(int(node.key.code))
         return Removal(
             f"戦略の柱「{pillar.number} {pillar.title}」を削除しますか？",
             f"戦略の柱「{pillar.name}」の削除",
@@ -99,8 +99,4 @@ def removal_of(services: PlanServices, node: TreeNode) -> Removal | None:
 
 def measure_of(node: TreeNode) -> str:
     """The measure code of a measure, placement ("1-2-3") or KPI listing ("K01@1-2") node."""
-    if node.kind is NodeKind.KPI:
-        return node.key.split("@", 1)[1]
-    if node.kind is NodeKind.PROJECT:
-        return node.key.rsplit("-", 1)[0]
-    return node.key
+    return node.key.measure_code or node.key.code

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
 from aomori_desktop.domain.progress import Grade, YearProgress, weakest_grade
-from aomori_desktop.services.dto import NodeKind, TreeNode
+from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.ui.grades import grade_badge, grade_text
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -46,7 +46,12 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def _shown(node: TreeNode) -> tuple[str, bool, str, str]:
+def as_key(key: TreeKey | str) -> TreeKey:
+    """A key, also from its written form (settings, links, tests); `ValueError` if malformed."""
+    return key if isinstance(key, TreeKey) else TreeKey.parse(key)
+
+
+def _shown(node: TreeNode) -> tuple[str, bool, TreeKey | None, str]:
     """What a row displays of its node (a change repaints the row)."""
     return (display_text(node), node.relisting, node.home, node.detail)
 
@@ -65,7 +70,7 @@ class PlanTreeModel(QAbstractItemModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._root: _Item | None = None
-        self._by_key: dict[str, _Item] = {}
+        self._by_key: dict[TreeKey, _Item] = {}
         self._kpi_items: dict[str, list[_Item]] = {}
         self._progress: dict[str, YearProgress] = {}
         self._icons = {g: grade_badge(g) for g in Grade}
@@ -219,8 +224,9 @@ class PlanTreeModel(QAbstractItemModel):
 
     # ------------------------------------------------------------ lookup
 
-    def index_for_key(self, key: str) -> QModelIndex:
-        item = self._by_key.get(key)
+    def index_for_key(self, key: TreeKey | str) -> QModelIndex:
+        """The row of a key (or of its written form, \"K01@1-2\"); invalid if not shown."""
+        item = self._by_key.get(as_key(key))
         if item is None:
             return QModelIndex()
         return self.createIndex(item.row, 0, item)
@@ -229,7 +235,7 @@ class PlanTreeModel(QAbstractItemModel):
         item = self._item(index)
         return item.node if item else None
 
-    def kpi_keys(self, code: str) -> list[str]:
+    def kpi_keys(self, code: str) -> list[TreeKey]:
         return [item.node.key for item in self._kpi_items.get(code, [])]
 
     def _item(self, index: AnyIndex) -> _Item | None:
@@ -322,7 +328,7 @@ class PlanTreeModel(QAbstractItemModel):
         if role == KIND_ROLE:
             return node.kind.value
         if role == KEY_ROLE:
-            return node.key
+            return str(node.key)
         if role == SEARCH_ROLE:
             return normalise(" ".join((node.code, node.ref, node.title, node.detail)))
         if role == GRADE_ROLE:

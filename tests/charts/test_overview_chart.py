@@ -19,6 +19,7 @@ from aomori_desktop.charts.overview_chart import (
     GradeCountData,
 )
 from aomori_desktop.domain.progress import Grade
+from aomori_desktop.services.dto import TreeKey
 from aomori_desktop.services.queries import PlanQueries
 from tests.charts.helpers import drawn_tick_texts, ink, saturation
 
@@ -26,7 +27,7 @@ from tests.charts.helpers import drawn_tick_texts, ink, saturation
 @pytest.fixture
 def achievement(qapp: QApplication, reader: PlanQueries) -> Iterator[AchievementChart]:
     chart = AchievementChart()
-    chart.set_data(AchievementData.from_overview(reader.overview("plan", 2024), 2024))
+    chart.set_data(AchievementData.from_overview(reader.overview(TreeKey.plan(), 2024), 2024))
     yield chart
     chart.close()
 
@@ -94,7 +95,7 @@ def test_grade_counts_stack_per_pillar(counts: GradeCountChart) -> None:
 
 
 def test_grades_in_counts_match_the_overview(reader: PlanQueries) -> None:
-    overview = reader.overview("plan", 2024)
+    overview = reader.overview(TreeKey.plan(), 2024)
     data = AchievementData.from_overview(overview, 2024)
     by_code = {r.code: r.grade for r in data.rows}
     assert by_code["K16"] in (Grade.A, Grade.B, Grade.C, Grade.D)

@@ -45,7 +45,7 @@ def node(root: TreeNode, key: str) -> TreeNode:
 
 
 def _find(root: TreeNode, key: str) -> TreeNode | None:
-    if root.key == key:
+    if str(root.key) == key:
         return root
     for child in root.children:
         if found := _find(child, key):
@@ -107,7 +107,7 @@ def test_removed_kpi_comes_back_exactly(
 
     assert services.queries.kpi("K01") == snapshot  # dataclass equality: every value and year
     assert export_without_audit(db) == exported
-    assert [c.key for c in node(reader.tree(), "1-1").children][-1] == "K01@1-1"
+    assert [str(c.key) for c in node(reader.tree(), "1-1").children][-1] == "K01@1-1"
     assert new_audit(db_path, before) == [
         ("delete", "kpi", "K01", "name", snapshot.name, None),
         ("restore", "kpi", "K01", "name", None, snapshot.name),

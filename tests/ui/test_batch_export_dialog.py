@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from aomori_desktop.charts.export import ExportFormat
+from aomori_desktop.services.dto import TreeKey
 from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.ui.batch_export_dialog import BatchExportDialog
 from tests.charts.helpers import seeded_plan
@@ -38,7 +39,7 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlanQueries]:
 
 @pytest.fixture
 def kpis(reader: PlanQueries) -> list[tuple[str, str]]:
-    return [(r.code, r.name) for r in reader.overview("plan", 2024).kpis]
+    return [(r.code, r.name) for r in reader.overview(TreeKey.plan(), 2024).kpis]
 
 
 def make_dialog(

@@ -169,7 +169,7 @@ def test_a_value_edit_refreshes_badge_page_and_chart_without_resetting_the_tree(
     type_into_cell(qtbot, window, 0, COL_ACTUAL, "80")  # 80 of a 80 → 80 maintain KPI: 達成
 
     assert resets == []
-    assert window.current_node().key == "K03@1-3"
+    assert str(window.current_node().key) == "K03@1-3"
     assert _expanded_keys(window) == expanded_before
     assert model.data(kpi_index, GRADE_ROLE) == "A"
     assert model.data(model.index_for_key("1-3"), GRADE_ROLE) == "A"
@@ -189,7 +189,7 @@ def _expanded_keys(window) -> set[str]:
     while stack:
         index = stack.pop()
         if tree.isExpanded(proxy.mapFromSource(index)):
-            keys.add(model.node(index).key)
+            keys.add(str(model.node(index).key))
         stack.extend(model.index(r, 0, index) for r in range(model.rowCount(index)))
     return keys
 
@@ -275,8 +275,8 @@ def test_structure_edits_are_merged_into_the_tree_row_by_row(
     assert number is not None
     document.changed.emit(Changes(structure=True), None)
     assert f"insert {number - 1}" in signals
-    assert window.current_node().key == "K05@2-1"
+    assert str(window.current_node().key) == "K05@2-1"
     window.act_undo.trigger()
     assert model.data(model.index_for_key("1-2")) == "1-2 成長分野等の企業立地"
     assert "reset" not in signals
-    assert window.current_node().key == "K05@2-1"
+    assert str(window.current_node().key) == "K05@2-1"

@@ -52,9 +52,10 @@ def enabled(window, key: str) -> set[str]:
 
 
 def current_key(window) -> str:
+    """The selected node's key, written as in settings ("K01@1-2")."""
     node = window.current_node()
     assert isinstance(node, TreeNode)
-    return node.key
+    return str(node.key)
 
 
 def undo(window) -> None:
@@ -369,7 +370,7 @@ def test_add_and_remove_a_relisting(make_window, prompts) -> None:
     relisted = f"③ {title}（再掲）"
     assert tree_children(window, "2-3")[2] == relisted
     assert current_key(window) == "2-3-3"
-    assert window.document.reader.project_detail("PJ05").home.key == "1-3-1"
+    assert str(window.document.reader.project_detail("PJ05").home.key) == "1-3-1"
 
     prompts.confirm_answers.append(True)
     trigger(window, "2-3-3", "削除…")
