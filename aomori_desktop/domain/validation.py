@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Final
 
 from aomori_desktop.domain.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fy_label
+from aomori_desktop.domain.grading import GradeScheme, scheme_problems
 from aomori_desktop.domain.numbers import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS
 from aomori_desktop.domain.plan import (
     AuditEntry,
@@ -214,6 +215,17 @@ def code_number(text: str) -> int | None:
 # ---------------------------------------------------------------- the whole plan
 
 
+def grade_scheme_problems(scheme: GradeScheme, where: str = "計画") -> list[str]:
+    """The digits of each threshold, then the rules of the scheme (domain.grading)."""
+    digits = _some(
+        *(
+            decimal_problem(where, f"評価基準（{grade.text}）", rule.threshold)
+            for grade, rule in zip(scheme.grades, scheme.rules, strict=False)
+        )
+    )
+    return digits or scheme_problems(scheme, f"{where} 評価基準")
+
+
 def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
     problems: list[str] = []
     info = snapshot.plan
@@ -229,16 +241,7 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
         problems.append("計画: 開始年度が終了年度より後になっています。")
     elif info.last_fiscal_year - info.first_fiscal_year + 1 > MAX_PLAN_YEARS:
         problems.append(f"計画: 期間が長すぎます（{MAX_PLAN_YEARS}年度まで）。")
-    threshold_problems = _some(
-        decimal_problem("計画", "達成の基準（%）", info.thresholds.achieved),
-        decimal_problem("計画", "遅れの判定係数", info.thresholds.delayed_factor),
-    )
-    problems.extend(threshold_problems)
-    if not threshold_problems:
-        if info.thresholds.achieved <= 0:
-            problems.append("計画: 達成の基準（%）は0より大きくしてください。")
-        if not 0 <= info.thresholds.delayed_factor <= 1:
-            problems.append("計画: 遅れの判定係数は0以上1以下にしてください。")
+    problems.extend(grade_scheme_problems(info.grade_scheme))
 
     project_ids = [p.id for p in snapshot.projects]
     for dup in _duplicates(project_ids):
@@ -328,6 +331,10 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
         problems.extend(_validate_kpi(kpi, known_measures, years))
     for i, entry in enumerate(snapshot.audit, start=1):
         problems.extend(audit_problems(entry, f"変更履歴 {i}件目"))
+    # the evaluation's rules build on the helpers above (imported here: no import cycle)
+    from aomori_desktop.domain.evaluation_rules import evaluation_problems
+
+    problems.extend(evaluation_problems(snapshot.evaluation, known_measures, known_projects, years))
     return problems
 
 
