@@ -8,8 +8,9 @@ Used by `json_format`, which owns the document as a whole and its reader.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from aomori_desktop.domain.errors import InvalidInput
 from aomori_desktop.domain.evaluation import (
@@ -33,10 +34,33 @@ from aomori_desktop.domain.outlook import outlook_for
 from aomori_desktop.domain.plan import Kpi, PlanSnapshot
 from aomori_desktop.domain.progress import KpiTerms, evaluate_year
 
-if TYPE_CHECKING:
-    from datetime import datetime
+T = TypeVar("T")
 
-    from aomori_desktop.exchange.json_format import _Reader
+
+class _Reader(Protocol):
+    """What these readers need of json_format's reader (which collects every problem)."""
+
+    def fail(self, path: str, message: str) -> None: ...
+    def obj(self, value: Any, path: str) -> dict[str, Any] | None: ...
+    def list_(
+        self, parent: dict[str, Any], key: str, path: str, *, required: bool = True
+    ) -> list[Any]: ...
+    def str_(
+        self, parent: dict[str, Any], key: str, path: str, *, default: str | None = None
+    ) -> str: ...
+    def opt_str(self, parent: dict[str, Any], key: str, path: str) -> str | None: ...
+    def int_(self, parent: dict[str, Any], key: str, path: str) -> int: ...
+    def opt_decimal(self, parent: dict[str, Any], key: str, path: str) -> Decimal | None: ...
+    def enum(
+        self,
+        enum_type: Callable[[str], T],
+        parent: dict[str, Any],
+        key: str,
+        path: str,
+        allowed: str,
+    ) -> T | None: ...
+    def datetime_(self, parent: dict[str, Any], key: str, path: str) -> datetime | None: ...
+
 
 COURSE_VALUES = " / ".join(c.value for c in Course)
 

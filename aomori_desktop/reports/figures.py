@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
-from PySide6.QtGui import QImageWriter, QPainter
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QPainter
 
 from aomori_desktop.charts.base import ChartView
 from aomori_desktop.charts.export import CM_PER_INCH
 from aomori_desktop.charts.kpi_chart import KpiChart, KpiChartOptions
 from aomori_desktop.charts.overview_chart import GradeCountChart, GradeCountData
 from aomori_desktop.charts.style import CSS_DPI, ChartStyle
-from aomori_desktop.domain.errors import UserError
 from aomori_desktop.reports.model import Figure, GradeCountFigure, KpiFigure
+from aomori_desktop.reports.png import png_bytes
 
 __all__ = ["TEXT_WIDTH_CM", "FigureRenderer"]
 
@@ -37,6 +37,7 @@ class FigureRenderer:
 
     def __init__(self) -> None:
         self._charts: dict[tuple[str, float], ChartView] = {}
+        self._pngs: dict[tuple[str, int], tuple[bytes, float]] = {}
 
     def close(self) -> None:
         for chart in self._charts.values():
@@ -75,18 +76,22 @@ class FigureRenderer:
         return QSize(round(width), round(self._height(chart, figure, width)))
 
     def png(self, figure: Figure) -> tuple[bytes, float]:
-        """PNG bytes at 300 dpi for the full text width, and the height in cm."""
+        """PNG bytes at 300 dpi for the full text width, and the height in cm (a KPI's chart
+        is drawn once however often it is shown)."""
+        key = (figure.detail.code, figure.as_of) if isinstance(figure, KpiFigure) else None
+        if key is not None and key in self._pngs:
+            return self._pngs[key]
+        made = self._png(figure)
+        if key is not None:
+            self._pngs[key] = made
+        return made
+
+    def _png(self, figure: Figure) -> tuple[bytes, float]:
         width = round(TEXT_WIDTH_CM / CM_PER_INCH * PNG_DPI)
         chart = self._chart(figure, float(PNG_DPI))
         size = QSize(width, round(self._height(chart, figure, float(width))))
         image = chart.render_image(size, PNG_DPI)
-        buffer = QBuffer()
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        writer = QImageWriter(buffer, QByteArray(b"png"))
-        writer.setQuality(80)
-        if not writer.write(image):
-            raise UserError(f"報告書の図を作成できませんでした（{writer.errorString()}）。")
-        return bytes(buffer.data().data()), size.height() / PNG_DPI * CM_PER_INCH
+        return png_bytes(image, PNG_DPI), size.height() / PNG_DPI * CM_PER_INCH
 
     def paint(self, figure: Figure, painter: QPainter, width: int, height: int) -> None:
         """Draw a figure (vector) at the painter's origin, `width` × `height` CSS pixels."""

@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QFont,
     QFontDatabase,
     QFontMetricsF,
+    QImage,
     QPageLayout,
     QPageSize,
     QPaintDevice,
@@ -55,7 +56,7 @@ from aomori_desktop.reports.model import (
 )
 from aomori_desktop.services.tasks import TaskState
 
-__all__ = ["PdfLayout", "pdf_bytes"]
+__all__ = ["PdfLayout", "layout_pages", "page_images", "paint_page", "pdf_bytes"]
 
 DPI: Final = 96.0
 MM: Final = DPI / 25.4
@@ -474,6 +475,46 @@ def layout_pages(
     return _layout(document, device, renderer, first.heading_pages, on_figure)
 
 
+def paint_page(painter: QPainter, layout: PdfLayout, number: int, title: str) -> None:
+    """Paint page `number` (1 = the cover) of a layout: its content, and on every page but
+    the cover the title at the top and "- n -" at the foot."""
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    for op in layout.pages[number - 1]:
+        op(painter)
+    if number == 1:
+        return
+    painter.setFont(_font(9.0))
+    painter.setPen(_MUTED)
+    painter.drawText(
+        QRectF(LEFT, PAGE_H - BOTTOM + 6 * MM, TEXT_W, 8 * MM),
+        int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+        f"- {number} -",
+    )
+    painter.setFont(_font(8.0))
+    painter.drawText(
+        QRectF(LEFT, TOP - 12 * MM, TEXT_W, 6 * MM),
+        int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
+        title,
+    )
+
+
+def page_images(layout: PdfLayout, title: str, scale: float = 1.0) -> list[QImage]:
+    """Every page as an image (the window's preview): the same drawing as the PDF."""
+    images = []
+    for number in range(1, len(layout.pages) + 1):
+        image = QImage(round(PAGE_W * scale), round(PAGE_H * scale), QImage.Format.Format_RGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        try:
+            painter.scale(scale, scale)
+            paint_page(painter, layout, number, title)
+        finally:
+            painter.end()
+        images.append(image)
+    return images
+
+
 def _check_font() -> None:
     if DEFAULT_FONT_FAMILY not in QFontDatabase.families():
         raise UserError(
@@ -514,30 +555,11 @@ def pdf_bytes(
     painter = QPainter()
     if not painter.begin(writer):
         raise UserError("PDF を作成できませんでした。")
-    footer_font = _font(9.0)
-    header_font = _font(8.0)
     try:
-        for number, ops in enumerate(final.pages, start=1):
+        for number in range(1, len(final.pages) + 1):
             if number > 1:
                 writer.newPage()
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-            for op in ops:
-                op(painter)
-            if number > 1:
-                painter.setFont(footer_font)
-                painter.setPen(_MUTED)
-                painter.drawText(
-                    QRectF(LEFT, PAGE_H - BOTTOM + 6 * MM, TEXT_W, 8 * MM),
-                    int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
-                    f"- {number} -",
-                )
-                painter.setFont(header_font)
-                painter.drawText(
-                    QRectF(LEFT, TOP - 12 * MM, TEXT_W, 6 * MM),
-                    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom),
-                    document.title,
-                )
+            paint_page(painter, final, number, document.title)
     finally:
         painter.end()
     return bytes(buffer.data().data()), final

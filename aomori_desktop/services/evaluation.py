@@ -23,15 +23,15 @@ from aomori_desktop.domain.evaluation import (
     PanelOpinion,
     ProjectEvaluation,
 )
-from aomori_desktop.domain.evaluation_rules import (
-    MAX_OPINION_NUMBER,
-    measure_evaluation_problems,
-    opinion_problems,
-)
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.grading import GradeScheme
 from aomori_desktop.domain.numbers import decimal_to_text
-from aomori_desktop.domain.validation import grade_scheme_problems
+from aomori_desktop.domain.validation import (
+    MAX_OPINION_NUMBER,
+    grade_scheme_problems,
+    measure_evaluation_problems,
+    opinion_problems,
+)
 from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import NotFound, ValidationError
 from aomori_desktop.services.evaluation_io import (
