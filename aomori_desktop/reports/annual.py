@@ -110,16 +110,18 @@ def _kpi_table(m: MeasureEvaluationView) -> Table:
         name = f"{k.code} {k.name}" + ("（累計）" if k.cumulative and "累計" not in k.name else "")
         if k.direction is Direction.DECREASE:
             name += "（減少目標）"
+        if unit:
+            name += f"　単位: {unit}"
         rows.append(Row((Cell(name, bold=True, fill=grey),), span=True, group=i))
         rate = format_rate(k.progress.achievement_rate)
         expected = format_rate(k.progress.expected_rate)
         rows.append(
             Row(
                 (
-                    Cell(f"{_value(k.baseline, unit)}\n{k.baseline_fiscal_year}年度"),
-                    Cell(f"{_value(k.target, unit)}\n{k.target_fiscal_year}年度"),
-                    Cell(_value(k.interim_target, unit)),
-                    Cell(_value(k.actual, unit)),
+                    Cell(f"{_value(k.baseline, '')}\n{k.baseline_fiscal_year}年度"),
+                    Cell(f"{_value(k.target, '')}\n{k.target_fiscal_year}年度"),
+                    Cell(_value(k.interim_target, "")),
+                    Cell(_value(k.actual, "")),
                     Cell(k.status.label if k.status else "−"),
                     Cell(f"{rate}%" if rate is not None else "−"),
                     Cell(f"{expected}%" if expected is not None else "−"),

@@ -285,6 +285,7 @@ class GradeSchemeDialog(QDialog):
     def _preview(self) -> None:
         try:
             self.rules.setText("\n".join(self.scheme().describe()))
+            self.message.clear()
         except InvalidInput as exc:
             self.rules.setText(exc.message)
 

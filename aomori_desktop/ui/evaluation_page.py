@@ -391,7 +391,8 @@ class EvaluationPage(QWidget):
             self.navigate.emit(f"{item.data(Qt.ItemDataRole.UserRole)}@{self.measure}")
 
     def _on_changes(self, changes: Changes, initiator: object = None) -> None:
-        if initiator is self or not self.measure or not self.isVisible():
+        # also after this page's own edits: an undo comes back with the page as initiator
+        if not self.measure or not self.isVisible():
             return
         view = self.view
         kpis = {k.code for k in view.kpis} if view else set()
