@@ -94,6 +94,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "check", parents=[db_parent], help="データベースの整合性とデータ形式を確認する"
     )
     p_check.set_defaults(handler=_cmd_check)
+    _add_report_parser(sub, db_parent)
     return parser
 
 
@@ -139,6 +140,67 @@ def _add_export_charts_parser(export_sub: Any, db_parent: argparse.ArgumentParse
         "--kpi", action="append", metavar="CODE", help="書き出すKPIのコード（繰り返し指定可）"
     )
     p.set_defaults(handler=_cmd_export_charts)
+
+
+# ---------------------------------------------------------------- report (issue 11)
+
+
+def _add_report_parser(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "report",
+        parents=[db_parent],
+        help="年次進捗報告書（Word・PDF）を作成する",
+        description="指定した年度の年次進捗報告書を Word（.docx）または PDF で作成します。",
+    )
+    p.add_argument(
+        "--year", required=True, metavar="FY", help="報告する年度（例: 2025、R7、令和7年度）"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="作成するファイル（拡張子 .docx または .pdf で形式を選ぶ）",
+    )
+    p.add_argument(
+        "--department", default="青森市", metavar="TEXT", help="表紙の作成部署（既定: 青森市）"
+    )
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="表紙の日付（既定: 今日）")
+    p.set_defaults(handler=_cmd_report)
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from aomori_desktop.domain.fiscal import parse_fiscal_year
+    from aomori_desktop.reports.annual import ReportOptions
+    from aomori_desktop.reports.annual_report import ReportFormat, read_report_data, render_report
+    from aomori_desktop.services.plan_services import PlanServices
+    from aomori_desktop.services.tasks import TaskState
+    from aomori_desktop.services.workspace import default_plan_id
+
+    out = Path(args.output)
+    ReportFormat.from_path(out)  # a wrong suffix is refused before any work
+    year = parse_fiscal_year(args.year)
+    try:
+        issued = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise UserError(
+            f"日付「{args.date}」を読み取れません。2026-10-01 のように入力してください。"
+        ) from None
+    state = TaskState(
+        (lambda st: _print_progress(st.done, st.total, st.text)) if sys.stderr.isatty() else None
+    )
+    db = _open_existing_or_default(args)
+    try:
+        services = PlanServices(db, default_plan_id(db))
+        data = read_report_data(services.evaluation_queries, year, state)
+    finally:
+        db.close()
+    _qt_application()
+    render_report(data, out, ReportOptions(args.department, issued), state)
+    print(f"「{out}」に年次進捗報告書を作成しました。")
+    return EXIT_OK
 
 
 def _db_target(args: argparse.Namespace) -> str:

@@ -16,6 +16,8 @@ SYSTEM_PACKAGES=(
     libdbus-1-3
     libglib2.0-0
     poppler-utils
+    # the Word report is converted with LibreOffice in CI (scripts/check_report.sh)
+    libreoffice-writer-nogui
 )
 
 install_system_packages() {

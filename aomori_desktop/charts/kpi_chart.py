@@ -40,8 +40,9 @@ from aomori_desktop.charts.items import (
 from aomori_desktop.charts.style import AxisLabelMode, ChartStyle, Role
 from aomori_desktop.domain.fiscal import fy_label, fy_label_era, fy_short
 from aomori_desktop.domain.numbers import format_decimal
+from aomori_desktop.domain.outlook import outlook_for
 from aomori_desktop.domain.plan import Direction, FigureStatus
-from aomori_desktop.domain.progress import Grade, format_rate
+from aomori_desktop.domain.progress import Grade, KpiTerms, format_rate
 from aomori_desktop.services.dto import KpiDetail, KpiYearView
 
 __all__ = ["KpiChart", "KpiChartOptions", "KpiSeries", "kpi_series"]
@@ -83,18 +84,26 @@ class KpiSeries:
     first_year: int
     last_year: int
     latest: KpiYearView | None
+    # 見込み: the trend of the actuals (least squares) from the first actual year to the target
+    # year; empty with fewer than two actual years or once the target year has a value
+    outlook: tuple[tuple[int, Decimal], ...] = ()
 
     @property
-    def values(self) -> list[Decimal]:
+    def data_values(self) -> list[Decimal]:
         found = [self.baseline[1], self.target[1]]
         found += [p.value for p in self.actuals]
         found += [v for _, v in self.interim_targets]
         return found
 
     @property
+    def values(self) -> list[Decimal]:
+        """Every value the y axis must show (the outlook's line included)."""
+        return self.data_values + [v for _, v in self.outlook]
+
+    @property
     def integral(self) -> bool:
         """Every value is a whole number (counts): the y axis then never shows 0.5."""
-        return all(v == v.to_integral_value() for v in self.values)
+        return all(v == v.to_integral_value() for v in self.data_values)
 
 
 def kpi_series(detail: KpiDetail, as_of: int | None = None) -> KpiSeries:
@@ -126,7 +135,26 @@ def kpi_series(detail: KpiDetail, as_of: int | None = None) -> KpiSeries:
         first_year=min([detail.baseline_fiscal_year, detail.target_fiscal_year, *plan_years]),
         last_year=max([detail.baseline_fiscal_year, detail.target_fiscal_year, *plan_years]),
         latest=latest,
+        outlook=_outlook_line(detail, years),
     )
+
+
+def _outlook_line(
+    detail: KpiDetail, years: Sequence[KpiYearView]
+) -> tuple[tuple[int, Decimal], ...]:
+    """The 見込み line (domain.outlook) through the shown years' actuals to the target year."""
+    terms = KpiTerms(
+        detail.baseline,
+        detail.baseline_fiscal_year,
+        detail.target,
+        detail.target_fiscal_year,
+        detail.direction,
+    )
+    outlook = outlook_for(terms, {y.fiscal_year: y.actual for y in years})
+    if outlook is None or outlook.latest_year >= detail.target_fiscal_year:
+        return ()
+    first, last = outlook.first_year, detail.target_fiscal_year
+    return ((first, outlook.value_at(first)), (last, outlook.value_at(last)))
 
 
 def _year_phrase(mode: AxisLabelMode, fiscal_year: int) -> str:
@@ -310,7 +338,10 @@ class KpiChart(ChartView):
         expected = s.pen(Role.EXPECTED, s.line_pt * 0.75, Qt.PenStyle.DashLine)
         expected.setDashPattern([4.0, 3.0])
         level = s.pen(Role.LEVEL, s.line_pt * 0.9, Qt.PenStyle.DashDotLine)
+        outlook = s.pen(Role.ACTUAL, s.line_pt * 0.8, Qt.PenStyle.DotLine)
+        outlook.setDashPattern([1.2, 1.6])
         return {
+            "outlook": outlook,
             "actual": actual,
             "prelim": prelim,
             "expected": expected,
@@ -394,6 +425,8 @@ class KpiChart(ChartView):
                 entries.append(
                     LegendEntry("年度目標", SampleKind.LINE, None, "d", pens["interim"], white)
                 )
+        if series.outlook:
+            entries.append(LegendEntry("見込み（実績の傾向）", SampleKind.LINE, pens["outlook"]))
         return entries
 
     def _build_ops(
@@ -418,6 +451,8 @@ class KpiChart(ChartView):
             )
         if series.level is not None:
             ops.append(HLine(float(series.level), pens["level"]))
+        if series.outlook:
+            ops.append(Polyline([(fy, float(v)) for fy, v in series.outlook], pens["outlook"]))
         b_fy, b = series.baseline
         points = [(float(b_fy), float(b), False)] + [
             (float(p.fiscal_year), float(p.value), p.preliminary)

@@ -38,6 +38,7 @@ from aomori_desktop.charts.items import (
 )
 from aomori_desktop.charts.style import ChartStyle, Role, grade_text
 from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.grading import DEFAULT_SCHEME
 from aomori_desktop.domain.progress import Grade, GradeCounts, format_rate
 from aomori_desktop.services.dto import Overview
 
@@ -50,8 +51,6 @@ __all__ = [
     "GradeCountData",
     "GradeCountRow",
 ]
-
-_GRADES = (Grade.A, Grade.B, Grade.C, Grade.D, Grade.NONE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,8 +465,8 @@ class AchievementChart(_BarChart):
         present = {r.grade for r in self._data.rows}
         outline = s.pen(Role.AXIS, s.thin_pt)
         entries = []
-        for grade in _GRADES:
-            if grade is Grade.NONE or grade not in present:
+        for grade in sorted(present, key=lambda g: g.rank):
+            if not grade.graded:
                 continue
             look = s.grade_look(grade)
             entries.append(
@@ -597,5 +596,11 @@ class GradeCountChart(_BarChart):
                 fill=s.grade_look(g).fill,
                 hatch=s.grade_look(g).hatch,
             )
-            for g in _GRADES
+            for g in self._legend_grades()
         ]
+
+    def _legend_grades(self) -> tuple[Grade, ...]:
+        """Every grade of the plan's scheme (the counts carry it), and 評価不能."""
+        if self._data is None or not self._data.rows:
+            return DEFAULT_SCHEME.all_grades
+        return self._data.rows[0].counts.grades

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
 
 from aomori_desktop.domain.fiscal import era_of_fiscal_year, fy_label_era, fy_short
+from aomori_desktop.domain.grading import Pattern
 from aomori_desktop.domain.progress import Grade
 
 __all__ = [
@@ -108,21 +109,13 @@ class GradeLook:
     outline: QColor
 
 
-# Colours as in the tree badges (ui/grades.py); the letter is always drawn as well.
-_GRADE_COLOURS: Final = {
-    Grade.A: ("#1b7f3b", "#ffffff"),
-    Grade.B: ("#1f5fbf", "#ffffff"),
-    Grade.C: ("#f2b705", "#000000"),
-    Grade.D: ("#c62828", "#ffffff"),
-    Grade.NONE: ("#d9d9d9", "#404040"),
-}
-# Monochrome: grey steps that survive a photocopier, plus hatching for the two middle grades.
-_GRADE_GREYS: Final = {
-    Grade.A: ("#333333", Hatch.NONE, "#ffffff"),
-    Grade.B: ("#8c8c8c", Hatch.NONE, "#ffffff"),
-    Grade.C: ("#ffffff", Hatch.DIAGONAL, "#000000"),
-    Grade.D: ("#ffffff", Hatch.CROSS, "#000000"),
-    Grade.NONE: ("#ffffff", Hatch.NONE, "#404040"),
+# Grade colours, greys and patterns come from the grade itself (domain.grading): the tree
+# badges, the tables and the reports use the same definition.
+_HATCHES: Final = {
+    Pattern.NONE: Hatch.NONE,
+    Pattern.DIAGONAL: Hatch.DIAGONAL,
+    Pattern.BACK_DIAGONAL: Hatch.BACK_DIAGONAL,
+    Pattern.CROSS: Hatch.CROSS,
 }
 
 _COLOURS: Final = {
@@ -156,9 +149,8 @@ _GREYS: Final = {
 
 
 def grade_text(grade: Grade) -> str:
-    """'A 達成', '− 評価不能' (the same words as the tree badges)."""
-    letter = "−" if grade is Grade.NONE else grade.value
-    return f"{letter} {grade.label}"
+    """'A 達成', '◎ 順調', '− 評価不能' (the same words as the tree badges)."""
+    return grade.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +233,13 @@ class ChartStyle:
         return pen
 
     def grade_look(self, grade: Grade) -> GradeLook:
+        look = grade.look
         if self.monochrome:
-            fill, hatch, text = _GRADE_GREYS[grade]
-            return GradeLook(QColor(fill), hatch, QColor(text), QColor("#000000"))
-        fill, text = _GRADE_COLOURS[grade]
-        outline = QColor(fill).darker(140)
-        return GradeLook(QColor(fill), Hatch.NONE, QColor(text), outline)
+            return GradeLook(
+                QColor(look.grey), _HATCHES[look.pattern], QColor(look.grey_ink), QColor("#000000")
+            )
+        outline = QColor(look.fill).darker(140)
+        return GradeLook(QColor(look.fill), Hatch.NONE, QColor(look.ink), outline)
 
     # -- variants
 

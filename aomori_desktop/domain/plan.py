@@ -12,6 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from aomori_desktop.domain.evaluation import EvaluationRecords
+from aomori_desktop.domain.grading import DEFAULT_SCHEME, GradeScheme
+
 
 class Direction(StrEnum):
     INCREASE = "increase"  # higher is better
@@ -73,21 +76,13 @@ class Sector(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Grade thresholds of a plan (domain.md defaults)."""
-
-    achieved: Decimal = Decimal("100")  # A 達成 when achievement >= this
-    delayed_factor: Decimal = Decimal("0.5")  # C 遅れ when achievement >= expected * this
-
-
-@dataclass(frozen=True, slots=True)
 class PlanInfo:
     name: str
     first_fiscal_year: int
     last_fiscal_year: int
     status: PlanStatus = PlanStatus.DRAFT
     description: str = ""
-    thresholds: Thresholds = field(default_factory=Thresholds)
+    grade_scheme: GradeScheme = DEFAULT_SCHEME  # the grade rule (domain.grading)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +206,7 @@ class PlanSnapshot:
     projects: tuple[Project, ...]
     kpis: tuple[Kpi, ...]
     audit: tuple[AuditEntry, ...] = ()
+    evaluation: EvaluationRecords = field(default_factory=EvaluationRecords)
 
     @property
     def fiscal_years(self) -> range:

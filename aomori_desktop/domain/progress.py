@@ -8,7 +8,7 @@ only for display (`format_rate`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import (
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
@@ -19,10 +19,10 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from enum import StrEnum
 from typing import Final
 
-from aomori_desktop.domain.plan import Direction, Thresholds
+from aomori_desktop.domain.grading import DEFAULT_SCHEME, NOT_GRADED, Grade, GradeScheme
+from aomori_desktop.domain.plan import Direction
 
 _CONTEXT: Final = Context(
     prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
@@ -30,21 +30,21 @@ _CONTEXT: Final = Context(
 _HUNDRED: Final = Decimal(100)
 _ZERO: Final = Decimal(0)
 _ONE_DECIMAL: Final = Decimal("0.1")
-DEFAULT_THRESHOLDS: Final = Thresholds()
 
-
-class Grade(StrEnum):
-    """Grade of a KPI for one fiscal year; NONE ("-") when it cannot be evaluated."""
-
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
-    NONE = "-"
-
-    @property
-    def label(self) -> str:
-        return {"A": "達成", "B": "順調", "C": "遅れ", "D": "停滞", "-": "評価不能"}[self.value]
+__all__ = [
+    "Grade",
+    "GradeCounts",
+    "KpiTerms",
+    "YearProgress",
+    "achievement_rate",
+    "count_grades",
+    "evaluate_year",
+    "expected_rate",
+    "format_rate",
+    "grade_for",
+    "latest_year_with_actual",
+    "weakest_grade",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,18 +97,11 @@ def expected_rate(terms: KpiTerms, fiscal_year: int, interim_target: Decimal | N
 
 
 def grade_for(
-    achievement: Decimal | None, expected: Decimal, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    achievement: Decimal | None, expected: Decimal, scheme: GradeScheme = DEFAULT_SCHEME
 ) -> Grade:
-    """Grade from unrounded rates: A ≥ achieved, B ≥ expected, C ≥ expected × factor, else D."""
-    if achievement is None:
-        return Grade.NONE
-    if achievement >= thresholds.achieved:
-        return Grade.A
-    if achievement >= expected:
-        return Grade.B
-    with localcontext(_CONTEXT):
-        delayed = expected * thresholds.delayed_factor
-    return Grade.C if achievement >= delayed else Grade.D
+    """Grade from unrounded rates under the plan's scheme (domain.grading); by default A–D:
+    A ≥ 100, B ≥ expected, C ≥ expected × 0.5, else D."""
+    return scheme.grade(achievement, expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,14 +119,12 @@ def evaluate_year(
     fiscal_year: int,
     actual: Decimal | None,
     interim_target: Decimal | None,
-    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    scheme: GradeScheme = DEFAULT_SCHEME,
 ) -> YearProgress:
     """Achievement, expected rate and grade of a KPI for one fiscal year."""
     achievement = achievement_rate(terms, actual)
     expected = expected_rate(terms, fiscal_year, interim_target)
-    return YearProgress(
-        fiscal_year, achievement, expected, grade_for(achievement, expected, thresholds)
-    )
+    return YearProgress(fiscal_year, achievement, expected, scheme.grade(achievement, expected))
 
 
 def format_rate(rate: Decimal | None) -> str | None:
@@ -152,41 +143,36 @@ def format_rate(rate: Decimal | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class GradeCounts:
-    """Number of KPIs per grade: the roll-up of a measure or pillar for one year."""
+    """Number of KPIs per grade: the roll-up of a measure or pillar for one year, in the
+    scheme's order with 評価不能 last (zero counts included)."""
 
-    a: int
-    b: int
-    c: int
-    d: int
-    none: int
+    counts: tuple[tuple[Grade, int], ...]
+    scheme: GradeScheme = field(default=DEFAULT_SCHEME, compare=False)
 
     @property
     def total(self) -> int:
-        return self.a + self.b + self.c + self.d + self.none
+        return sum(n for _, n in self.counts)
+
+    @property
+    def grades(self) -> tuple[Grade, ...]:
+        return tuple(g for g, _ in self.counts)
+
+    def count(self, grade: Grade) -> int:
+        return next((n for g, n in self.counts if g == grade), 0)
 
     def as_dict(self) -> dict[Grade, int]:
-        """Counts keyed by grade, in display order A, B, C, D, -."""
-        return {
-            Grade.A: self.a,
-            Grade.B: self.b,
-            Grade.C: self.c,
-            Grade.D: self.d,
-            Grade.NONE: self.none,
-        }
+        """Counts keyed by grade, in display order (best first, 評価不能 last)."""
+        return dict(self.counts)
 
 
-def count_grades(grades: Iterable[Grade]) -> GradeCounts:
+def count_grades(grades: Iterable[Grade], scheme: GradeScheme = DEFAULT_SCHEME) -> GradeCounts:
     """Count grades (a KPI serving two measures is simply passed once per measure)."""
-    counts = dict.fromkeys(Grade, 0)
+    counts = dict.fromkeys(scheme.all_grades, 0)
     for grade in grades:
+        if grade not in counts:
+            raise ValueError(f"{grade!r} is not a grade of the {scheme.key} scheme")
         counts[grade] += 1
-    return GradeCounts(
-        a=counts[Grade.A],
-        b=counts[Grade.B],
-        c=counts[Grade.C],
-        d=counts[Grade.D],
-        none=counts[Grade.NONE],
-    )
+    return GradeCounts(tuple(counts.items()), scheme)
 
 
 def latest_year_with_actual(actuals: Mapping[int, Decimal | None]) -> int | None:
@@ -196,8 +182,5 @@ def latest_year_with_actual(actuals: Mapping[int, Decimal | None]) -> int | None
 
 def weakest_grade(grades: Iterable[Grade]) -> Grade:
     """A measure's badge: its weakest graded KPI (D worst … A best); NONE when none is graded."""
-    present = set(grades)
-    for grade in (Grade.D, Grade.C, Grade.B, Grade.A):
-        if grade in present:
-            return grade
-    return Grade.NONE
+    graded = [g for g in grades if g.graded]
+    return max(graded, key=lambda g: g.rank) if graded else NOT_GRADED

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from aomori_desktop.domain.errors import InvalidInput
+from aomori_desktop.domain.grading import GradeScheme
 from aomori_desktop.domain.numbers import decimal_from_text, decimal_to_text
 from aomori_desktop.domain.plan import (
     AuditEntry,
@@ -33,13 +34,12 @@ from aomori_desktop.domain.plan import (
     ProjectYear,
     Sector,
     TargetRevision,
-    Thresholds,
 )
 from aomori_desktop.domain.progress import KpiTerms, evaluate_year, format_rate
 from aomori_desktop.domain.validation import character_problem, shown
 
 FORMAT = "aomori-desktop/plan"
-VERSION = 1
+VERSION = 2  # 2: grade schemes and the yearly evaluation (version 1 files still read)
 
 T = TypeVar("T")
 
@@ -64,7 +64,9 @@ def _dt(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _kpi_to_json(kpi: Kpi, fiscal_years: range, thresholds: Thresholds) -> dict[str, Any]:
+def _kpi_to_json(kpi: Kpi, fiscal_years: range, scheme: GradeScheme) -> dict[str, Any]:
+    from aomori_desktop.exchange.json_evaluation import outlook_to_json
+
     terms = KpiTerms(
         baseline=kpi.baseline,
         baseline_fiscal_year=kpi.baseline_fiscal_year,
@@ -76,7 +78,7 @@ def _kpi_to_json(kpi: Kpi, fiscal_years: range, thresholds: Thresholds) -> dict[
     years = []
     for fy in fiscal_years:
         y = stored.get(fy, KpiYear(fiscal_year=fy))
-        progress = evaluate_year(terms, fy, y.actual, y.interim_target, thresholds)
+        progress = evaluate_year(terms, fy, y.actual, y.interim_target, scheme)
         years.append(
             {
                 "fiscal_year": fy,
@@ -118,10 +120,13 @@ def _kpi_to_json(kpi: Kpi, fiscal_years: range, thresholds: Thresholds) -> dict[
             }
             for r in kpi.target_revisions
         ],
+        "outlook": outlook_to_json(kpi),
     }
 
 
 def plan_to_dict(snapshot: PlanSnapshot) -> dict[str, Any]:
+    from aomori_desktop.exchange.json_evaluation import evaluation_to_json, grading_to_json
+
     info = snapshot.plan
     return {
         "format": FORMAT,
@@ -132,10 +137,7 @@ def plan_to_dict(snapshot: PlanSnapshot) -> dict[str, Any]:
             "description": info.description,
             "first_fiscal_year": info.first_fiscal_year,
             "last_fiscal_year": info.last_fiscal_year,
-            "thresholds": {
-                "achieved": _dec(info.thresholds.achieved),
-                "delayed_factor": _dec(info.thresholds.delayed_factor),
-            },
+            "grading": grading_to_json(info.grade_scheme),
         },
         "pillars": [
             {
@@ -177,7 +179,8 @@ def plan_to_dict(snapshot: PlanSnapshot) -> dict[str, Any]:
             }
             for p in snapshot.projects
         ],
-        "kpis": [_kpi_to_json(k, snapshot.fiscal_years, info.thresholds) for k in snapshot.kpis],
+        "kpis": [_kpi_to_json(k, snapshot.fiscal_years, info.grade_scheme) for k in snapshot.kpis],
+        "evaluations": evaluation_to_json(snapshot),
         "audit": [
             {
                 "at": _dt(a.at),
@@ -421,29 +424,21 @@ class _Reader:
 
 
 def _read_plan_info(r: _Reader, raw: Any) -> PlanInfo:
+    from aomori_desktop.exchange.json_evaluation import read_grading
+
     plan = r.obj(raw, "plan") or {}
-    thresholds_raw = plan.get("thresholds", {})
-    th = r.obj(thresholds_raw, "plan.thresholds") or {}
-    defaults = Thresholds()
     name = r.str_(plan, "name", "plan")
     status = r.enum(PlanStatus, plan, "status", "plan", "draft / adopted")
     description = r.str_(plan, "description", "plan", default="")
     first_fiscal_year = r.int_(plan, "first_fiscal_year", "plan")
     last_fiscal_year = r.int_(plan, "last_fiscal_year", "plan")
-    # `is None`, not `or`: "0" is a real value (a delayed factor of 0 is allowed; an achieved
-    # threshold of 0 must reach validation and be refused, not silently become 100).
-    achieved = r.opt_decimal(th, "achieved", "plan.thresholds")
-    delayed_factor = r.opt_decimal(th, "delayed_factor", "plan.thresholds")
     return PlanInfo(
         name=name,
         status=status or PlanStatus.DRAFT,
         description=description,
         first_fiscal_year=first_fiscal_year,
         last_fiscal_year=last_fiscal_year,
-        thresholds=Thresholds(
-            achieved=defaults.achieved if achieved is None else achieved,
-            delayed_factor=defaults.delayed_factor if delayed_factor is None else delayed_factor,
-        ),
+        grade_scheme=read_grading(r, plan),
     )
 
 
@@ -681,6 +676,8 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
 
 def load_plan(text: str) -> PlanSnapshot:
     """Parse and check an interchange document. Raises `FormatError` listing every problem."""
+    from aomori_desktop.exchange.json_evaluation import read_evaluation
+
     try:
         raw = json.loads(text, object_pairs_hook=_object, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
@@ -721,6 +718,7 @@ def load_plan(text: str) -> PlanSnapshot:
         projects=_read_projects(r, doc),
         kpis=_read_kpis(r, doc),
         audit=_read_audit(r, doc),
+        evaluation=read_evaluation(r, doc),
     )
     if r.problems:
         raise FormatError(r.problems)

@@ -22,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from aomori_desktop.domain.errors import InvalidInput
+from aomori_desktop.domain.grading import SCHEME_ABCD
 from aomori_desktop.domain.numbers import decimal_from_text
 from aomori_desktop.domain.plan import (
     Direction,
@@ -35,7 +36,6 @@ from aomori_desktop.domain.plan import (
     PlanStatus,
     Project,
     Sector,
-    Thresholds,
 )
 from aomori_desktop.paths import default_seed_file
 
@@ -110,13 +110,17 @@ def _read_plan(table: _Table) -> PlanInfo:
         raise SeedError(
             f"{table.where}: last_fiscal_year {last} is before first_fiscal_year {first}"
         )
-    thresholds = Thresholds()
-    if "thresholds" in table.data:
+    scheme = SCHEME_ABCD
+    if "thresholds" in table.data:  # the A–D rule's limits: A (達成率 %) and C (× 期待進捗率)
         limits = table.table("thresholds")
         limits.only_keys({"achieved", "delayed_factor"})
-        thresholds = Thresholds(
-            achieved=limits.decimal("achieved", default=thresholds.achieved),
-            delayed_factor=limits.decimal("delayed_factor", default=thresholds.delayed_factor),
+        achieved, on_track, delayed = SCHEME_ABCD.thresholds
+        scheme = SCHEME_ABCD.with_thresholds(
+            (
+                limits.decimal("achieved", default=achieved),
+                on_track,
+                limits.decimal("delayed_factor", default=delayed),
+            )
         )
     return PlanInfo(
         name=table.text("name"),
@@ -124,7 +128,7 @@ def _read_plan(table: _Table) -> PlanInfo:
         last_fiscal_year=last,
         status=table.choice("status", PlanStatus),
         description=table.optional_text("description"),
-        thresholds=thresholds,
+        grade_scheme=scheme,
     )
 
 

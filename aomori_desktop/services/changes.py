@@ -20,17 +20,21 @@ class Changes:
     kpis: frozenset[str] = frozenset()  # KPI ids whose fields or yearly values changed
     projects: frozenset[str] = frozenset()  # project ids whose fields or years changed
     structure: bool = False  # the tree changed shape or labels (pillars, measures, placements)
+    # measure codes whose evaluation (施策評価) or panel opinions changed; "plan" for opinions
+    # on the whole plan (services/evaluation.py)
+    evaluations: frozenset[str] = frozenset()
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
             kpis=self.kpis | other.kpis,
             projects=self.projects | other.projects,
             structure=self.structure or other.structure,
+            evaluations=self.evaluations | other.evaluations,
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.kpis or self.projects or self.structure)
+        return not (self.kpis or self.projects or self.structure or self.evaluations)
 
 
 NO_CHANGES = Changes()

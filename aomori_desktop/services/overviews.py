@@ -43,7 +43,7 @@ def read_overview(
     access: PlanAccess, header: PlanHeader, scope: TreeKey, fiscal_year: int
 ) -> Overview:
     """KPIs and projects under the plan ("plan"), a pillar ("1") or a measure ("1-2")."""
-    thresholds = header.info.thresholds
+    scheme = header.info.grade_scheme
     with access.reading() as s:
         q = (
             select(
@@ -145,7 +145,7 @@ def read_overview(
             target=r[6],
             latest_year=latest_fy,
             latest_actual=latest_actual,
-            progress=evaluate_year(terms, fiscal_year, actual, interim, thresholds),
+            progress=evaluate_year(terms, fiscal_year, actual, interim, scheme),
             measures=tuple(measures_of[code]),
         )
     # each KPI once: a KPI serving two measures counts in each measure's own roll-up,
@@ -165,7 +165,7 @@ def read_overview(
         title=title,
         kpis=tuple(summaries.values()),
         projects=projects,
-        counts=count_grades(grades),
+        counts=count_grades(grades, scheme),
     )
 
 
@@ -268,7 +268,7 @@ def read_bulk_rows(access: PlanAccess, header: PlanHeader, fiscal_year: int) -> 
                     fiscal_year,
                     y.actual if y else None,
                     y.interim_target if y else None,
-                    header.info.thresholds,
+                    header.info.grade_scheme,
                 ),
             )
         )
@@ -298,6 +298,11 @@ def grade_counts_by_group(
                 codes = {k.ref for k in measure.children if k.kind is NodeKind.KPI}
                 groups.append((f"{measure.code} {measure.title}", sorted(codes)))
     return [
-        (label, count_grades(by_code[c].progress.grade for c in codes if c in by_code))
+        (
+            label,
+            count_grades(
+                (by_code[c].progress.grade for c in codes if c in by_code), overview.counts.scheme
+            ),
+        )
         for label, codes in groups
     ]

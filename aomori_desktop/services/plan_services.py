@@ -10,10 +10,14 @@ database, plan, user (for the audit log) and clock:
 - `placements`: projects and re-listings (再掲) under measures, their order
 - `structure`: pillars and measures, their order
 - `queries`: everything the window reads (tree, details, overviews, history)
+- `evaluation`, `evaluation_queries`: the yearly evaluation (施策評価, directions, the panel's
+  opinions, the grade scheme) and what its page and the annual report read
 """
 
 from __future__ import annotations
 
+from aomori_desktop.services.evaluation import PlanEvaluation
+from aomori_desktop.services.evaluation_views import EvaluationQueries
 from aomori_desktop.services.kpi_fields import KpiFields
 from aomori_desktop.services.kpi_values import KpiValues
 from aomori_desktop.services.kpis import KpiLifecycle
@@ -42,3 +46,5 @@ class PlanServices:
         self.placements = ProjectPlacements(self.access)
         self.structure = PlanStructure(self.access)
         self.queries = PlanQueries(self.access)
+        self.evaluation = PlanEvaluation(self.access)
+        self.evaluation_queries = EvaluationQueries(self.access)

@@ -24,7 +24,6 @@ from aomori_desktop.domain.plan import (
     PlanStatus,
     Project,
     ProjectStatus,
-    Thresholds,
 )
 from aomori_desktop.domain.progress import KpiTerms, YearProgress, evaluate_year
 from aomori_desktop.services.dto import (
@@ -43,6 +42,7 @@ from aomori_desktop.services.dto import (
     circled,
 )
 from aomori_desktop.services.errors import NotFound
+from aomori_desktop.services.evaluation_io import scheme_of
 from aomori_desktop.services.overviews import read_bulk_rows, read_overview
 from aomori_desktop.services.snapshot_io import (
     audit_entry_from_row,
@@ -96,7 +96,7 @@ class PlanQueries:
                     last_fiscal_year=row.last_fiscal_year,
                     status=PlanStatus(row.status),
                     description=row.description,
-                    thresholds=Thresholds(row.achieved_threshold, row.delayed_factor),
+                    grade_scheme=scheme_of(row),
                 ),
             )
 
@@ -206,7 +206,7 @@ class PlanQueries:
 
     def year_progress(self, fiscal_year: int) -> dict[str, YearProgress]:
         """Every KPI's progress for one fiscal year (drives the tree badges)."""
-        thresholds = self.header().info.thresholds
+        scheme = self.header().info.grade_scheme
         with self._access.reading() as s:
             kpis = s.execute(
                 select(
@@ -242,7 +242,7 @@ class PlanQueries:
                 fiscal_year,
                 y.actual if y else None,
                 y.interim_target if y else None,
-                thresholds,
+                scheme,
             )
         return result
 
@@ -292,7 +292,7 @@ class PlanQueries:
                             fy,
                             y.actual if y else None,
                             y.interim_target if y else None,
-                            header.info.thresholds,
+                            header.info.grade_scheme,
                         ),
                     )
                 )

@@ -29,7 +29,12 @@ from aomori_desktop.domain.plan import (
     ProjectYear,
     Sector,
     TargetRevision,
-    Thresholds,
+)
+from aomori_desktop.services.evaluation_io import (
+    read_evaluation,
+    scheme_of,
+    set_scheme_rows,
+    write_evaluation,
 )
 from aomori_desktop.store.models import (
     AuditRow,
@@ -61,6 +66,7 @@ def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
             selectinload(PlanRow.kpis).selectinload(KpiRow.measure_links),
             selectinload(PlanRow.kpis).selectinload(KpiRow.years),
             selectinload(PlanRow.kpis).selectinload(KpiRow.target_revisions),
+            selectinload(PlanRow.grade_thresholds),
         )
     ).scalar_one()
     measure_codes: dict[int, str] = {}
@@ -91,14 +97,13 @@ def read_snapshot(session: Session, plan_id: int) -> PlanSnapshot:
             last_fiscal_year=plan.last_fiscal_year,
             status=PlanStatus(plan.status),
             description=plan.description,
-            thresholds=Thresholds(
-                achieved=plan.achieved_threshold, delayed_factor=plan.delayed_factor
-            ),
+            grade_scheme=scheme_of(plan),
         ),
         pillars=tuple(pillars),
         projects=projects,
         kpis=kpis,
         audit=audit,
+        evaluation=read_evaluation(session, plan_id),
     )
 
 
@@ -222,10 +227,9 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
         description=info.description,
         first_fiscal_year=info.first_fiscal_year,
         last_fiscal_year=info.last_fiscal_year,
-        achieved_threshold=info.thresholds.achieved,
-        delayed_factor=info.thresholds.delayed_factor,
         created_at=created_at,
     )
+    set_scheme_rows(plan, info.grade_scheme)
     session.add(plan)
     projects: dict[str, ProjectRow] = {}
     for position, p in enumerate(snapshot.projects):
@@ -256,6 +260,7 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
         kpi_row = kpi_row_from_value(k, [measures[code] for code in k.measures], position)
         plan.kpis.append(kpi_row)
     session.flush()
+    write_evaluation(session, plan.id, snapshot.evaluation, measures, projects)
     for a in snapshot.audit:
         session.add(
             AuditRow(

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 
 
 def _config() -> Config:

@@ -45,8 +45,7 @@ class PlanRow(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     first_fiscal_year: Mapped[int] = mapped_column(Integer)
     last_fiscal_year: Mapped[int] = mapped_column(Integer)
-    achieved_threshold: Mapped[Decimal] = mapped_column(DecimalText)
-    delayed_factor: Mapped[Decimal] = mapped_column(DecimalText)
+    grade_scheme: Mapped[str] = mapped_column(String(20), default="abcd")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     pillars: Mapped[list[PillarRow]] = relationship(
@@ -57,6 +56,9 @@ class PlanRow(Base):
     )
     kpis: Mapped[list[KpiRow]] = relationship(
         back_populates="plan", order_by="KpiRow.position", cascade="all, delete-orphan"
+    )
+    grade_thresholds: Mapped[list[GradeThresholdRow]] = relationship(
+        order_by="GradeThresholdRow.position", cascade="all, delete-orphan"
     )
 
     __table_args__ = (CheckConstraint("first_fiscal_year <= last_fiscal_year", name="period"),)
@@ -301,3 +303,96 @@ class MaintenanceRow(Base):
     user: Mapped[str] = mapped_column(String(100))
     event: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# ---------------------------------------------------------------- the yearly evaluation
+
+COURSES = "'expand', 'improve', 'continue', 'reduce', 'suspend', 'complete'"
+
+
+class GradeThresholdRow(Base):
+    """One threshold of the plan's grade scheme, in the scheme's rule order (domain.grading);
+    a plan without rows uses its preset's values."""
+
+    __tablename__ = "grade_threshold"
+
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plan.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[Decimal] = mapped_column(DecimalText)
+
+
+class MeasureEvaluationRow(Base):
+    """施策評価 of a measure for a fiscal year: override (grade symbol, the scheme it belongs
+    to, reason), 成果, 課題, 今後の方向性 and the chosen direction. The proposed grade is
+    computed, never stored."""
+
+    __tablename__ = "measure_evaluation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        ForeignKey("measure.id", ondelete="CASCADE"), index=True
+    )
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    override_grade: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    override_scheme: Mapped[str] = mapped_column(String(20), default="")
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    achievements: Mapped[str] = mapped_column(Text, default="")
+    issues: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    course: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    entered_by: Mapped[str] = mapped_column(String(100), default="")
+    entered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    measure: Mapped[MeasureRow] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("measure_id", "fiscal_year"),
+        CheckConstraint(f"course IS NULL OR course IN ({COURSES})", name="course"),
+    )
+
+
+class ProjectEvaluationRow(Base):
+    """The direction chosen for a project for a fiscal year (拡充 … 完了)."""
+
+    __tablename__ = "project_evaluation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    course: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    entered_by: Mapped[str] = mapped_column(String(100), default="")
+    entered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    project: Mapped[ProjectRow] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("project_id", "fiscal_year"),
+        CheckConstraint(f"course IS NULL OR course IN ({COURSES})", name="course"),
+    )
+
+
+class PanelOpinionRow(Base):
+    """An opinion of the external review panel (有識者会議) for a fiscal year, on a measure or
+    (measure_id NULL) on the whole plan, with the city's response (対応方針)."""
+
+    __tablename__ = "panel_opinion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    measure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("measure.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    opinion: Mapped[str] = mapped_column(Text)
+    response: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(100), default="")
+    entered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    measure: Mapped[MeasureRow | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)

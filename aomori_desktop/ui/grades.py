@@ -1,29 +1,41 @@
-"""How grades look: colours that also read in monochrome, because the letter is always drawn."""
+"""How grades look on screen: the colours come from the grade itself (domain.grading, the one
+definition shared with the charts and the reports); the symbol is always drawn as well, so a
+badge reads without colour."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
+from aomori_desktop.domain.grading import every_grade
 from aomori_desktop.domain.progress import Grade
 
-GRADE_COLOURS: dict[Grade, tuple[str, str]] = {  # background, text
-    Grade.A: ("#1b7f3b", "#ffffff"),
-    Grade.B: ("#1f5fbf", "#ffffff"),
-    Grade.C: ("#f2b705", "#000000"),
-    Grade.D: ("#c62828", "#ffffff"),
-    Grade.NONE: ("#d9d9d9", "#404040"),
-}
+
+class _GradeColours(Mapping[Grade, tuple[str, str]]):
+    """(background, text) of any grade of any scheme, read from the grade's look."""
+
+    def __getitem__(self, grade: Grade) -> tuple[str, str]:
+        return grade.look.fill, grade.look.ink
+
+    def __iter__(self) -> Iterator[Grade]:
+        return iter(every_grade())
+
+    def __len__(self) -> int:
+        return len(every_grade())
+
+
+GRADE_COLOURS: Mapping[Grade, tuple[str, str]] = _GradeColours()
 
 
 def grade_text(grade: Grade) -> str:
-    """'A 達成', '− 評価不能'."""
-    letter = "−" if grade is Grade.NONE else grade.value
-    return f"{letter} {grade.label}"
+    """'A 達成', '◎ 順調', '− 評価不能'."""
+    return grade.text
 
 
 def grade_badge(grade: Grade, size: int = 18) -> QIcon:
-    """A rounded square with the grade letter (readable without colour)."""
+    """A rounded square with the grade's symbol (readable without colour)."""
     ratio = 2
     pixmap = QPixmap(size * ratio, size * ratio)
     pixmap.setDevicePixelRatio(ratio)
@@ -40,8 +52,6 @@ def grade_badge(grade: Grade, size: int = 18) -> QIcon:
     font.setPixelSize(int(size * 0.7))
     painter.setFont(font)
     painter.setPen(QColor(foreground))
-    painter.drawText(
-        rect, Qt.AlignmentFlag.AlignCenter, "−" if grade is Grade.NONE else grade.value
-    )
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, grade.letter)
     painter.end()
     return QIcon(pixmap)

@@ -33,6 +33,7 @@ from aomori_desktop.services.workspace import (
     open_or_create,
 )
 from aomori_desktop.ui.document import PlanDocument
+from aomori_desktop.ui.evaluation_page import EvaluationController, install_evaluation
 from aomori_desktop.ui.file_actions import FileActions
 from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
@@ -276,6 +277,7 @@ class MainWindow(FileActions, PlanWindow):
     def on_document_opened(self, document: PlanDocument) -> None:
         """Adds the structure editor (menu 構成 and the tree's context menu)."""
         StructureEditor(self, document)  # a child of the document: goes when it closes
+        install_evaluation(self, document)  # menu 評価, the 施策評価 page (issue 11)
 
     def _watch_panels(self, panels: list[ChartPanel]) -> None:
         for panel in panels:
@@ -399,6 +401,9 @@ class MainWindow(FileActions, PlanWindow):
         editor = self.document.findChild(StructureEditor) if self.document else None
         if editor is not None:
             editor.fill_menu(menu, node)
+        evaluation = self.document.findChild(EvaluationController) if self.document else None
+        if evaluation is not None:
+            evaluation.fill_menu(menu, node)
 
     # ------------------------------------------------------------ changes
 

@@ -173,7 +173,7 @@ class OverviewPage(QWidget):
         self.heading.setText(f"{overview.title}　— {level}の概要（{fy_label(fy)}）")
         c = overview.counts
         self.counts_label.setText(
-            f"KPI {c.total}件: A 達成 {c.a}　B 順調 {c.b}　C 遅れ {c.c}　D 停滞 {c.d}　− 評価不能 {c.none}"
+            f"KPI {c.total}件: " + "　".join(f"{g.text} {n}" for g, n in c.counts)
         )
         self.kpi_model.set_rows(overview.kpis)
         self.project_model.set_rows(overview.projects)

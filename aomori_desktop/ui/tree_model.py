@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
+from aomori_desktop.domain.grading import every_grade
 from aomori_desktop.domain.progress import Grade, YearProgress, weakest_grade
 from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.ui.grades import grade_badge, grade_text
@@ -73,7 +74,7 @@ class PlanTreeModel(QAbstractItemModel):
         self._by_key: dict[TreeKey, _Item] = {}
         self._kpi_items: dict[str, list[_Item]] = {}
         self._progress: dict[str, YearProgress] = {}
-        self._icons = {g: grade_badge(g) for g in Grade}
+        self._icons = {g: grade_badge(g) for g in every_grade()}
 
     # ------------------------------------------------------------ loading
 
@@ -345,14 +346,16 @@ class PlanTreeModel(QAbstractItemModel):
             lines.append(f"評価: {grade_text(grade)}")
         if node.kind is NodeKind.MEASURE:
             kpis = [c for c in node.children if c.kind is NodeKind.KPI]
-            counts: dict[str, int] = {}
+            counts: dict[Grade, int] = {}
             for c in kpis:
                 p = self._progress.get(c.ref)
                 g = p.grade if p else Grade.NONE
-                counts[g.value] = counts.get(g.value, 0) + 1
+                counts[g] = counts.get(g, 0) + 1
             lines.append(
                 "KPI: "
-                + "、".join(f"{g} {counts[g]}件" for g in ("A", "B", "C", "D", "-") if g in counts)
+                + "、".join(
+                    f"{g.value} {counts[g]}件" for g in sorted(counts, key=lambda g: g.rank)
+                )
             )
         return "\n".join(lines)
 

@@ -6,6 +6,7 @@ from PySide6.QtGui import QFontInfo, QRawFont
 from PySide6.QtWidgets import QApplication
 
 from aomori_desktop.charts.style import ChartStyle, Hatch, Role
+from aomori_desktop.domain.grading import PRESETS, every_grade
 from aomori_desktop.domain.progress import Grade
 from aomori_desktop.ui.qt_setup import FONT_FAMILY
 
@@ -32,13 +33,15 @@ def test_monochrome_has_no_colour(qapp: QApplication) -> None:
     for role in Role:
         c = mono.colour(role)
         assert c.red() == c.green() == c.blue(), role
-    for grade in Grade:
+    for grade in every_grade():
         c = mono.grade_look(grade).fill
         assert c.red() == c.green() == c.blue(), grade
 
 
 def test_grades_differ_in_grey_or_hatch_when_monochrome(qapp: QApplication) -> None:
     mono = ChartStyle(monochrome=True)
-    looks = {(mono.grade_look(g).fill.name(), mono.grade_look(g).hatch) for g in Grade}
-    assert len(looks) == len(Grade)
+    for scheme in PRESETS.values():
+        grades = scheme.all_grades
+        looks = {(mono.grade_look(g).fill.name(), mono.grade_look(g).hatch) for g in grades}
+        assert len(looks) == len(grades), scheme.key
     assert mono.grade_look(Grade.C).hatch is not Hatch.NONE

@@ -69,8 +69,8 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
     ),
     (
         "101-digit threshold",
-        _set(("plan", "thresholds", "achieved"), "1" + "0" * 100),
-        "計画: 達成の基準（%）は桁数が多すぎます（整数部は15桁まで）。",
+        _set(("plan", "grading", "thresholds", 0), "1" + "0" * 100),
+        "計画: 評価基準（A 達成）は桁数が多すぎます（整数部は15桁まで）。",
     ),
     (
         "version 0",
@@ -79,7 +79,7 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
     ),
     (
         "5000-digit version",
-        lambda text: text.replace('"version": 1,', '"version": ' + "1" * 5000 + ",", 1),
+        lambda text: text.replace('"version": 2,', '"version": ' + "1" * 5000 + ",", 1),
         "・$.version: 形式のバージョン「5000桁の整数」は正しくありません（1以上の整数）。",
     ),
     (

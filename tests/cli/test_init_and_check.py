@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from aomori_desktop.store.migrate import SCHEMA_HEAD
 from tests.cli.helpers import assert_one_japanese_message, files
 
 SEEDED = (
@@ -85,7 +86,7 @@ def test_check_on_a_healthy_database(cli, seeded_db: Path) -> None:
     assert (result.code, result.err) == (0, "")
     assert result.out.splitlines() == [
         f"データベース: {seeded_db}",
-        "データ形式: 0001（このアプリケーションの最新: 0001）",
+        f"データ形式: {SCHEMA_HEAD}（このアプリケーションの最新: {SCHEMA_HEAD}）",
         "  計画: 1",
         "  戦略の柱: 5",
         "  共創施策: 13",

@@ -50,5 +50,6 @@ def test_the_readme_commands_run_in_order_in_an_empty_folder(
         "copy.sqlite3",
         "plan.json",
         "plan.sqlite3",
+        "報告書.docx",  # the annual report
     ]
     assert len(list((tmp_path / "charts").glob("*.png"))) == 2

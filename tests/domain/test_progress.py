@@ -9,7 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from aomori_desktop.domain.plan import Direction, Thresholds
+from aomori_desktop.domain.grading import SCHEME_ABCD, GradeScheme
+from aomori_desktop.domain.plan import Direction
 from aomori_desktop.domain.progress import (
     Grade,
     GradeCounts,
@@ -25,6 +26,13 @@ from aomori_desktop.domain.progress import (
 )
 
 D = Decimal
+
+HUNDRED, HALF = D("100"), D("0.5")
+
+
+def abcd(achieved: Decimal = HUNDRED, delayed_factor: Decimal = HALF) -> GradeScheme:
+    """The A–D rule with the plan's two limits (A: achievement %, C: × expected)."""
+    return SCHEME_ABCD.with_thresholds((achieved, D("1"), delayed_factor))
 
 
 def terms(
@@ -59,14 +67,15 @@ _RANK = {Grade.NONE: -1, Grade.D: 0, Grade.C: 1, Grade.B: 2, Grade.A: 3}
 
 
 def test_grade_values_and_labels() -> None:
-    assert [(g.value, g.label) for g in Grade] == [
+    assert [(g.value, g.label) for g in SCHEME_ABCD.all_grades] == [
         ("A", "達成"),
         ("B", "順調"),
         ("C", "遅れ"),
         ("D", "停滞"),
         ("-", "評価不能"),
     ]
-    assert Grade("-") is Grade.NONE
+    assert SCHEME_ABCD.grade_of("-") is Grade.NONE
+    assert SCHEME_ABCD.grades == (Grade.A, Grade.B, Grade.C, Grade.D)
 
 
 def test_terms_are_immutable() -> None:
@@ -262,11 +271,11 @@ def test_expected_rate_when_target_year_equals_baseline_year() -> None:
 )
 def test_grade_for_default_thresholds(achievement: str | None, expected: str, grade: Grade) -> None:
     rate = None if achievement is None else D(achievement)
-    assert grade_for(rate, D(expected), Thresholds()) is grade
+    assert grade_for(rate, D(expected), SCHEME_ABCD) is grade
 
 
 def test_grade_for_custom_thresholds() -> None:
-    strict = Thresholds(achieved=D("90"), delayed_factor=D("0.8"))
+    strict = abcd(achieved=D("90"), delayed_factor=D("0.8"))
     assert grade_for(D("90"), D("95"), strict) is Grade.A
     assert grade_for(D("89.9"), D("50"), strict) is Grade.B
     assert grade_for(D("40"), D("50"), strict) is Grade.C
@@ -276,9 +285,9 @@ def test_grade_for_custom_thresholds() -> None:
 def test_grade_is_computed_on_unrounded_rates() -> None:
     # 29.96 shows as "30.0" but is below the expected 30: 遅れ, not 順調
     assert format_rate(D("29.96")) == "30.0"
-    assert grade_for(D("29.96"), D("30"), Thresholds()) is Grade.C
+    assert grade_for(D("29.96"), D("30"), SCHEME_ABCD) is Grade.C
     # 99.96 shows as "100.0" but is not 達成
-    assert grade_for(D("99.96"), D("90"), Thresholds()) is Grade.B
+    assert grade_for(D("99.96"), D("90"), SCHEME_ABCD) is Grade.B
 
 
 # --- one year of one KPI ----------------------------------------------------------------------
@@ -336,7 +345,7 @@ def test_evaluate_undefined_rate() -> None:
 
 
 def test_evaluate_with_thresholds() -> None:
-    lenient = Thresholds(achieved=D("90"), delayed_factor=D("0.5"))
+    lenient = abcd(achieved=D("90"), delayed_factor=D("0.5"))
     assert evaluate_year(STARTUPS, 2025, D("72"), None, lenient).grade is Grade.A
     assert evaluate_year(STARTUPS, 2025, D("72"), None).grade is Grade.C
 
@@ -383,7 +392,9 @@ def test_format_rate_does_not_depend_on_the_global_context() -> None:
 
 def test_count_grades() -> None:
     counts = count_grades([Grade.A, Grade.B, Grade.A, Grade.NONE, Grade.D, Grade.B, Grade.A])
-    assert counts == GradeCounts(a=3, b=2, c=0, d=1, none=1)
+    assert counts == GradeCounts(
+        ((Grade.A, 3), (Grade.B, 2), (Grade.C, 0), (Grade.D, 1), (Grade.NONE, 1))
+    )
     assert counts.total == 7
     assert counts.as_dict() == {Grade.A: 3, Grade.B: 2, Grade.C: 0, Grade.D: 1, Grade.NONE: 1}
     assert list(counts.as_dict()) == [Grade.A, Grade.B, Grade.C, Grade.D, Grade.NONE]
@@ -391,7 +402,7 @@ def test_count_grades() -> None:
 
 def test_count_grades_of_nothing() -> None:
     counts = count_grades(iter(()))
-    assert counts == GradeCounts(0, 0, 0, 0, 0)
+    assert counts.as_dict() == dict.fromkeys([Grade.A, Grade.B, Grade.C, Grade.D, Grade.NONE], 0)
     assert counts.total == 0
 
 
@@ -399,8 +410,8 @@ def test_a_kpi_serving_two_measures_counts_in_each() -> None:
     wind = evaluate_year(WIND, 2024, D("1"), None).grade
     measure_1_1 = count_grades([wind, Grade.A])
     measure_1_2 = count_grades([wind])
-    assert measure_1_1 == GradeCounts(a=1, b=1, c=0, d=0, none=0)
-    assert measure_1_2 == GradeCounts(a=0, b=1, c=0, d=0, none=0)
+    assert [measure_1_1.count(g) for g in (Grade.A, Grade.B, Grade.C)] == [1, 1, 0]
+    assert [measure_1_2.count(g) for g in (Grade.A, Grade.B, Grade.C)] == [0, 1, 0]
 
 
 def test_latest_year_with_actual() -> None:
@@ -462,7 +473,7 @@ def test_rate_rises_with_a_better_actual(b: Decimal, t: Decimal, a1: Decimal, a2
 def test_grade_is_monotone_in_achievement(
     a1: Decimal | None, a2: Decimal | None, expected: Decimal, factor: Decimal
 ) -> None:
-    thresholds = Thresholds(delayed_factor=factor)
+    thresholds = abcd(delayed_factor=factor)
     if a1 is not None and a2 is not None and a1 > a2:
         a1, a2 = a2, a1
     if a1 is not None and a2 is None:

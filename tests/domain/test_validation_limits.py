@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from aomori_desktop.domain.grading import SCHEME_ABCD
 from aomori_desktop.domain.plan import (
     AuditEntry,
     Direction,
@@ -21,7 +22,6 @@ from aomori_desktop.domain.plan import (
     ProjectYear,
     Sector,
     TargetRevision,
-    Thresholds,
 )
 from aomori_desktop.domain.validation import kpi_field_problems, validate_snapshot
 from aomori_desktop.exchange.seed_toml import load_default_seed
@@ -203,10 +203,11 @@ def test_numbers_of_records_revisions_and_thresholds_keep_the_digit_limits(
             TargetRevision(Decimal("1" * 20), 2033, Decimal("NaN"), 2033, "r", "u", AT),
         ),
     )
-    plan = replace(seed.plan, thresholds=Thresholds(achieved=Decimal("1" + "0" * 100)))
+    scheme = SCHEME_ABCD.with_thresholds((Decimal("1" + "0" * 100), Decimal(1), Decimal("0.5")))
+    plan = replace(seed.plan, grade_scheme=scheme)
     k01 = seed.kpis[0].id
     assert validate_snapshot(replace(snapshot, plan=plan)) == [
-        "計画: 達成の基準（%）は桁数が多すぎます（整数部は15桁まで）。",
+        "計画: 評価基準（A 達成）は桁数が多すぎます（整数部は15桁まで）。",
         f"KPI {k01} 令和6(2024)年度: 実績値は小数点以下の桁数が多すぎます（6桁まで）。",
         f"KPI {k01} 令和6(2024)年度: 年度目標は桁数が多すぎます（整数部は15桁まで）。",
         f"KPI {k01} 目標値の見直し 1件目: 見直し前の目標値は桁数が多すぎます（整数部は15桁まで）。",

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from aomori_desktop.domain.errors import InvalidInput
+from aomori_desktop.domain.grading import SCHEME_ABCD
 from aomori_desktop.domain.plan import (
     AuditEntry,
     FigureStatus,
@@ -25,7 +26,6 @@ from aomori_desktop.domain.plan import (
     ProjectYear,
     Sector,
     TargetRevision,
-    Thresholds,
 )
 from aomori_desktop.exchange.json_format import FORMAT, VERSION, FormatError, dump_plan, load_plan
 from aomori_desktop.exchange.seed_toml import load_default_seed
@@ -105,7 +105,9 @@ def plan_with_data(seed: PlanSnapshot) -> PlanSnapshot:
         plan=replace(
             s.plan,
             status=PlanStatus.ADOPTED,
-            thresholds=Thresholds(Decimal("100"), Decimal("0.50")),
+            grade_scheme=SCHEME_ABCD.with_thresholds(
+                (Decimal("100"), Decimal("1"), Decimal("0.50"))
+            ),
         ),
         projects=projects,
         audit=audit,
@@ -130,7 +132,7 @@ def test_values_travel_as_typed_strings(plan_with_data: PlanSnapshot) -> None:
     k08 = next(k for k in doc["kpis"] if k["id"] == "K08")
     assert k08["years"][2]["actual"] == "12345678901234.123456"
     assert '"12345678901234.123456"' in text and "🎉🗾" in text  # not escaped, not a float
-    assert doc["plan"]["thresholds"] == {"achieved": "100", "delayed_factor": "0.50"}
+    assert doc["plan"]["grading"] == {"scheme": "abcd", "thresholds": ["100", "1", "0.50"]}
 
     loaded = load_plan(text)
     year = _kpi(loaded, "K16").years[0]
@@ -144,17 +146,20 @@ def test_values_travel_as_typed_strings(plan_with_data: PlanSnapshot) -> None:
 
 def test_a_zero_threshold_is_read_as_zero_not_replaced_by_the_default(seed: PlanSnapshot) -> None:
     """Regression: `value or default` turned a delayed factor of "0" into 0.5 and an achieved
-    threshold of "0" into 100."""
-    text = dump_plan(
-        replace(seed, plan=replace(seed.plan, thresholds=Thresholds(Decimal("100"), Decimal("0"))))
-    )
-    assert load_plan(text).plan.thresholds.delayed_factor == Decimal("0")
-    assert dump_plan(load_plan(text)) == text
-    doc = json.loads(text)
+    threshold of "0" into 100 (version 1 files carry the A–D limits as `plan.thresholds`)."""
+    doc = json.loads(dump_plan(seed))
+    doc["version"] = 1
+    del doc["plan"]["grading"]
+    doc["plan"]["thresholds"] = {"achieved": "100", "delayed_factor": "0"}
+    assert load_plan(json.dumps(doc)).plan.grade_scheme.thresholds[2] == Decimal("0")
     doc["plan"]["thresholds"]["achieved"] = "0"
-    assert load_plan(json.dumps(doc)).plan.thresholds.achieved == Decimal("0")
+    assert load_plan(json.dumps(doc)).plan.grade_scheme.thresholds[0] == Decimal("0")
     del doc["plan"]["thresholds"]
-    assert load_plan(json.dumps(doc)).plan.thresholds == Thresholds()
+    assert load_plan(json.dumps(doc)).plan.grade_scheme == SCHEME_ABCD
+    zero = SCHEME_ABCD.with_thresholds((Decimal("100"), Decimal("1"), Decimal("0")))
+    text = dump_plan(replace(seed, plan=replace(seed.plan, grade_scheme=zero)))
+    assert load_plan(text).plan.grade_scheme.thresholds[2] == Decimal("0")
+    assert dump_plan(load_plan(text)) == text
 
 
 # ------------------------------------------------------------------ computed fields

@@ -57,7 +57,7 @@ def test_a_key_written_twice_is_refused_with_its_location(text: str) -> None:
     ],
 )
 def test_the_version_is_an_integer_from_1(text: str, version: str, expected: str) -> None:
-    document = text.replace('"version": 1,', f'"version": {version},', 1)
+    document = text.replace('"version": 2,', f'"version": {version},', 1)
     assert problems_of(document) == [expected]
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aomori_desktop.domain.plan import Direction, Placement, PlanStatus, Thresholds
+from aomori_desktop.domain.grading import SCHEME_ABCD
+from aomori_desktop.domain.plan import Direction, Placement, PlanStatus
 from aomori_desktop.exchange.seed_toml import SeedError, load_seed
 
 VALID = """\
@@ -102,7 +103,7 @@ def test_valid_seed_loads(tmp_path: Path) -> None:
     assert snapshot.plan.name == "テスト計画"
     assert snapshot.plan.status is PlanStatus.DRAFT
     assert snapshot.plan.description == "一行目\n二行目"
-    assert snapshot.plan.thresholds == Thresholds()
+    assert snapshot.plan.grade_scheme == SCHEME_ABCD
     assert list(snapshot.fiscal_years) == list(range(2024, 2034))
     [pillar] = snapshot.pillars
     assert (pillar.number, pillar.lead, pillar.name, pillar.title) == (
@@ -146,7 +147,7 @@ def test_optional_thresholds_and_partners(tmp_path: Path) -> None:
         ),
     )
     snapshot = load_seed(write(tmp_path, text))
-    assert snapshot.plan.thresholds == Thresholds(Decimal("95"), Decimal("0.6"))
+    assert snapshot.plan.grade_scheme.thresholds == (Decimal("95"), Decimal("1"), Decimal("0.6"))
     assert [(p.sector.label, p.name) for p in snapshot.projects[0].partners] == [("学", "青森大学")]
 
 

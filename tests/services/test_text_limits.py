@@ -17,6 +17,12 @@ from typing import Any
 import pytest
 from sqlalchemy import String
 
+from aomori_desktop.domain.evaluation import (
+    EvaluationRecords,
+    MeasureEvaluation,
+    PanelOpinion,
+    ProjectEvaluation,
+)
 from aomori_desktop.domain.plan import (
     AuditEntry,
     Direction,
@@ -66,6 +72,10 @@ def _kpi(s: PlanSnapshot, **changes: object) -> PlanSnapshot:
     return replace(s, kpis=_first(s.kpis, **changes))
 
 
+def _evaluation(s: PlanSnapshot, **records: Any) -> PlanSnapshot:
+    return replace(s, evaluation=EvaluationRecords(**records))
+
+
 def _audit(field: str) -> Callable[[PlanSnapshot, str], PlanSnapshot]:
     entry = AuditEntry(AT, "u", "update", "kpi", "K01", "name", None, None)
     return lambda s, v: replace(s, audit=(replace(entry, **{field: v}),))  # type: ignore[arg-type]
@@ -98,6 +108,15 @@ PUT: dict[tuple[str, str], Callable[[PlanSnapshot, str], PlanSnapshot]] = {
         ("audit_log", field): _audit(field)
         for field in ("user", "action", "entity", "entity_key", "field")
     },
+    ("measure_evaluation", "entered_by"): lambda s, v: _evaluation(
+        s, measures=(MeasureEvaluation("1-1", 2024, entered_by=v),)
+    ),
+    ("project_evaluation", "entered_by"): lambda s, v: _evaluation(
+        s, projects=(ProjectEvaluation(s.projects[0].id, 2024, None, entered_by=v),)
+    ),
+    ("panel_opinion", "entered_by"): lambda s, v: _evaluation(
+        s, opinions=(PanelOpinion(1, 2024, None, "意見", entered_by=v),)
+    ),
 }
 # Columns whose values the code chooses (enum values, event names), not the user or a file.
 CHOSEN = {
@@ -108,6 +127,11 @@ CHOSEN = {
     ("project_year", "status"),
     ("maintenance_log", "user"),
     ("maintenance_log", "event"),
+    ("plan", "grade_scheme"),  # a preset key
+    ("measure_evaluation", "override_grade"),  # one of the scheme's symbols, or refused
+    ("measure_evaluation", "override_scheme"),  # a preset key, or refused
+    ("measure_evaluation", "course"),
+    ("project_evaluation", "course"),
 }
 DECIMAL_TEXT = 40  # DecimalText stores the canonical text in a String(40)
 

@@ -1,7 +1,8 @@
 """Backups (sqlite3 backup API) and upgrading an older schema with a backup taken first.
 
-The application has one revision so far, so an "older" database is simulated with a copy of the
-real migration scripts plus a test-only revision 0002.
+A database one revision behind is simulated with a copy of the real migration scripts plus a
+test-only revision "next" on top of the newest one (the real upgrade from 0001 to 0002 is tested
+in test_upgrade_0002.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from aomori_desktop.store.database import backup_copy, backup_to, open_database,
 from aomori_desktop.store.errors import BackupFailed, StoreError
 from tests.store.helpers import assert_japanese_sentence, dump, sha256
 
+HEAD = migrate.SCHEMA_HEAD  # the revision a seeded database has
 CLOCK = lambda: datetime(2026, 4, 1, 0, 30, tzinfo=UTC)  # noqa: E731
 
 
@@ -92,12 +94,12 @@ def test_backup_works_in_folders_with_uri_special_characters(
     assert sorted(p.name for p in source.parent.iterdir()) == ["backup.sqlite3", "plan.sqlite3"]
 
 
-REVISION_0002 = '''"""test-only revision: a new column on kpi (batch mode copies the table)."""
+REVISION_NEXT = '''"""test-only revision: a new column on kpi (batch mode copies the table)."""
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "next"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -115,19 +117,18 @@ def downgrade() -> None:
 
 @pytest.fixture
 def newer_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Point the application at a copy of its migrations plus revision 0002."""
+    """Point the application at a copy of its migrations plus the test revision "next"."""
 
     def install(extra: str = "") -> None:
         scripts = tmp_path / "migrations"
         shutil.copytree(migrations_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-        (scripts / "versions" / "0002_test.py").write_text(
-            REVISION_0002.format(extra=extra), encoding="utf-8"
+        (scripts / "versions" / "next_test.py").write_text(
+            REVISION_NEXT.format(extra=extra, head=HEAD), encoding="utf-8"
         )
         monkeypatch.setattr(migrate, "migrations_dir", lambda: scripts)
         # the newer application would also carry the newer head constant
-        monkeypatch.setattr(migrate, "SCHEMA_HEAD", "0002", raising=False)
-        monkeypatch.setattr(migrate, "SCHEMA_HEAD", "0002")  # what a release with 0002 ships
-        assert migrate.head_revision() == "0002"
+        monkeypatch.setattr(migrate, "SCHEMA_HEAD", "next")  # what a release with it ships
+        assert migrate.head_revision() == "next"
 
     return install
 
@@ -141,8 +142,8 @@ def test_older_database_is_backed_up_then_upgraded(seeded_copy: Path, newer_scri
     db = open_database(seeded_copy, clock=CLOCK)
     try:
         report = db.report
-        assert report.upgraded_from == "0001"
-        assert db.schema_revision() == "0002"
+        assert report.upgraded_from == HEAD
+        assert db.schema_revision() == "next"
         with db.engine.connect() as conn:
             columns = [r[1] for r in conn.exec_driver_sql("PRAGMA table_info(kpi)")]
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -154,7 +155,7 @@ def test_older_database_is_backed_up_then_upgraded(seeded_copy: Path, newer_scri
 
     backup = report.backup_path
     assert backup is not None and backup.exists()
-    assert backup.name.endswith(".before-upgrade-from-0001.sqlite3")
+    assert backup.name.endswith(f".before-upgrade-from-{HEAD}.sqlite3")
     assert dump(backup) == content_before  # the backup is the database as it was
     con = sqlite3.connect(seeded_copy)
     try:
@@ -162,7 +163,7 @@ def test_older_database_is_backed_up_then_upgraded(seeded_copy: Path, newer_scri
     finally:
         con.close()
     assert events[-1][0] == "upgraded"
-    assert "0001 -> 0002" in events[-1][1] and str(backup) in events[-1][1]
+    assert f"{HEAD} -> next" in events[-1][1] and str(backup) in events[-1][1]
 
 
 def test_failed_upgrade_changes_nothing_and_keeps_the_backup(
@@ -179,5 +180,5 @@ def test_failed_upgrade_changes_nothing_and_keeps_the_backup(
     assert info.value.message.startswith(f"データベース「{seeded_copy}」")
     assert dump(seeded_copy) == content_before  # the new column was rolled back too
     assert sha256(seeded_copy) == before
-    backups = [p for p in seeded_copy.parent.iterdir() if "before-upgrade-from-0001" in p.name]
+    backups = [p for p in seeded_copy.parent.iterdir() if f"before-upgrade-from-{HEAD}" in p.name]
     assert len(backups) == 1 and dump(backups[0]) == content_before

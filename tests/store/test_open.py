@@ -26,16 +26,17 @@ def test_new_database_is_at_the_head_revision(tmp_path: Path) -> None:
     db = create_database(tmp_path / "new.sqlite3")
     try:
         assert db.report.created
-        assert db.schema_revision() == migrate.head_revision() == "0001"
+        assert db.schema_revision() == migrate.head_revision() == migrate.SCHEMA_HEAD
     finally:
         db.close()
     con = sqlite3.connect(tmp_path / "new.sqlite3")
     try:
-        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        versions = con.execute("SELECT version_num FROM alembic_version").fetchall()
+        assert versions == [(migrate.SCHEMA_HEAD,)]
         events = con.execute("SELECT event, detail FROM maintenance_log").fetchall()
     finally:
         con.close()
-    assert events == [("created", "schema 0001")]
+    assert events == [("created", f"schema {migrate.SCHEMA_HEAD}")]
 
 
 def test_every_new_connection_enforces_foreign_keys(seeded_copy: Path) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
 from aomori_desktop.domain.plan import FigureStatus
+from aomori_desktop.domain.progress import Grade
 
 
 def menu_texts(window) -> list[str]:
@@ -89,7 +90,8 @@ def test_overview_chart_tab_draws_achievement_and_grade_counts(make_window) -> N
     assert [r.code for r in rows] == ["K01", "K02", "K03"]
     assert rows[2].grade.value == "A"
     groups = page.grades_panel.chart._data.rows
-    assert [(g.label, g.counts.a, g.counts.none) for g in groups] == [
+    a, none = Grade.A, Grade.NONE
+    assert [(g.label, g.counts.count(a), g.counts.count(none)) for g in groups] == [
         ("1-1 GX関連産業参入・脱炭素経営の推進", 0, 1),
         ("1-2 成長分野等の企業立地", 0, 2),
         ("1-3 仕事・新規事業創出の推進", 1, 0),
