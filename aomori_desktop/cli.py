@@ -334,7 +334,12 @@ def _cmd_export_charts(args: argparse.Namespace) -> int:
         out_dir = ensure_output_dir(Path(args.output))
         _qt_application()
         batch = KpiChartBatch(
-            codes, reader.kpi_detail, out_dir, settings, fmt, KpiChartOptions(as_of=year)
+            codes,
+            reader.kpi_detail,
+            out_dir,
+            settings,
+            fmt,
+            KpiChartOptions(as_of=year, until=year),
         )
         result = batch.run(progress=_print_progress if sys.stderr.isatty() else None)
     finally:

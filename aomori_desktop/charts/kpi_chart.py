@@ -54,12 +54,16 @@ class KpiChartOptions:
 
     title: None → the KPI's name; "" → no title (the document has its own caption).
     source: None → the KPI's data source (出典); "" → no source line.
-    as_of: show values up to this fiscal year and grade that year's latest value; None → all.
+    as_of: the fiscal year evaluated (the status line grades the latest value up to it),
+        marked with a shaded column when values after it are drawn too. None → the latest.
+    until: draw values up to this fiscal year only (a document "as of" a year); None → every
+        entered value.
     """
 
     title: str | None = None
     source: str | None = None
     as_of: int | None = None
+    until: int | None = None
     show_status: bool = True
     value_labels: bool = True
 
@@ -83,10 +87,11 @@ class KpiSeries:
     level: Decimal | None  # the level a maintain KPI keeps
     first_year: int
     last_year: int
-    latest: KpiYearView | None
+    latest: KpiYearView | None  # the value the status line grades
     # 見込み: the trend of the actuals (least squares) from the first actual year to the target
     # year; empty with fewer than two actual years or once the target year has a value
     outlook: tuple[tuple[int, Decimal], ...] = ()
+    marked_year: int | None = None  # the evaluated fiscal year, shaded
 
     @property
     def data_values(self) -> list[Decimal]:
@@ -106,8 +111,10 @@ class KpiSeries:
         return all(v == v.to_integral_value() for v in self.data_values)
 
 
-def kpi_series(detail: KpiDetail, as_of: int | None = None) -> KpiSeries:
-    years = [y for y in detail.years if as_of is None or y.fiscal_year <= as_of]
+def kpi_series(detail: KpiDetail, as_of: int | None = None, until: int | None = None) -> KpiSeries:
+    """Every entered value (up to `until`), and the latest value up to `as_of` to grade."""
+    years = [y for y in detail.years if until is None or y.fiscal_year <= until]
+    evaluated = [y for y in years if as_of is None or y.fiscal_year <= as_of]
     actuals = tuple(
         ActualPoint(y.fiscal_year, y.actual, y.status is FigureStatus.PRELIMINARY)
         for y in sorted(years, key=lambda y: y.fiscal_year)
@@ -124,7 +131,9 @@ def kpi_series(detail: KpiDetail, as_of: int | None = None) -> KpiSeries:
     maintain = detail.direction is Direction.MAINTAIN or detail.target == detail.baseline
     path = () if maintain else (baseline, *interims, target)
     plan_years = [y.fiscal_year for y in detail.years]
-    latest = next((y for y in reversed(years) if y.actual is not None), None)
+    latest = next((y for y in reversed(evaluated) if y.actual is not None), None)
+    first_year = min([detail.baseline_fiscal_year, detail.target_fiscal_year, *plan_years])
+    last_year = max([detail.baseline_fiscal_year, detail.target_fiscal_year, *plan_years])
     return KpiSeries(
         actuals=actuals,
         baseline=baseline,
@@ -132,10 +141,16 @@ def kpi_series(detail: KpiDetail, as_of: int | None = None) -> KpiSeries:
         expected_path=path,
         interim_targets=interims,
         level=detail.target if maintain else None,
-        first_year=min([detail.baseline_fiscal_year, detail.target_fiscal_year, *plan_years]),
-        last_year=max([detail.baseline_fiscal_year, detail.target_fiscal_year, *plan_years]),
+        first_year=first_year,
+        last_year=last_year,
         latest=latest,
         outlook=_outlook_line(detail, years),
+        # a chart cut at the evaluated year (a document as of that year) needs no mark
+        marked_year=as_of
+        if as_of is not None
+        and first_year <= as_of <= last_year
+        and (until is None or until > as_of)
+        else None,
     )
 
 
@@ -240,7 +255,11 @@ class KpiChart(ChartView):
         self._detail = detail
         if options is not None:
             self._options = options
-        self._series = kpi_series(detail, self._options.as_of) if detail is not None else None
+        self._series = (
+            kpi_series(detail, self._options.as_of, self._options.until)
+            if detail is not None
+            else None
+        )
         self._update_texts()
         self.refresh()
 
@@ -442,6 +461,9 @@ class KpiChart(ChartView):
         pens = self._pens()
         marker = s.px(s.marker_pt)
         ops: list[DrawOp] = []
+        if series.marked_year is not None:
+            fy = series.marked_year
+            ops.append(Rect(fy - 0.5, scale.low, fy + 0.5, scale.high, s.colour(Role.SELECTED)))
         if series.level is not None:
             ops.append(Rect(x0, float(series.level), x1, scale.high, s.colour(Role.BAND)))
         ops += [HLine(v, pens["grid"]) for v in scale.ticks() if v != scale.low]

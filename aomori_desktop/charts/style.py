@@ -90,6 +90,7 @@ class Role(Enum):
     BAND = "band"  # fill above a maintain level
     EXPECTED_MARK = "expected_mark"  # expected rate mark on achievement bars
     REFERENCE = "reference"  # the 100 % line
+    SELECTED = "selected"  # the column of the fiscal year being evaluated
 
 
 class Hatch(Enum):
@@ -131,6 +132,7 @@ _COLOURS: Final = {
     Role.BAND: "#e3f1e6",
     Role.EXPECTED_MARK: "#000000",
     Role.REFERENCE: "#c62828",
+    Role.SELECTED: "#e8eef8",
 }
 _GREYS: Final = {
     Role.TEXT: "#000000",
@@ -145,6 +147,7 @@ _GREYS: Final = {
     Role.BAND: "#ececec",
     Role.EXPECTED_MARK: "#000000",
     Role.REFERENCE: "#000000",
+    Role.SELECTED: "#f0f0f0",
 }
 
 

@@ -10,11 +10,11 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from aomori_desktop.charts.items import Label, Markers, Polyline
+from aomori_desktop.charts.items import Label, Markers, Polyline, Rect
 from aomori_desktop.charts.kpi_chart import KpiChart, KpiChartOptions, kpi_series
-from aomori_desktop.charts.style import AxisLabelMode, ChartStyle
+from aomori_desktop.charts.style import AxisLabelMode, ChartStyle, Role
 from aomori_desktop.domain.plan import Direction, FigureStatus
-from tests.charts.helpers import SAMPLE, drawn_tick_texts, ink, make_detail
+from tests.charts.helpers import SAMPLE, drawn_tick_texts, ink, make_detail, rgb_array
 
 SIZES = [QSize(605, 378), QSize(302, 265), QSize(1280, 720), QSize(1890, 1181)]
 
@@ -37,10 +37,58 @@ def test_series_splits_final_and_preliminary_values() -> None:
     assert series.integral
 
 
-def test_series_as_of_hides_later_years() -> None:
+def test_series_as_of_grades_that_year_and_still_draws_later_values() -> None:
     series = kpi_series(SAMPLE, as_of=2024)
+    assert [p.fiscal_year for p in series.actuals] == [2024, 2025]
+    assert series.latest is not None and series.latest.fiscal_year == 2024
+    assert series.marked_year == 2024
+
+
+def test_series_until_a_year_hides_later_values_and_needs_no_mark() -> None:
+    series = kpi_series(SAMPLE, as_of=2024, until=2024)
     assert [p.fiscal_year for p in series.actuals] == [2024]
     assert series.latest is not None and series.latest.fiscal_year == 2024
+    assert series.marked_year is None
+    assert kpi_series(SAMPLE).marked_year is None
+
+
+LATER = make_detail(
+    baseline="0",
+    target="40",
+    cumulative=False,
+    actuals={
+        2024: ("5", FigureStatus.FINAL),
+        2025: ("9", FigureStatus.FINAL),
+        2026: ("14", FigureStatus.FINAL),
+        2027: ("20", FigureStatus.PRELIMINARY),
+    },
+)
+
+
+def test_values_after_the_selected_year_are_drawn_and_the_year_is_shaded(
+    chart: KpiChart,
+) -> None:
+    chart.set_data(LATER, KpiChartOptions(as_of=2025))
+    image = chart.render_image(QSize(605, 378))
+    points = {
+        pt
+        for op in chart.layer.ops
+        if isinstance(op, Markers) and op.symbol == "o"
+        for pt in op.points
+    }
+    assert {(2026, 14.0), (2027, 20.0)} <= points
+    assert chart.status_block.text.startswith("順調")
+    assert "令和7(2025)年度 実績 9件" in chart.status_block.text
+    (shade,) = [op for op in chart.layer.ops if isinstance(op, Rect) and op.x0 == 2024.5]
+    assert shade.x1 == 2025.5 and shade.fill == chart.chart_style.colour(Role.SELECTED)
+    # on the picture: one column of the shade, one year wide, left of the later values
+    pixels = rgb_array(image)
+    shaded = np.all(pixels == np.array(shade.fill.getRgb()[:3], dtype=np.uint8), axis=2)
+    columns = np.flatnonzero(shaded.sum(axis=0) > image.height() * 0.3)
+    assert columns.size > 0
+    year_px = columns.max() - columns.min() + 1
+    assert 605 * 0.05 < year_px < 605 * 0.12  # one of 11 years (2023–2033) of the plot
+    assert columns.max() < image.width() * 0.45  # 2025 lies in the left part of the axis
 
 
 def test_expected_path_runs_through_interim_targets() -> None:
