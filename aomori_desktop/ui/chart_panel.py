@@ -9,17 +9,18 @@ title) are kept in QSettings under "charts/".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QEvent, QMargins, QObject, QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QContextMenuEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QHBoxLayout,
     QMenu,
     QMessageBox,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -40,6 +41,7 @@ from aomori_desktop.charts.kpi_chart import KpiChart, KpiChartOptions
 from aomori_desktop.charts.style import AxisLabelMode, ChartStyle
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.services.dto import KpiDetail
+from aomori_desktop.ui.flow_layout import flow_row
 
 __all__ = ["ChartPanel", "ExportPrompts", "QtExportPrompts"]
 
@@ -99,8 +101,6 @@ class ChartPanel(QWidget):
         self._last_dir = str(self._settings.value(f"{_SETTINGS_GROUP}/last_dir", _documents_dir()))
         self.chart: ChartView = chart if chart is not None else KpiChart()
 
-        self.toolbar = QToolBar("グラフ", self)
-        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.export_png_action = QAction("PNG 画像で書き出す…", self)
         self.export_svg_action = QAction("SVG（ベクター）で書き出す…", self)
         self.export_pdf_action = QAction("PDF で書き出す…", self)
@@ -141,15 +141,22 @@ class ChartPanel(QWidget):
 
         for combo in (self.preset_combo, self.dpi_combo, self.axis_combo):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.toolbar.addWidget(self.export_button)
-        self.toolbar.addAction(self.copy_action)
-        self.toolbar.addSeparator()
-        self.toolbar.addWidget(self.preset_combo)
-        self.toolbar.addWidget(self.dpi_combo)
-        self.toolbar.addSeparator()
-        self.toolbar.addAction(self.mono_action)
-        self.toolbar.addAction(self.title_action)
-        self.toolbar.addWidget(self.axis_combo)
+        # a row that wraps rather than a QToolBar, which hid タイトル and 年度 behind "»":
+        # three groups (export, size, look), each kept together on one line
+        self.toolbar, row = flow_row(self, spacing=12)
+        self.toolbar.setObjectName("chartToolbar")
+        row.setContentsMargins(QMargins(4, 2, 4, 2))
+        self.export_button.setAutoRaise(True)
+        for group in (
+            [self.export_button, self._tool_button(self.copy_action)],
+            [self.preset_combo, self.dpi_combo],
+            [
+                self._tool_button(self.mono_action),
+                self._tool_button(self.title_action),
+                self.axis_combo,
+            ],
+        ):
+            row.addWidget(_group(group, self.toolbar))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -185,6 +192,13 @@ class ChartPanel(QWidget):
         self._apply_screen_style()
         self._update_enabled()
 
+    def _tool_button(self, action: QAction) -> QToolButton:
+        button = QToolButton(self)
+        button.setDefaultAction(action)
+        button.setAutoRaise(True)
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        return button
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ContextMenu and watched is self.chart.viewport():
             assert isinstance(event, QContextMenuEvent)
@@ -204,7 +218,8 @@ class ChartPanel(QWidget):
         """Show a KPI (None clears); call again whenever its values change.
 
         data_source overrides the KPI's own 出典 for the source line ("" hides it).
-        as_of draws values up to that fiscal year and grades that year's latest value.
+        as_of is the selected fiscal year: the chart grades the latest value up to it and
+        shades its column; every entered value is drawn, later years' too.
         """
         if not isinstance(self.chart, KpiChart):
             raise TypeError("set_kpi needs a ChartPanel that hosts a KpiChart")
@@ -328,6 +343,16 @@ class ChartPanel(QWidget):
         self._settings.setValue(f"{g}/axis_labels", settings.axis_labels.value)
         self._settings.setValue(f"{g}/monochrome", settings.monochrome)
         self._settings.setValue(f"{g}/title", self.title_action.isChecked())
+
+
+def _group(widgets: Sequence[QWidget], parent: QWidget) -> QWidget:
+    box = QWidget(parent)
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(4)
+    for widget in widgets:
+        layout.addWidget(widget)
+    return box
 
 
 def _select(combo: QComboBox, value: object) -> None:
