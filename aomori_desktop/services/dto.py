@@ -257,6 +257,7 @@ class KpiSummaryRow:
     latest_actual: Decimal | None
     progress: YearProgress
     measures: tuple[str, ...]
+    latest_status: FigureStatus | None = None  # 速報 or 確定 of the latest actual
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,10 +87,15 @@ def read_overview(
             .group_by(KpiYearRow.kpi_id)
             .subquery()
         )
-        latest: dict[int, tuple[int, Decimal | None]] = {
-            kpi_id: (fy, actual)
-            for kpi_id, fy, actual in s.execute(
-                select(KpiYearRow.kpi_id, KpiYearRow.fiscal_year, KpiYearRow.actual).join(
+        latest: dict[int, tuple[int, Decimal | None, str | None]] = {
+            kpi_id: (fy, actual, status)
+            for kpi_id, fy, actual, status in s.execute(
+                select(
+                    KpiYearRow.kpi_id,
+                    KpiYearRow.fiscal_year,
+                    KpiYearRow.actual,
+                    KpiYearRow.status,
+                ).join(
                     latest_year,
                     (KpiYearRow.kpi_id == latest_year.c.kpi_id)
                     & (KpiYearRow.fiscal_year == latest_year.c.fy),
@@ -136,7 +141,7 @@ def read_overview(
             continue
         terms = KpiTerms(r[4], r[5], r[6], r[7], Direction(r[8]))
         actual, interim = this_year.get(r[0], (None, None))
-        latest_fy, latest_actual = latest.get(r[0], (None, None))
+        latest_fy, latest_actual, latest_status = latest.get(r[0], (None, None, None))
         summaries[code] = KpiSummaryRow(
             code=code,
             name=r[2],
@@ -147,6 +152,7 @@ def read_overview(
             latest_actual=latest_actual,
             progress=evaluate_year(terms, fiscal_year, actual, interim, scheme),
             measures=tuple(measures_of[code]),
+            latest_status=FigureStatus(latest_status) if latest_status else None,
         )
     # each KPI once: a KPI serving two measures counts in each measure's own roll-up,
     # and once in its pillar's and the plan's (the table lists it once)

@@ -61,7 +61,8 @@ PROJECT_STATUSES: list[ProjectStatus | None] = [None, *ProjectStatus]
 def _latest(row: KpiSummaryRow) -> str:
     if row.latest_actual is None or row.latest_year is None:
         return "未入力"
-    return f"{format_decimal(row.latest_actual)}（{fy_label(row.latest_year)}）"
+    status = f"・{row.latest_status.label}" if row.latest_status is not None else ""
+    return f"{format_decimal(row.latest_actual)}（{fy_label(row.latest_year)}{status}）"
 
 
 def _grade(row: KpiSummaryRow) -> str:
