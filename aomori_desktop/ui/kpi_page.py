@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
     from aomori_desktop.ui.chart_panel import ChartPanel
 
 ERROR_STYLE = "QLineEdit, QPlainTextEdit { background: #ffd6d6; }"
+REVISION_BACKGROUND = "#fff3c4"  # as the target revisions in the history window
 DIRECTIONS = [Direction.INCREASE, Direction.DECREASE, Direction.MAINTAIN]
 
 
@@ -201,9 +205,26 @@ class KpiPage(QWidget):
         self.section_edit = QLineEdit()
         self.definition_edit = QPlainTextEdit()
         self.definition_edit.setMaximumHeight(70)
-        self.revisions_label = QLabel()
-        self.revisions_label.setWordWrap(True)
-        self.revisions_label.setTextFormat(Qt.TextFormat.RichText)
+        # every target revision, newest first, in a list that scrolls (a label grew over the
+        # rows below it after two revisions and cut the third off)
+        self.revisions_box = QWidget()
+        self.revisions_title = QLabel()
+        self.revisions_list = QListWidget()
+        self.revisions_list.setWordWrap(True)
+        self.revisions_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.revisions_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.revisions_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.revisions_list.setStyleSheet(
+            f"QListWidget {{ background: {REVISION_BACKGROUND}; }}"
+            " QListWidget::item { border-bottom: 1px solid #e0c060; padding: 2px; }"
+        )
+        lines = self.revisions_list.fontMetrics().lineSpacing()
+        self.revisions_list.setFixedHeight(lines * 4 + 12)  # about two revisions; the rest scroll
+        revisions_layout = QVBoxLayout(self.revisions_box)
+        revisions_layout.setContentsMargins(0, 0, 0, 0)
+        revisions_layout.setSpacing(2)
+        revisions_layout.addWidget(self.revisions_title)
+        revisions_layout.addWidget(self.revisions_list)
         self.form_message = MessageLine()
 
         baseline_row = QHBoxLayout()
@@ -226,7 +247,7 @@ class KpiPage(QWidget):
         form.addRow("基準値", baseline_row)
         form.addRow("基準年度", baseline_year_row)
         form.addRow("目標値", target_row)
-        form.addRow("", self.revisions_label)
+        form.addRow("", self.revisions_box)
         form.addRow("方向", self.direction_combo)
         form.addRow("", self.cumulative_check)
         form.addRow("出典", self.source_edit)
@@ -373,21 +394,27 @@ class KpiPage(QWidget):
             )
             self.direction_combo.setCurrentIndex(DIRECTIONS.index(detail.direction))
             self.cumulative_check.setChecked(detail.cumulative)
-            if detail.revisions:
-                items = [
-                    f"<span style='background:#fff3c4'>{r.revised_at.astimezone():%Y-%m-%d} "
-                    f"{format_decimal(r.old_value)} → {format_decimal(r.new_value)} {detail.unit}"
-                    f"（{fy_label(r.new_fiscal_year)}）理由: {_html(r.reason)}（{_html(r.revised_by)}）</span>"
-                    for r in detail.revisions
-                ]
-                self.revisions_label.setText("目標値の見直し履歴:<br>" + "<br>".join(items))
-                self.revisions_label.show()
-            else:
-                self.revisions_label.hide()
+            self._show_revisions(detail)
             self.table_model.set_detail(detail)
             self._show_chart(detail)
         finally:
             self._loading = False
+
+    def _show_revisions(self, detail: KpiDetail) -> None:
+        self.revisions_list.clear()
+        self.revisions_box.setVisible(bool(detail.revisions))
+        if not detail.revisions:
+            return
+        self.revisions_title.setText(f"目標値の見直し履歴（{len(detail.revisions)}件、新しい順）:")
+        for r in sorted(detail.revisions, key=lambda r: r.revised_at, reverse=True):
+            text = (
+                f"{r.revised_at.astimezone():%Y-%m-%d} "
+                f"{format_decimal(r.old_value)} → {format_decimal(r.new_value)} {detail.unit}"
+                f"（{fy_label(r.new_fiscal_year)}）理由: {r.reason}（{r.revised_by}）"
+            )
+            item = QListWidgetItem(text)
+            item.setToolTip(text)
+            self.revisions_list.addItem(item)
 
     def _show_chart(self, detail: KpiDetail) -> None:
         if self.chart_panel is None:
@@ -506,7 +533,3 @@ class KpiPage(QWidget):
             )
 
         self.document.prompts.run_dialog(TargetRevisionDialog(detail, submit, self))
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -297,7 +297,7 @@ def test_target_revision_asks_for_a_reason_and_keeps_the_old_target(make_window,
     assert [(r.old_value, r.new_value, r.reason) for r in detail.revisions] == [
         (Decimal("3"), Decimal("5"), "港湾計画の改訂に合わせて上方修正")
     ]
-    assert "3 → 5 件" in window.kpi_page.revisions_label.text()
+    assert "3 → 5 件" in window.kpi_page.revisions_list.item(0).text()
     assert window.kpi_page.target_label.text() == "5 件（令和15(2033)年度）"
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from aomori_desktop.services.plan_service import KpiYearEdit
 from PySide6.QtCore import Qt
 
 from aomori_desktop.domain.plan import FigureStatus
-from aomori_desktop.services.plan_service import KpiYearEdit
 
 
 def test_latest_actual_says_preliminary_or_final(make_window) -> None:
