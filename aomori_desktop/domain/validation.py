@@ -5,19 +5,21 @@ Each problem is a Japanese sentence that names its location, so an import can li
 The limits here are the ones every path into the database applies (the JSON import, the seed,
 and each service that stores a value): text lengths as the schema declares them (a PostgreSQL
 server enforces its VARCHAR lengths), the digits a typed value may have (`domain.numbers`), the
-fiscal years the application can name (`domain.fiscal`) and a sane range for pillar, measure
-and placement numbers. A value one path refuses can then never come in through another, and
-whatever is stored can be restored (undo of a removal) and imported again.
+fiscal years the application can name (`domain.fiscal`), a sane range for pillar, measure
+and placement numbers, and the values a KPI can plausibly take (`domain.value_range`: no
+negative counts, percentages within 0–100 unless its 定義・備考 states another range). A value
+one path refuses can then never come in through another, and whatever is stored can be
+restored (undo of a removal) and imported again.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final
+from typing import Final, Protocol
 
 from aomori_desktop.domain.evaluation import (
     EvaluationRecords,
@@ -27,7 +29,7 @@ from aomori_desktop.domain.evaluation import (
 )
 from aomori_desktop.domain.fiscal import MAX_FISCAL_YEAR, MIN_FISCAL_YEAR, fy_label
 from aomori_desktop.domain.grading import PRESETS, GradeScheme, SchemeKey, scheme_problems
-from aomori_desktop.domain.numbers import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS
+from aomori_desktop.domain.numbers import MAX_FRACTION_DIGITS, MAX_INTEGER_DIGITS, format_decimal
 from aomori_desktop.domain.plan import (
     AuditEntry,
     Direction,
@@ -37,6 +39,13 @@ from aomori_desktop.domain.plan import (
     Project,
     ProjectYear,
     TargetRevision,
+)
+from aomori_desktop.domain.value_range import (
+    RANGE_EXAMPLE,
+    UNBOUNDED,
+    ValueRange,
+    range_line_problem,
+    value_range,
 )
 
 MAX_PLAN_YEARS: Final = 50
@@ -52,6 +61,17 @@ MAX_NUMBER: Final = 999
 _NUMBER = r"([1-9][0-9]*)"
 MEASURE_CODE: Final = re.compile(rf"{_NUMBER}-{_NUMBER}", re.ASCII)
 PLACEMENT_CODE: Final = re.compile(rf"{_NUMBER}-{_NUMBER}-{_NUMBER}", re.ASCII)
+
+
+class KpiYearValues(Protocol):
+    """A yearly record's numbers (a `KpiYear`, or a stored row)."""
+
+    @property
+    def fiscal_year(self) -> int: ...
+    @property
+    def actual(self) -> Decimal | None: ...
+    @property
+    def interim_target(self) -> Decimal | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +219,32 @@ def fiscal_year_problem(where: str, label: str, fy: int) -> str | None:
         f"{_at(where)}{label}「{_int_text(fy)}」は範囲外です"
         f"（{MIN_FISCAL_YEAR}〜{MAX_FISCAL_YEAR}年度の間にしてください）。"
     )
+
+
+def value_problem(
+    where: str, label: str, value: Decimal | None, allowed: ValueRange, unit: str
+) -> str | None:
+    """Why a KPI's value is implausible (None when it is plausible, or not a number at all,
+    which `decimal_problem` reports): below or above the range of the KPI (`value_range`)."""
+    if value is None or not value.is_finite() or allowed.contains(value):
+        return None
+    if allowed.stated:
+        why = f"定義・備考の「値の範囲: {allowed.text}」の外です"
+    else:
+        why = (
+            f"単位が「{unit}」のKPIは{allowed.text}です。ほかの範囲を使うKPIは、"
+            f"定義・備考に「{RANGE_EXAMPLE}」のような行を書いてください"
+        )
+    return f"{_at(where)}{label}「{format_decimal(value)}」は範囲外です（{why}）。"
+
+
+def target_year_problem(where: str, fy: int, period: range) -> str | None:
+    """Why a target year cannot be set: outside the plan's period (the KPI is evaluated in the
+    plan's years; the CLI and the window name only those). `outside_period`'s sentence, with
+    the field named."""
+    if not year_in_range(fy):
+        return None  # out of range altogether: `fiscal_year_problem` says so
+    return outside_period(f"{where}: 目標年度" if where else "目標年度", fy, period)
 
 
 def _some(*problems: str | None) -> list[str]:
@@ -367,8 +413,15 @@ def period_problems(where: str, fiscal_years: Iterable[int], period: range) -> l
     return problems
 
 
-def kpi_field_problems(kpi: Kpi) -> list[str]:
-    """Rules of a single KPI's own fields (also used when a KPI is added or edited)."""
+def kpi_field_problems(
+    kpi: Kpi, *, changed: Collection[str] = (), period: range | None = None
+) -> list[str]:
+    """Rules of a single KPI's own fields (also used when a KPI is added or edited).
+
+    `changed` names the fields the user has just changed, so that a sentence about two fields
+    that disagree names the one the user changed; `period` (the plan's years) is given where
+    the target year is being set, which must lie in it.
+    """
     where = f"KPI {shown(kpi.id)}" if kpi.id else "KPI"
     number_problems = _some(
         decimal_problem(where, "基準値", kpi.baseline),
@@ -378,6 +431,8 @@ def kpi_field_problems(kpi: Kpi) -> list[str]:
         fiscal_year_problem(where, "基準年度", kpi.baseline_fiscal_year),
         fiscal_year_problem(where, "目標年度", kpi.target_fiscal_year),
     )
+    if period is not None and not year_problems:
+        year_problems = _some(target_year_problem(where, kpi.target_fiscal_year, period))
     problems = number_problems + year_problems
     if not kpi.name.strip():
         problems.append(f"{where}: 名称が空です。")
@@ -397,34 +452,82 @@ def kpi_field_problems(kpi: Kpi) -> list[str]:
             },
         )
     )
+    range_problem = range_line_problem(kpi.definition)
+    if range_problem:
+        problems.append(f"{where}: {range_problem}")
+    target_changed = {"target", "target_fiscal_year"} & set(changed)
+    baseline_changed = {"baseline", "baseline_fiscal_year"} & set(changed)
     if not year_problems and kpi.baseline_fiscal_year > kpi.target_fiscal_year:
-        problems.append(f"{where}: 基準年度が目標年度より後になっています。")
+        if target_changed and not baseline_changed:
+            problems.append(
+                f"{where}: 目標年度（{fy_label(kpi.target_fiscal_year)}）が基準年度"
+                f"（{fy_label(kpi.baseline_fiscal_year)}）より前になっています。"
+            )
+        else:
+            problems.append(f"{where}: 基準年度が目標年度より後になっています。")
     if number_problems:
         return problems  # the comparisons below need numbers that can be shown
+    allowed = value_range(kpi.unit, kpi.definition)
+    problems.extend(
+        _some(
+            value_problem(where, "基準値", kpi.baseline, allowed, kpi.unit),
+            value_problem(where, "目標値", kpi.target, allowed, kpi.unit),
+        )
+    )
+    by_baseline = bool(baseline_changed) and not target_changed
     if kpi.direction is Direction.MAINTAIN and kpi.baseline != kpi.target:
         problems.append(
             f"{where}: 「維持」のKPIは目標値を基準値と同じにしてください"
             f"（基準値 {kpi.baseline}、目標値 {kpi.target}）。"
         )
     if kpi.direction is Direction.INCREASE and kpi.target < kpi.baseline:
-        problems.append(f"{where}: 「増加」のKPIの目標値が基準値より小さくなっています。")
+        problems.append(
+            f"{where}: 「増加」のKPIの基準値が目標値より大きくなっています。"
+            if by_baseline
+            else f"{where}: 「増加」のKPIの目標値が基準値より小さくなっています。"
+        )
     if kpi.direction is Direction.DECREASE and kpi.target > kpi.baseline:
-        problems.append(f"{where}: 「減少」のKPIの目標値が基準値より大きくなっています。")
+        problems.append(
+            f"{where}: 「減少」のKPIの基準値が目標値より小さくなっています。"
+            if by_baseline
+            else f"{where}: 「減少」のKPIの目標値が基準値より大きくなっています。"
+        )
     return problems
 
 
-def kpi_year_problems(year: KpiYear, where: str) -> list[str]:
-    """Rules of one yearly record of a KPI; `where` names the KPI."""
+def kpi_year_problems(
+    year: KpiYear, where: str, allowed: ValueRange = UNBOUNDED, unit: str = ""
+) -> list[str]:
+    """Rules of one yearly record of a KPI; `where` names the KPI, `allowed` is its
+    `value_range` (and `unit` its unit, for the sentence)."""
     fy_problem = fiscal_year_problem(where, "年度", year.fiscal_year)
     at = f"{where} {year_where(year.fiscal_year)}"
     return [
         *_some(
             fy_problem,
-            decimal_problem(at, "実績値", year.actual),
-            decimal_problem(at, "年度目標", year.interim_target),
+            decimal_problem(at, "実績値", year.actual)
+            or value_problem(at, "実績値", year.actual, allowed, unit),
+            decimal_problem(at, "年度目標", year.interim_target)
+            or value_problem(at, "年度目標", year.interim_target, allowed, unit),
         ),
         *text_problems(at, KPI_YEAR_TEXT, {"comment": year.comment, "entered_by": year.entered_by}),
     ]
+
+
+def year_value_problems(kpi: Kpi, years: Iterable[KpiYearValues]) -> list[str]:
+    """Stored figures of a KPI that its (new) unit or definition would make implausible."""
+    where = f"KPI {shown(kpi.id)}"
+    allowed = value_range(kpi.unit, kpi.definition)
+    problems = []
+    for year in years:
+        at = f"{where} {year_where(year.fiscal_year)}"
+        problems.extend(
+            _some(
+                value_problem(at, "実績値", year.actual, allowed, kpi.unit),
+                value_problem(at, "年度目標", year.interim_target, allowed, kpi.unit),
+            )
+        )
+    return problems
 
 
 def revision_problems(revision: TargetRevision, where: str) -> list[str]:
@@ -445,9 +548,10 @@ def revision_problems(revision: TargetRevision, where: str) -> list[str]:
 def kpi_record_problems(kpi: Kpi) -> list[str]:
     """Rules of a KPI's yearly records and target revisions (not the plan period)."""
     where = f"KPI {shown(kpi.id)}"
+    allowed = value_range(kpi.unit, kpi.definition)
     problems = []
     for year in kpi.years:
-        problems.extend(kpi_year_problems(year, where))
+        problems.extend(kpi_year_problems(year, where, allowed, kpi.unit))
     for i, revision in enumerate(kpi.target_revisions, start=1):
         problems.extend(revision_problems(revision, f"{where} 目標値の見直し {i}件目"))
     return problems
@@ -515,7 +619,7 @@ def audit_problems(entry: AuditEntry, where: str) -> list[str]:
 
 def _validate_kpi(kpi: Kpi, known_measures: set[str], years: range) -> list[str]:
     where = f"KPI {shown(kpi.id)}"
-    problems = kpi_field_problems(kpi)
+    problems = kpi_field_problems(kpi, period=years)
     if not kpi.id.strip():
         problems.append("KPI: IDが空です。")
     if not kpi.measures:

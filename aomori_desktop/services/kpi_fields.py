@@ -18,6 +18,7 @@ from aomori_desktop.domain.validation import (
     REVISION_TEXT,
     kpi_field_problems,
     text_problems,
+    year_value_problems,
 )
 from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import ValidationError
@@ -114,7 +115,10 @@ class KpiFields:
             for name in _TEXT_FIELDS:
                 if name in updates:
                     updates[name] = str(updates[name]).strip()
-            problems = kpi_field_problems(replace(kpi_from_row(row), **updates))
+            candidate = replace(kpi_from_row(row), **updates)
+            problems = kpi_field_problems(candidate, changed=updates)
+            if {"unit", "definition"} & updates.keys():  # the stored figures must still fit
+                problems.extend(year_value_problems(candidate, row.years))
             if problems:
                 raise ValidationError(problems)
             before: dict[str, object] = {}
@@ -171,7 +175,8 @@ class KpiFields:
             candidate = replace(
                 kpi_from_row(row), target=new_value, target_fiscal_year=new_fiscal_year
             )
-            problems.extend(kpi_field_problems(candidate))
+            changed = ("target", "target_fiscal_year")
+            problems.extend(kpi_field_problems(candidate, changed=changed, period=tx.period()))
             if problems:
                 raise ValidationError(problems)
             tx.s.add(

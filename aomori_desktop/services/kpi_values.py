@@ -23,8 +23,10 @@ from aomori_desktop.domain.validation import (
     decimal_problem,
     outside_period,
     text_problems,
+    value_problem,
     year_where,
 )
+from aomori_desktop.domain.value_range import value_range
 from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import ValidationError
 from aomori_desktop.services.transaction import (
@@ -184,10 +186,16 @@ def _checked(tx: Transaction, edits: Sequence[KpiYearEdit]) -> dict[str, KpiRow]
             problems.append(problem)
         if not isinstance(e.comment, Unset):
             problems.extend(text_problems(where, KPI_YEAR_TEXT, {"comment": e.comment}))
+        row = kpis[e.kpi]
+        allowed = value_range(row.unit, row.definition)
         for label, value in (("実績値", e.actual), ("年度目標", e.interim_target)):
             # NaN/Infinity cannot be stored (a raw ValueError escaped from the audit text
-            # conversion), nor more digits than anyone can type.
-            if isinstance(value, Decimal) and (problem := decimal_problem(where, label, value)):
+            # conversion), nor more digits than anyone can type, nor a value the KPI cannot
+            # take (a negative count, 1,100 %).
+            if isinstance(value, Decimal) and (
+                problem := decimal_problem(where, label, value)
+                or value_problem(where, label, value, allowed, row.unit)
+            ):
                 problems.append(problem)
     if problems:
         raise ValidationError(problems)

@@ -78,7 +78,7 @@ class KpiLifecycle:
                 definition=draft.definition.strip(),
             )
             # the same rules as `restore_kpi`: a KPI that could be added can be restored
-            problems = kpi_field_problems(candidate)
+            problems = kpi_field_problems(candidate, period=tx.period())
             if not draft.measures:
                 problems.append(f"KPI {code}: 共創施策を1つ以上指定してください。")
             if problems:

@@ -35,6 +35,7 @@ from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.ui.bulk_table import (
     COL_NAME,
+    COL_RATE,
     COLUMN_WIDTHS,
     COLUMNS,
     MISSING_ROLE,
@@ -234,6 +235,14 @@ class BulkEntryWindow(QDialog):
         for line in self.model.group_lines():
             self.table.setSpan(line, 0, 1, len(COLUMNS))
         self._update_count()
+        self._fit_rate_column()
+
+    def _fit_rate_column(self) -> None:
+        """A rate far out of range (272900.0) is shown whole, never cut to 「272900…」."""
+        model, metrics = self.model, self.table.fontMetrics()
+        texts = (str(model.data(model.index(r, COL_RATE)) or "") for r in range(model.rowCount()))
+        needed = max((metrics.horizontalAdvance(t) for t in texts), default=0) + 16
+        self.table.setColumnWidth(COL_RATE, max(COLUMN_WIDTHS[COL_RATE], needed))
 
     def _update_count(self) -> None:
         total, missing, shown = self.model.counts()
@@ -255,6 +264,7 @@ class BulkEntryWindow(QDialog):
             return
         if not self.model.update_rows(rows):
             self.model.set_rows(self.fiscal_year, rows)
+        self._fit_rate_column()
 
     def _undo_text_changed(self, text: str) -> None:
         self.undo_action.setToolTip(f"元に戻す: {text}（Ctrl+Z）" if text else "元に戻す（Ctrl+Z）")

@@ -36,6 +36,7 @@ from aomori_desktop.domain.errors import InvalidInput, UserError
 from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
 from aomori_desktop.domain.numbers import format_decimal, parse_decimal
 from aomori_desktop.domain.plan import Direction
+from aomori_desktop.domain.validation import target_year_problem
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import KpiDetail
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
@@ -43,8 +44,12 @@ from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.year_table import (
+    COL_ACTUAL,
     COL_COMMENT,
     COL_ENTERED,
+    COL_EXPECTED,
+    COL_INTERIM,
+    COL_RATE,
     YEAR_TABLE_HINT,
     KpiYearTableModel,
     PasteTableView,
@@ -55,6 +60,7 @@ if TYPE_CHECKING:
 
 ERROR_STYLE = "QLineEdit, QPlainTextEdit { background: #ffd6d6; }"
 REVISION_BACKGROUND = "#fff3c4"  # as the target revisions in the history window
+NUMBER_COLUMNS = (COL_INTERIM, COL_ACTUAL, COL_RATE, COL_EXPECTED)
 DIRECTIONS = [Direction.INCREASE, Direction.DECREASE, Direction.MAINTAIN]
 
 
@@ -145,6 +151,14 @@ class TargetRevisionDialog(QDialog):
             year = parse_fiscal_year(self.year_edit.text())
         except InvalidInput as exc:
             self.message.show_error(f"目標年度: {exc.message}")
+            self.year_edit.setFocus()
+            return
+        plan_years = [y.fiscal_year for y in self.detail.years]  # one per year of the plan
+        outside = plan_years and target_year_problem(
+            "", year, range(plan_years[0], plan_years[-1] + 1)
+        )
+        if outside:
+            self.message.show_error(outside)
             self.year_edit.setFocus()
             return
         reason = self.reason_edit.toPlainText().strip()
@@ -396,9 +410,18 @@ class KpiPage(QWidget):
             self.cumulative_check.setChecked(detail.cumulative)
             self._show_revisions(detail)
             self.table_model.set_detail(detail)
+            self._fit_number_columns()
             self._show_chart(detail)
         finally:
             self._loading = False
+
+    def _fit_number_columns(self) -> None:
+        """Numbers are never cut off: a rate far out of range (272900.0 %) widens its column;
+        the columns keep their ordinary width otherwise (room to type)."""
+        header = self.table.horizontalHeader()
+        for column in NUMBER_COLUMNS:
+            needed = self.table.sizeHintForColumn(column)
+            self.table.setColumnWidth(column, max(header.defaultSectionSize(), needed))
 
     def _show_revisions(self, detail: KpiDetail) -> None:
         self.revisions_list.clear()

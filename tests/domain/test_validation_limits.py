@@ -89,7 +89,11 @@ def test_numbers_keep_the_digits_anyone_can_type(
 ) -> None:
     # a 5,000-digit target was imported, then chart export and the KPI page failed on it
     other = "target" if field == "baseline" else "baseline"
-    changes: dict[str, object] = {"direction": Direction.MAINTAIN}
+    # negative values are plausible only where the definition allows them
+    changes: dict[str, object] = {
+        "direction": Direction.MAINTAIN,
+        "definition": "値の範囲: 制限なし",
+    }
     assert (
         kpi_field_problems(kpi(**changes, **{field: Decimal(typed), other: Decimal(typed)})) == []
     )

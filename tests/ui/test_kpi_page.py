@@ -86,9 +86,9 @@ def test_every_target_revision_is_listed_and_nothing_overlaps(
     make_window: Callable[..., Any], revisions: int
 ) -> None:
     window = make_window()
-    service = window.document.service
+    services = window.document.services
     for i in range(revisions):
-        service.revise_target(
+        services.kpi_fields.revise_target(
             "K10",
             Decimal(1_500_000 + 10_000 * i),
             2033,
@@ -121,3 +121,91 @@ def test_a_kpi_without_revisions_shows_no_history_row(make_window: Callable[...,
     window.select_key("K03@1-3")
     _settle()
     assert not window.kpi_page.revisions_box.isVisible()
+
+
+def test_a_target_year_outside_the_plan_is_refused_naming_the_target_year(
+    make_window: Callable[..., Any], prompts: Any
+) -> None:
+    window = make_window()
+    window.select_key("K05@2-1")
+    before = window.document.reader.kpi_detail("K05")
+    seen: list[str] = []
+
+    def fill(dialog: Any) -> bool:
+        dialog.value_edit.setText("35")
+        dialog.reason_edit.setPlainText("国の補助制度の拡充")
+        for typed in ("令和20年度", "1999"):
+            dialog.year_edit.setText(typed)
+            dialog._try_accept()
+            seen.append(dialog.message.text())
+            assert dialog.result() != dialog.DialogCode.Accepted
+        return False  # cancelled
+
+    prompts.dialog_scripts.append(fill)
+    window.kpi_page.revise_button.click()
+    period = "計画期間（令和6(2024)年度〜令和15(2033)年度）外です。"
+    assert seen == [
+        f"目標年度: 令和20(2038)年度は{period}",
+        f"目標年度: 平成11(1999)年度は{period}",
+    ]
+    after = window.document.reader.kpi_detail("K05")
+    assert (after.target, after.target_fiscal_year, after.revisions) == (
+        before.target,
+        before.target_fiscal_year,
+        before.revisions,
+    )
+
+
+HINT = "ほかの範囲を使うKPIは、定義・備考に「値の範囲: −50〜200」のような行を書いてください"
+
+
+def test_an_implausible_baseline_typed_in_the_form_gets_a_sentence(
+    make_window: Callable[..., Any],
+) -> None:
+    window = make_window()
+    window.select_key("K10@4-1")
+    page = window.kpi_page
+    page.baseline_edit.setText("-100")
+    page.baseline_edit.editingFinished.emit()
+    assert page.form_message.text() == (
+        f"KPI K10: 基準値「-100」は範囲外です（単位が「人泊」のKPIは0以上です。{HINT}）。"
+    )
+    assert page.baseline_edit.text() == "-100"  # kept, marked, to be corrected
+    assert window.document.reader.kpi_detail("K10").baseline == Decimal("1109980")
+
+
+def test_an_implausible_figure_typed_in_the_table_gets_a_sentence(
+    make_window: Callable[..., Any],
+) -> None:
+    from aomori_desktop.ui.year_table import COL_ACTUAL
+
+    window = make_window()
+    window.select_key("K03@1-3")
+    page = window.kpi_page
+    model = page.table_model
+    assert not model.setData(model.index(1, COL_ACTUAL), "-4")
+    assert page.table_message.text() == (
+        f"KPI K03 令和7(2025)年度: 実績値「-4」は範囲外です（単位が「件」のKPIは0以上です。{HINT}）。"
+    )
+    assert window.document.reader.kpi_detail("K03").year(2025).actual is None
+
+
+def test_a_rate_far_out_of_range_is_shown_whole(make_window: Callable[..., Any]) -> None:
+    from aomori_desktop.ui.year_table import COL_RATE
+
+    window = make_window()
+    # 創業件数 keeps 80 a year; 218,320 is plausible (a count) and gives 272,900 %
+    window.document.changed.emit(
+        window.document.services.values.record_actual("K03", 2024, Decimal("218320")), None
+    )
+    window.select_key("K03@1-3")
+    _settle()
+    page = window.kpi_page
+    text = page.table_model.data(page.table_model.index(0, COL_RATE))
+    assert text == "272900.0"
+    needed = page.table.fontMetrics().horizontalAdvance(text)
+    assert page.table.columnWidth(COL_RATE) >= needed + 8
+    # an ordinary KPI keeps ordinary widths
+    window.select_key("K10@4-1")
+    _settle()
+    assert page.table.columnWidth(COL_RATE) == page.table.horizontalHeader().defaultSectionSize()

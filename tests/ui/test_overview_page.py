@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from aomori_desktop.services.plan_service import KpiYearEdit
 from PySide6.QtCore import Qt
 
 from aomori_desktop.domain.plan import FigureStatus
+from aomori_desktop.services.kpi_values import KpiYearEdit
 
 
 def test_latest_actual_says_preliminary_or_final(make_window) -> None:
     window = make_window()
-    service = window.document.service
+    services = window.document.services
     window.document.changed.emit(
-        service.set_kpi_years(
+        services.values.set_kpi_years(
             [
                 KpiYearEdit("K10", 2024, actual=Decimal("1150000"), status=FigureStatus.FINAL),
                 KpiYearEdit(
@@ -22,7 +22,8 @@ def test_latest_actual_says_preliminary_or_final(make_window) -> None:
                 ),
                 KpiYearEdit("K04", 2024, actual=Decimal("145")),  # no status chosen
             ]
-        )
+        ),
+        None,
     )
     window.select_key("plan")
     page = window.overview_page
