@@ -50,6 +50,7 @@ from aomori_desktop.ui.year_table import (
     COL_EXPECTED,
     COL_INTERIM,
     COL_RATE,
+    COLUMNS,
     YEAR_TABLE_HINT,
     KpiYearTableModel,
     PasteTableView,
@@ -371,16 +372,20 @@ class KpiPage(QWidget):
         self._load(self.document.reader.kpi_detail(code))
 
     def pending_input(self) -> list[str]:
-        """Refused entries still on screen (not stored), described for a question."""
+        """Refused entries still on screen (not stored), each with why it was refused (not a
+        number, out of range, changed meanwhile by someone else…), for a question."""
         pending = [
-            f"{label}「{edit.text()}」"
+            f"{label}「{edit.text()}」: {short_reason(str(edit.property('refusal') or ''))}"
             for edit, _make, _current, label in self._line_fields
             if edit.property("invalid") is True
         ]
-        for (row, _col), (text, _message) in sorted(self.table_model.invalid_cells().items()):
+        for (row, col), (text, message) in sorted(self.table_model.invalid_cells().items()):
             year = self.table_model.year_at(row)
             if year is not None:
-                pending.append(f"{fy_label(year.fiscal_year)}「{text}」")
+                column = COLUMNS[col][0] if 0 <= col < len(COLUMNS) else ""
+                pending.append(
+                    f"{fy_label(year.fiscal_year)} {column}「{text}」: {short_reason(message)}"
+                )
         return pending
 
     def _load(self, detail: KpiDetail) -> None:
@@ -493,6 +498,7 @@ class KpiPage(QWidget):
             fields = make(text)
         except InvalidInput as exc:
             edit.setProperty("invalid", True)
+            edit.setProperty("refusal", exc.message)
             edit.setStyleSheet(ERROR_STYLE)
             self.form_message.show_error(f"{label}: {exc.message}")
             return
@@ -501,6 +507,7 @@ class KpiPage(QWidget):
             edit.setStyleSheet("")
         else:
             edit.setProperty("invalid", True)
+            edit.setProperty("refusal", self.form_message.text())  # the service's sentence
             edit.setStyleSheet(ERROR_STYLE)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -556,3 +563,22 @@ class KpiPage(QWidget):
             )
 
         self.document.prompts.run_dialog(TargetRevisionDialog(detail, submit, self))
+
+
+def short_reason(message: str) -> str:
+    """Why an entry was refused, in one line: the message's first sentence (a 。 inside
+    brackets does not end it), and the first value a conflict names."""
+    depth, end = 0, len(message)
+    for i, char in enumerate(message):
+        if char in "（「(":
+            depth += 1
+        elif char in "）」)":
+            depth = max(0, depth - 1)
+        elif char == "。" and depth == 0:
+            end = i + 1
+            break
+    first = " ".join(message[:end].split())
+    named = next((line[1:].strip() for line in message.splitlines() if line.startswith("・")), "")
+    if named:  # 「…が次の値を変更しています: KPI K03 令和7(2025)年度の実績値（現在: 5,000）」
+        first = f"{first.removesuffix('。')}: {named}"
+    return first or "保存できませんでした。"

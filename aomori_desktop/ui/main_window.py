@@ -466,7 +466,7 @@ class MainWindow(FileActions, PlanWindow):
         pending = self.kpi_page.pending_input() if self.kpi_page and self.document else []
         if pending and not self.prompts.confirm(
             self,
-            "次の入力は数値として読み取れなかったため、保存されていません:\n"
+            "次の入力は保存されていません（それぞれの理由は次のとおりです）:\n"
             + "\n".join(f"・{p}" for p in pending[:10])
             + "\n\nこのまま閉じますか？（「いいえ」で戻って修正できます）",
         ):

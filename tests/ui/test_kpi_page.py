@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -209,3 +210,42 @@ def test_a_rate_far_out_of_range_is_shown_whole(make_window: Callable[..., Any])
     window.select_key("K10@4-1")
     _settle()
     assert page.table.columnWidth(COL_RATE) == page.table.horizontalHeader().defaultSectionSize()
+
+
+def test_closing_says_why_each_refused_entry_was_not_saved(
+    make_window: Callable[..., Any], prompts: Any, db_file: Path
+) -> None:
+    from aomori_desktop.services.plan_services import PlanServices
+    from aomori_desktop.services.workspace import default_plan_id
+    from aomori_desktop.store.database import open_database
+    from aomori_desktop.ui.year_table import COL_ACTUAL
+
+    window = make_window()
+    window.select_key("K03@1-3")
+    page = window.kpi_page
+    # another PC stores 5,000 while this window still shows an empty cell
+    other = open_database(db_file)
+    try:
+        PlanServices(other, default_plan_id(other), user="別の職員").values.record_actual(
+            "K03", 2025, Decimal("5000")
+        )
+    finally:
+        other.close()
+    assert not page.table_model.setData(page.table_model.index(1, COL_ACTUAL), "5100")
+    page.baseline_edit.setText("ゼロ")
+    page.baseline_edit.editingFinished.emit()
+
+    prompts.confirm_answers.append(False)
+    assert not window.close()
+    question = prompts.confirms[-1]
+    assert "数値として読み取れなかったため" not in question
+    assert question.startswith("次の入力は保存されていません（それぞれの理由は次のとおりです）:\n")
+    lines = question.splitlines()
+    assert (
+        "・令和7(2025)年度 実績値「5100」: この画面を開いた後に、他の利用者（または別の画面）が"
+        "次の値を変更しています: KPI K03 令和7(2025)年度の実績値（現在: 5,000）"
+    ) in lines
+    baseline = next(line for line in lines if line.startswith("・基準値「ゼロ」: "))
+    assert "数値" in baseline  # the reason the number field gave
+    prompts.confirm_answers.append(True)
+    assert window.close()

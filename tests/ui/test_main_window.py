@@ -484,7 +484,7 @@ def test_closing_with_refused_input_asks_first(qtbot, make_window, prompts) -> N
     type_into_cell(qtbot, window, 1, COL_ACTUAL, "12件")
     prompts.confirm_answers.append(False)
     assert not window.close()
-    assert "令和7(2025)年度「12件」" in prompts.confirms[-1]
+    assert "令和7(2025)年度 実績値「12件」" in prompts.confirms[-1]
     assert window.isVisible() and window.document is not None
     prompts.confirm_answers.append(True)
     assert window.close()
