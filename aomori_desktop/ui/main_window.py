@@ -95,6 +95,9 @@ class MainWindow(FileActions, PlanWindow):
         self.kpi_page: KpiPage | None = None
 
         self.year_combo = QComboBox()
+        # wide enough for 令和15(2033)年度 even when shown before any plan's years are added
+        self.year_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.year_combo.setMinimumContentsLength(len("令和15(2033)年度") + 2)
         self.year_combo.setToolTip("評価する年度（ツリーのバッジ・概要・一括入力に反映）")
         self.year_combo.currentIndexChanged.connect(self._year_selected)
         self.db_label = QLabel()

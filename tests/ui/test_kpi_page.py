@@ -249,3 +249,22 @@ def test_closing_says_why_each_refused_entry_was_not_saved(
     assert "数値" in baseline  # the reason the number field gave
     prompts.confirm_answers.append(True)
     assert window.close()
+
+
+def test_the_year_selector_shows_whole_labels_when_a_database_is_opened_later(
+    make_window: Callable[..., Any], db_file: Path
+) -> None:
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    window = make_window(open_db=False)  # as after a failed start
+    assert window.open_database(db_file)  # ファイル → 開く
+    _settle()
+    combo = window.year_combo
+    assert combo.count() == 10
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    text_rect = combo.style().subControlRect(
+        QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, combo
+    )
+    widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(10))
+    assert text_rect.width() >= widest, (text_rect.width(), widest)
