@@ -12,7 +12,9 @@ it touches no widget.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from enum import Enum
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,14 +42,67 @@ class Changes:
 NO_CHANGES = Changes()
 
 
+class Replay(Enum):
+    """What a write is when it takes back (or repeats) an earlier one: its audit entries say
+    so in their reason, and the history shows 元に戻す / やり直し."""
+
+    UNDO = "元に戻す"
+    REDO = "やり直し"
+
+
+_REPLAYING: ContextVar[Replay | None] = ContextVar("aomori_replaying", default=None)
+
+
+def replaying() -> Replay | None:
+    """Whether the write running now (on this thread) is an undo, a redo or neither."""
+    return _REPLAYING.get()
+
+
+def replayed_reason(reason: str) -> str:
+    """The audit reason of a write: marked 「元に戻す」/「やり直し」 while an undo or redo runs
+    (「元に戻す: 見直しの取り消し（…）」 when the write has a reason of its own)."""
+    kind = _REPLAYING.get()
+    if kind is None:
+        return reason
+    return f"{kind.value}: {reason}" if reason else kind.value
+
+
+class _Replay[T]:
+    """An undo (or redo) step that marks the writes it makes, wherever it was built and on
+    whichever thread it runs."""
+
+    __slots__ = ("kind", "step")
+
+    def __init__(self, step: Callable[[], Applied[T]], kind: Replay) -> None:
+        self.step = step
+        self.kind = kind
+
+    def __call__(self) -> Applied[T]:
+        token = _REPLAYING.set(self.kind)
+        try:
+            return self.step()
+        finally:
+            _REPLAYING.reset(token)
+
+
 @dataclass(frozen=True, slots=True)
 class Applied[T]:
     """The outcome of one write: what changed, how to undo it, and an optional result
-    (the code of a created item, a count...)."""
+    (the code of a created item, a count...).
+
+    The `undo` given is marked as what it is: an undo, or, for an `Applied` built while an
+    undo runs (the inverse of the inverse), a redo. Its writes are then audited with the
+    reason 「元に戻す」 or 「やり直し」 (`replayed_reason`); no service has to do anything for it.
+    """
 
     changes: Changes = NO_CHANGES
     undo: Callable[[], Applied[T]] | None = None
     value: T | None = None
+
+    def __post_init__(self) -> None:
+        if self.undo is not None and not isinstance(self.undo, _Replay):
+            kind = Replay.REDO if _REPLAYING.get() is Replay.UNDO else Replay.UNDO
+            object.__setattr__(self, "undo", _Replay(self.undo, kind))
 
     @property
     def empty(self) -> bool:

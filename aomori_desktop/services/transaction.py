@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from aomori_desktop.domain.numbers import decimal_to_text, format_decimal
 from aomori_desktop.domain.validation import MAX_NUMBER, MAX_USER, code_number, outside_period
+from aomori_desktop.services.changes import replayed_reason
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
 from aomori_desktop.store.database import Clock, Database, os_user, utc_now
 from aomori_desktop.store.models import (
@@ -155,7 +156,7 @@ class Transaction:
                 field=field,
                 old=audit_text(old),
                 new=audit_text(new),
-                reason=reason,
+                reason=replayed_reason(reason),  # 元に戻す / やり直し while an undo or redo runs
             )
         )
 

@@ -30,7 +30,7 @@ from aomori_desktop.domain.errors import InvalidInput, UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.numbers import decimal_from_text, format_decimal
 from aomori_desktop.domain.plan import AuditEntry, Direction, FigureStatus, ProjectStatus
-from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.changes import Changes, Replay
 from aomori_desktop.services.dto import NodeKind, TreeNode
 from aomori_desktop.ui.document import PlanDocument
 
@@ -76,7 +76,7 @@ FLAG_WORDS = {
 class HistoryRow:
     """One line of the history table, as the user reads it."""
 
-    at: str  # local time, YYYY-MM-DD HH:MM
+    at: str  # local time to the second, YYYY-MM-DD HH:MM:SS (many edits share a minute)
     user: str
     target: str  # e.g. 令和7(2025)年度 実績値
     old: str
@@ -84,6 +84,15 @@ class HistoryRow:
     reason: str
     revision: bool  # a change of the KPI's target (目標値の見直し)
     numeric: bool = False  # old/new are numbers (aligned right)
+    replay: Replay | None = None  # the change took back (元に戻す) or repeated (やり直し) one
+
+
+def replay_of(reason: str) -> Replay | None:
+    """元に戻す / やり直し, as `services.changes.replayed_reason` writes it into the reason."""
+    for kind in Replay:
+        if reason == kind.value or reason.startswith(f"{kind.value}: "):
+            return kind
+    return None
 
 
 def field_label(entity: str, field: str) -> str:
@@ -134,7 +143,7 @@ def history_rows(entries: Sequence[AuditEntry], tz: tzinfo | None = None) -> lis
     """Display rows, newest first. Times in `tz` (default: the computer's local time)."""
     return [
         HistoryRow(
-            at=e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            at=e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
             user=e.user,
             target=target_text(e),
             old=value_text(e.entity, e.field, e.old),
@@ -142,6 +151,7 @@ def history_rows(entries: Sequence[AuditEntry], tz: tzinfo | None = None) -> lis
             reason=e.reason,
             revision=e.entity == "kpi_target",
             numeric=e.field in NUMBER_FIELDS,
+            replay=replay_of(e.reason),
         )
         for e in reversed(entries)
     ]
@@ -246,6 +256,8 @@ class HistoryWindow(QWidget):
         self.table.setRowCount(len(self.rows))
         bold = QFont(self.table.font())
         bold.setBold(True)
+        italic = QFont(self.table.font())
+        italic.setItalic(True)
         for r, row in enumerate(self.rows):
             values = (row.at, row.user, row.target, row.old, row.new, row.reason)
             for c, text in enumerate(values):
@@ -258,6 +270,9 @@ class HistoryWindow(QWidget):
                 if row.revision:
                     item.setBackground(QBrush(QColor(REVISION_BACKGROUND)))
                     item.setFont(bold)
+                elif row.replay is not None:  # an undo or redo reads apart from an edit
+                    item.setFont(italic)
+                    item.setForeground(QBrush(QColor("#555555")))
                 self.table.setItem(r, c, item)
 
 

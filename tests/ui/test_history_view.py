@@ -72,9 +72,9 @@ def test_rows_are_newest_first_in_local_time_with_japanese_targets_and_values() 
     rows = history_rows(entries, JST)
 
     assert rows[-1] == HistoryRow(
-        "2026-04-01 09:01", "青森 太郎", "KPIを作成", "", "主要宿泊施設宿泊客数", "", False
+        "2026-04-01 09:01:00", "青森 太郎", "KPIを作成", "", "主要宿泊施設宿泊客数", "", False
     )
-    assert [(r.at[-5:], r.target, r.old, r.new) for r in rows] == [
+    assert [(r.at[-8:-3], r.target, r.old, r.new) for r in rows] == [
         ("09:09", "KPIを削除", "主要宿泊施設宿泊客数", ""),
         ("09:08", "共創施策", "4-1", "4-1、4-2"),
         ("09:07", "基準年度の確認", "要確認", "確認済み"),
@@ -89,8 +89,8 @@ def test_rows_are_newest_first_in_local_time_with_japanese_targets_and_values() 
     assert [r.revision for r in rows] == [False] * 5 + [True, True] + [False] * 3
     assert rows[6].numeric and not rows[5].numeric
     assert revision_summary(rows) == [
-        "2026-04-01 09:04　目標年度: 令和15(2033)年度 → 令和17(2035)年度　理由: 上方修正（青森 太郎）",
-        "2026-04-01 09:04　目標値: 1,490,000 → 1,550,000　理由: 上方修正（青森 太郎）",
+        "2026-04-01 09:04:00　目標年度: 令和15(2033)年度 → 令和17(2035)年度　理由: 上方修正（青森 太郎）",
+        "2026-04-01 09:04:00　目標値: 1,490,000 → 1,550,000　理由: 上方修正（青森 太郎）",
     ]
 
 
@@ -162,7 +162,7 @@ def test_history_of_a_kpi_shows_edits_and_highlights_the_target_revision(
 
     assert history.count_label.text() == "3件の変更（新しい順）"
     newest = cells(history, 0)
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", newest[0])
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", newest[0])  # to the second
     assert newest[2:] == ["目標値", "3", "1,250", "洋上風力の案件増"]
     assert cells(history, 1)[2:5] == ["令和7(2025)年度 速報/確定", "", "速報"]
     assert cells(history, 2)[2:5] == ["令和7(2025)年度 実績値", "", "1"]
@@ -233,3 +233,34 @@ def test_history_windows_close_with_the_document(make_window, db_file) -> None:
     window.open_database(db_file)  # another document replaces this one
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert history_windows(window) == []
+
+
+def test_undo_and_redo_are_marked_and_told_apart_to_the_second(make_window) -> None:
+    """The window's undo stack (元に戻す / やり直し) writes through the services; the history
+    says which entries were an undo or a redo, and at what second."""
+    window = make_window()
+    document = window.document
+    services = document.services
+    window.select_key("K03@1-3")
+    document.apply_pair(
+        "K03 実績値",
+        lambda: services.values.record_actual("K03", 2025, Decimal("78")),
+        lambda: services.values.clear_actual("K03", 2025),
+    )
+    document.undo()
+    document.redo()
+    window.show_history()
+    [history] = history_windows(window)
+    rows = [cells(history, r) for r in range(history.table.rowCount())]
+    assert [(r[2], r[4], r[5]) for r in rows] == [
+        ("令和7(2025)年度 実績値", "78", "やり直し"),
+        ("令和7(2025)年度 実績値", "", "元に戻す"),
+        ("令和7(2025)年度 実績値", "78", ""),
+    ]
+    for row in rows:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", row[0])
+    assert history.table.item(0, COL_REASON).font().italic()
+    assert history.table.item(1, COL_REASON).font().italic()
+    assert not history.table.item(2, COL_REASON).font().italic()
+    history.close()
+    QApplication.processEvents()
