@@ -61,6 +61,22 @@ def main() -> int:
         )
     )
     document.apply("実績値の入力", lambda: document.services.values.set_kpi_years(edits))
+    # a target revision (listed on the KPI form), and an edit undone and redone (the history
+    # marks both), through the window's own undo stack
+    document.apply(
+        "K10 目標値の見直し",
+        lambda: document.services.kpi_fields.revise_target(
+            "K10", Decimal("1500000"), 2033, "インバウンド需要の回復見込みを反映して上方修正"
+        ),
+    )
+    note = "確定値（青森県観光入込客統計）"
+    document.apply_year_edits(
+        "K10 コメント",
+        [KpiYearEdit("K10", 2024, comment=note)],
+        [KpiYearEdit("K10", 2024, comment="")],
+    )
+    document.undo()
+    document.redo()
     window.year_combo.setCurrentIndex(1)  # 令和7(2025)年度
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -81,12 +97,6 @@ def main() -> int:
     shot("main_plan_charts.png")
     page.tabs.setCurrentIndex(0)
 
-    document.apply(
-        "K10 目標値の見直し",
-        lambda: document.services.kpi_fields.revise_target(
-            "K10", Decimal("1500000"), 2033, "インバウンド需要の回復見込みを反映して上方修正"
-        ),
-    )
     window.select_key("K10@4-1")
     history = open_history(window, document, window.current_node())
     history.resize(1100, 420)

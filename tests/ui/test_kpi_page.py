@@ -268,3 +268,32 @@ def test_the_year_selector_shows_whole_labels_when_a_database_is_opened_later(
     )
     widest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(10))
     assert text_rect.width() >= widest, (text_rect.width(), widest)
+
+
+def test_the_kpi_chart_draws_later_years_and_marks_the_selected_one(
+    make_window: Callable[..., Any],
+) -> None:
+    from aomori_desktop.services.kpi_values import KpiYearEdit
+
+    window = make_window()
+    values = window.document.services.values
+    window.document.changed.emit(
+        values.set_kpi_years(
+            [
+                KpiYearEdit("K10", fy, actual=Decimal(v))
+                for fy, v in ((2024, "1150000"), (2025, "1203456"), (2026, "1250000"))
+            ]
+        ),
+        None,
+    )
+    window.year_combo.setCurrentIndex(0)  # 令和6(2024)年度
+    window.select_key("K10@4-1")
+    _settle()
+    chart = window.kpi_page.chart_panel.chart
+    assert [p.fiscal_year for p in chart.series.actuals] == [2024, 2025, 2026]
+    assert chart.series.marked_year == 2024
+    assert "令和6(2024)年度 実績 1,150,000人泊" in chart.status_block.text
+    window.year_combo.setCurrentIndex(1)
+    _settle()
+    assert chart.series.marked_year == 2025
+    assert [p.fiscal_year for p in chart.series.actuals] == [2024, 2025, 2026]
