@@ -274,10 +274,10 @@ def test_a_percentage_is_accepted_for_a_percent_kpi(qtbot, make_window) -> None:
     assert page.document.reader.kpi_detail("K16").year(2025).actual == Decimal("12.5")
     assert cell(page, 1, COL_ACTUAL) == "12.5"
     drag(page, 2, COL_ACTUAL, 3, COL_ACTUAL)
-    press_paste(qtbot, page, "１３．０％\r\n▲0.5%\r\n")
+    press_paste(qtbot, page, "１３．０％\r\n0.5%\r\n")  # (a percentage is never negative)
     assert [y.actual for y in page.document.reader.kpi_detail("K16").years[2:4]] == [
         Decimal("13.0"),
-        Decimal("-0.5"),
+        Decimal("0.5"),
     ]
     assert cell(page, 2, COL_ACTUAL) == "13.0"
 
