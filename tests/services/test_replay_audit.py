@@ -7,16 +7,14 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from aomori_desktop.services.changes import Applied, Replay, combined, replaying
-from aomori_desktop.services.kpi_fields import undo_reason
+from aomori_desktop.services.changes import Replay, combined, replaying
 from aomori_desktop.services.plan_services import PlanServices
 from tests.services.helpers import audit
 
 
-def _actual(services: PlanServices, kpi: str, new: Decimal | None, old: Decimal | None):
-    """A write whose undo is built from the state it replaced, as the services build them."""
-    changes = services.values.record_actual(kpi, 2025, new)
-    return Applied(changes, lambda: _actual(services, kpi, old, new))
+def _actual(services: PlanServices, kpi: str, new: Decimal | None):
+    """A write with the undo its service built (from the state it replaced)."""
+    return services.values.record_actual(kpi, 2025, new)
 
 
 def _reasons(db_path: Path) -> list[tuple[str, str, str | None, str]]:
@@ -26,7 +24,7 @@ def _reasons(db_path: Path) -> list[tuple[str, str, str | None, str]]:
 
 
 def test_undo_and_redo_are_marked_in_the_audit_log(services: PlanServices, db_path: Path) -> None:
-    done = _actual(services, "K03", Decimal("78"), None)
+    done = _actual(services, "K03", Decimal("78"))
     assert done.undo is not None
     undone = done.undo()
     assert undone.undo is not None
@@ -45,7 +43,7 @@ def test_undo_and_redo_are_marked_in_the_audit_log(services: PlanServices, db_pa
 def test_a_step_run_on_another_thread_is_marked_and_leaves_other_writes_alone(
     services: PlanServices, db_path: Path
 ) -> None:
-    done = _actual(services, "K03", Decimal("78"), None)
+    done = _actual(services, "K03", Decimal("78"))
     assert done.undo is not None
     worker = threading.Thread(target=done.undo)
     worker.start()
@@ -58,8 +56,8 @@ def test_two_writes_taken_back_as_one_step_are_both_marked(
     services: PlanServices, db_path: Path
 ) -> None:
     step = combined(
-        _actual(services, "K03", Decimal("78"), None),
-        _actual(services, "K04", Decimal("150"), None),
+        _actual(services, "K03", Decimal("78")),
+        _actual(services, "K04", Decimal("150")),
     )
     assert step.undo is not None
     back = step.undo()
@@ -80,11 +78,10 @@ def test_an_undone_target_revision_keeps_its_own_reason_after_the_mark(
 ) -> None:
     reason = "国の補助制度の拡充"
 
-    def revise(value: str, back: str, why: str):
-        changes = services.kpi_fields.revise_target("K05", Decimal(value), 2033, why)
-        return Applied(changes, lambda: revise(back, value, undo_reason(why)))
+    def revise(value: str, why: str):
+        return services.kpi_fields.revise_target("K05", Decimal(value), 2033, why)
 
-    done = revise("35", "30", reason)
+    done = revise("35", reason)
     assert done.undo is not None
     done.undo()
     assert [r[3] for r in _reasons(db_path)] == [

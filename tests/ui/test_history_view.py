@@ -242,11 +242,7 @@ def test_undo_and_redo_are_marked_and_told_apart_to_the_second(make_window) -> N
     document = window.document
     services = document.services
     window.select_key("K03@1-3")
-    document.apply_pair(
-        "K03 実績値",
-        lambda: services.values.record_actual("K03", 2025, Decimal("78")),
-        lambda: services.values.clear_actual("K03", 2025),
-    )
+    document.apply("K03 実績値", lambda: services.values.record_actual("K03", 2025, Decimal("78")))
     document.undo()
     document.redo()
     window.show_history()

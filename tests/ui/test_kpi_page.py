@@ -197,7 +197,7 @@ def test_a_rate_far_out_of_range_is_shown_whole(make_window: Callable[..., Any])
     window = make_window()
     # 創業件数 keeps 80 a year; 218,320 is plausible (a count) and gives 272,900 %
     window.document.changed.emit(
-        window.document.services.values.record_actual("K03", 2024, Decimal("218320")), None
+        window.document.services.values.record_actual("K03", 2024, Decimal("218320")).changes, None
     )
     window.select_key("K03@1-3")
     _settle()
@@ -283,7 +283,7 @@ def test_the_kpi_chart_draws_later_years_and_marks_the_selected_one(
                 KpiYearEdit("K10", fy, actual=Decimal(v))
                 for fy, v in ((2024, "1150000"), (2025, "1203456"), (2026, "1250000"))
             ]
-        ),
+        ).changes,
         None,
     )
     window.year_combo.setCurrentIndex(0)  # 令和6(2024)年度

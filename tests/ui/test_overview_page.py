@@ -22,7 +22,7 @@ def test_latest_actual_says_preliminary_or_final(make_window) -> None:
                 ),
                 KpiYearEdit("K04", 2024, actual=Decimal("145")),  # no status chosen
             ]
-        ),
+        ).changes,
         None,
     )
     window.select_key("plan")

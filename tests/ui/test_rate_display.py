@@ -40,7 +40,7 @@ def test_bulk_entry_widens_the_rate_column_for_a_rate_far_out_of_range(
         assert window.table.columnWidth(COL_RATE) == COLUMN_WIDTHS[COL_RATE]
         # 創業件数 keeps 80 a year: 2,183,200 (a count, plausible) is 2,729,000 % of it
         document.changed.emit(
-            document.services.values.record_actual("K03", 2024, Decimal("2183200")), None
+            document.services.values.record_actual("K03", 2024, Decimal("2183200")).changes, None
         )
         QApplication.processEvents()
         model = window.model
