@@ -18,6 +18,9 @@ from aomori_desktop.store.errors import DatabaseLocked
 
 LOCK_WAIT_SLICE_S = 0.25  # how long SQLite waits for a lock before the worker looks up
 GIVE_UP_AFTER_S = 60.0  # then the wait is given up with a sentence
+WAIT_CANCELLED = (
+    "他の利用者がデータベースを使用中のため、待つのをやめました。この操作は保存していません。"
+)
 
 
 class Cancelled(UserError):
@@ -91,8 +94,11 @@ def run_patiently[T](
     giving up leaves nothing written.
     """
     started = clock()
+    has_waited = False  # whether another writer's lock has been waited for already
     while True:
-        state.check()
+        if state.cancelled:
+            state.set_waiting("")
+            raise Cancelled(WAIT_CANCELLED) if has_waited else Cancelled()
         try:
             with lock_wait_slice(slice_s):
                 result = work(state)
@@ -108,12 +114,10 @@ def run_patiently[T](
                 "他の利用者またはプログラムがデータベースを使用中です。"
                 f"使用が終わるのを待っています（{int(waited)}秒）…"
             )
+            has_waited = True
             if state.wait(min(slice_s, 0.1)):
                 state.set_waiting("")
-                raise Cancelled(
-                    "他の利用者がデータベースを使用中のため、待つのをやめました。"
-                    "この操作は保存していません。"
-                ) from exc
+                raise Cancelled(WAIT_CANCELLED) from exc
             continue
         state.set_waiting("")
         return result

@@ -8,7 +8,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from aomori_desktop.domain.errors import UserError
@@ -53,16 +53,15 @@ class Ticks:
 
 
 def stall_limit_ms(seconds: float = 1.5) -> float:
-    """The longest gap the event loop may show: 100 ms, or twice the longest gap an idle
+    """The longest gap the event loop may show: 100 ms, or three times the longest gap an idle
     window shows on this machine right now (a loaded machine pauses every process now and
     then). Blocking on the other writer's lock would show a gap of seconds either way."""
     ticks = Ticks()
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.001)
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()  # an event loop as the edit's wait runs one, with nothing to do
     ticks.stop()
-    return max(100.0, 2 * ticks.longest_gap_ms())
+    return max(100.0, 3 * ticks.longest_gap_ms())
 
 
 def hold_write_lock(db_file: Path) -> sqlite3.Connection:
