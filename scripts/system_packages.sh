@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Debian packages the application needs at run time (Qt's X/EGL/font libraries) and the tests
-# need (poppler-utils for PDF text checks). Sourced by .ci/run and scripts/run.sh; installs only
+# Debian packages the application needs at run time (Qt's X/EGL/font libraries) and, apart, the
+# ones the checks need (CHECK_PACKAGES). Sourced by .ci/run and scripts/run.sh; installs only
 # what is missing, only as root. No font packages: the application bundles its Japanese font,
 # and a system CJK font would hide a broken bundle.
 
@@ -15,6 +15,12 @@ SYSTEM_PACKAGES=(
     libfreetype6
     libdbus-1-3
     libglib2.0-0
+)
+
+# What the checks need besides (installed by .ci/run only, not by scripts/run.sh): the files the
+# product writes are opened by real readers.
+CHECK_PACKAGES=(
+    # PDF text, fonts and page images (tests, docs/examples)
     poppler-utils
     # the Word report is converted with LibreOffice in CI (scripts/check_report.sh)
     libreoffice-writer-nogui
