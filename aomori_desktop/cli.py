@@ -8,6 +8,8 @@
                                                    write every KPI chart (docs/charts.md)
     aomori-desktop import json FILE [--db PATH]    load a JSON plan into a new/empty database
     aomori-desktop check [--db PATH]               integrity check and schema version
+    aomori-desktop template xlsx / export xlsx|csv / import xlsx|csv
+                                                   the collection cycle (cli_collection.py)
 
 Every failure prints one Japanese sentence on stderr and exits non-zero; details go to the log.
 """
@@ -89,6 +91,10 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p_import_json.add_argument("file", metavar="FILE")
     p_import_json.set_defaults(handler=_cmd_import_json)
+
+    from aomori_desktop.cli_collection import add_parsers as add_collection_parsers
+
+    add_collection_parsers(sub, export_sub, import_sub, db_parent)
 
     p_check = sub.add_parser(
         "check", parents=[db_parent], help="データベースの整合性とデータ形式を確認する"

@@ -1,0 +1,154 @@
+"""How the application's workbooks look, and the one way text gets into a cell.
+
+Every workbook uses BIZ UDPゴシック (the face bundled with the application, shipped with
+Windows 10/11), Japanese headers, thousands separators and A4 landscape printing. Text is
+always written as text: a value starting with ``=``, ``+``, ``-``, ``@``, tab or CR is stored as
+a string cell with Excel's quote prefix, so neither opening nor editing the cell turns it into
+a formula, and error-looking text (``#N/A``) stays text.
+
+Styles are built once per workbook and copied onto cells (openpyxl otherwise hashes every
+style object per cell, which dominates the time of a large export).
+"""
+
+from __future__ import annotations
+
+from copy import copy
+from dataclasses import dataclass
+from typing import Any, Final
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+
+from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.progress import Grade
+from aomori_desktop.exchange.collection_form import number_format, starts_like_formula, xml_safe
+
+FONT_NAME: Final = "BIZ UDPゴシック"
+FONT_SIZE: Final = 10
+
+#: Fill and text colours of the grade cells (light fills that print well in grey too;
+#: the letter is always written, so colour is never the only carrier).
+GRADE_FILLS: Final = {
+    Grade.A: ("C6EFCE", "006100"),
+    Grade.B: ("DDEBF7", "1F4E79"),
+    Grade.C: ("FFEB9C", "7F4F00"),
+    Grade.D: ("FFC7CE", "9C0006"),
+    Grade.NONE: ("EDEDED", "595959"),
+}
+INPUT_FILL: Final = "FFF2CC"  # the cells a department fills in
+HEADER_FILL: Final = "D9E1F2"
+_THIN: Final = Side(style="thin", color="A6A6A6")
+BORDER: Final = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """A cell style: font, fill, number format, alignment, lock."""
+
+    bold: bool = False
+    size: int = FONT_SIZE
+    color: str | None = None
+    fill: str | None = None
+    number_format: str = "General"
+    wrap: bool = False
+    horizontal: str | None = None
+    vertical: str = "top"
+    locked: bool = True
+    border: bool = True
+
+
+class _NoSheet:
+    """Stands in for a sheet: a styled cell only needs to reach its workbook."""
+
+    def __init__(self, workbook: Any) -> None:
+        self.parent = workbook
+
+
+class Styler:
+    """Cells of one workbook with the looks above; builds each look's style once."""
+
+    def __init__(self, workbook: Any) -> None:
+        self._wb = workbook
+        self._cache: dict[Look, Any] = {}
+        # a cell on no sheet, only to register each look's styles with the workbook
+        self._scratch = WriteOnlyCell(_NoSheet(workbook))
+
+    def _style(self, look: Look) -> Any:
+        cached = self._cache.get(look)
+        if cached is None:
+            cell = self._scratch
+            cell.font = Font(name=FONT_NAME, size=look.size, bold=look.bold, color=look.color)
+            cell.fill = PatternFill("solid", fgColor=look.fill) if look.fill else PatternFill(None)
+            cell.number_format = look.number_format
+            cell.alignment = Alignment(
+                wrap_text=look.wrap or None, horizontal=look.horizontal, vertical=look.vertical
+            )
+            cell.protection = Protection(locked=look.locked)
+            cell.border = BORDER if look.border else Border()
+            cached = self._cache[look] = copy(cell._style)
+        return cached
+
+    def apply(self, cell: Any, value: object, look: Look) -> Any:
+        """Give `cell` its value (text always as text) and its look."""
+        cell._style = copy(self._style(look))
+        if isinstance(value, str):
+            text = xml_safe(value)
+            cell.value = text
+            cell.data_type = "s"  # never a formula, never an error value
+            if starts_like_formula(text):
+                cell.quotePrefix = True
+        else:
+            cell.value = value
+        return cell
+
+    def new(self, ws: Any, value: object, look: Look) -> Any:
+        """A cell for a write-only sheet's `append`."""
+        return self.apply(WriteOnlyCell(ws), value, look)
+
+    def put(self, ws: Any, row: int, column: int, value: object, look: Look) -> Any:
+        """A cell of an ordinary sheet."""
+        return self.apply(ws.cell(row=row, column=column), value, look)
+
+
+def number_look(decimals: int, **kw: Any) -> Look:
+    return Look(number_format=number_format(decimals), horizontal="right", **kw)
+
+
+RATE_LOOK: Final = Look(number_format="0.0", horizontal="right")
+HEADER_LOOK: Final = Look(bold=True, fill=HEADER_FILL, wrap=True, vertical="center")
+TEXT_LOOK: Final = Look()
+WRAP_LOOK: Final = Look(wrap=True)
+CENTER_LOOK: Final = Look(horizontal="center")
+TITLE_LOOK: Final = Look(bold=True, size=14, border=False, vertical="center")
+NOTE_LOOK: Final = Look(border=False, vertical="center")
+
+
+def year_heading(fy: int) -> str:
+    """A column heading for a fiscal year: 令和6(2024)年度."""
+    return fy_label(fy)
+
+
+def display_width(text: str) -> int:
+    """Columns a text needs in Excel's width units (full-width characters count two)."""
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def set_widths(ws: Any, widths: list[float]) -> None:
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def print_setup(ws: Any, *, title_rows: str | None) -> None:
+    """A4 landscape, fit to one page wide, the header rows repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "&P / &N"

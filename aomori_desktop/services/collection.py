@@ -1,0 +1,374 @@
+"""Making collection workbooks (調査票) and exporting the plan to Excel and CSV.
+
+A form covers one fiscal year and a chosen set of KPIs and projects: one 担当課, one measure,
+one pillar or the whole plan; `per_section` makes one form per 担当課 of that set in one call.
+Each form carries the plan's key and a fingerprint of what the database holds for its rows,
+so that the import can refuse another plan's form and tell later database changes from the
+department's answers.
+
+Every function here only reads the database. Files are written atomically (a failure or a
+cancel leaves no partial file); long work reports progress through a `TaskState`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from aomori_desktop.domain.errors import UserError
+from aomori_desktop.domain.fiscal import fy_label, fy_label_era
+from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
+from aomori_desktop.exchange.collection_form import (
+    CollectionForm,
+    FormKpi,
+    FormProject,
+    KpiValues,
+    ProjectValues,
+    decimals_of,
+)
+from aomori_desktop.exchange.csv_collection import CsvEncoding, write_kpi_csv
+from aomori_desktop.exchange.xlsx_collection import write_collection_workbook
+from aomori_desktop.exchange.xlsx_plan import write_plan_workbook
+from aomori_desktop.fileio import write_bytes_atomically
+from aomori_desktop.services.changes import Applied
+from aomori_desktop.services.errors import NotFound, ValidationError
+from aomori_desktop.services.snapshot_io import read_snapshot
+from aomori_desktop.services.tasks import TaskState
+from aomori_desktop.store.database import Clock, Database, os_user, utc_now
+from aomori_desktop.store.models import (
+    KpiMeasureRow,
+    KpiRow,
+    MeasureRow,
+    PlacementRow,
+    PlanRow,
+    ProjectRow,
+)
+
+NO_SECTION = "担当課未設定"
+
+
+class ScopeKind(StrEnum):
+    SECTION = "section"
+    MEASURE = "measure"
+    PILLAR = "pillar"
+    ALL = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a form covers: a 担当課 (value: its name, "" for none), a measure ("1-2"), a pillar
+    ("1"), or the whole plan."""
+
+    kind: ScopeKind = ScopeKind.ALL
+    value: str = ""
+
+
+def plan_key(plan: PlanRow) -> str:
+    """Identifies one plan in one database (and its copies): a form for another plan, even one
+    of the same name, is refused on import."""
+    return hashlib.sha256(f"{plan.id}|{plan.created_at.isoformat()}".encode()).hexdigest()[:16]
+
+
+def _plan(s: Session, plan_id: int) -> PlanRow:
+    plan = s.get(PlanRow, plan_id)
+    if plan is None:
+        raise NotFound("計画が見つかりません。")
+    return plan
+
+
+def _check_year(plan: PlanRow, fiscal_year: int) -> None:
+    if not plan.first_fiscal_year <= fiscal_year <= plan.last_fiscal_year:
+        raise ValidationError(
+            [
+                f"{fy_label(fiscal_year) if 1926 <= fiscal_year <= 2100 else fiscal_year}は"
+                f"計画期間（{fy_label(plan.first_fiscal_year)}〜{fy_label(plan.last_fiscal_year)}）外です。"
+            ]
+        )
+
+
+def sections(db: Database, plan_id: int) -> list[str]:
+    """The 担当課 named by the plan's KPIs and projects, sorted; "" when some have none."""
+    with db.read_session() as s:
+        names = set(s.scalars(select(KpiRow.responsible_section).where(KpiRow.plan_id == plan_id)))
+        names |= set(
+            s.scalars(select(ProjectRow.responsible_section).where(ProjectRow.plan_id == plan_id))
+        )
+    return sorted(n.strip() for n in names)
+
+
+def _section(name: str) -> str:
+    return name.strip()
+
+
+def _scope_label(s: Session, plan: PlanRow, scope: Scope) -> str:
+    if scope.kind is ScopeKind.SECTION:
+        return f"担当課: {scope.value or NO_SECTION}"
+    if scope.kind is ScopeKind.ALL:
+        return "計画全体"
+    if scope.kind is ScopeKind.PILLAR:
+        pillar = next((p for p in plan.pillars if str(p.number) == scope.value), None)
+        if pillar is None:
+            raise NotFound(f"戦略の柱 {scope.value} が見つかりません。")
+        return f"戦略の柱 {pillar.number} {pillar.name}"
+    measure = next((m for p in plan.pillars for m in p.measures if m.code == scope.value), None)
+    if measure is None:
+        raise NotFound(f"共創施策 {scope.value} が見つかりません。")
+    return f"共創施策 {measure.code} {measure.title}"
+
+
+def _in_scope_measures(plan: PlanRow, scope: Scope) -> set[int] | None:
+    """Ids of the measures a pillar/measure scope covers; None for the other scopes."""
+    if scope.kind is ScopeKind.PILLAR:
+        return {m.id for p in plan.pillars if str(p.number) == scope.value for m in p.measures}
+    if scope.kind is ScopeKind.MEASURE:
+        return {m.id for p in plan.pillars for m in p.measures if m.code == scope.value}
+    return None
+
+
+def build_forms(
+    db: Database,
+    plan_id: int,
+    fiscal_year: int,
+    scope: Scope,
+    *,
+    per_section: bool = False,
+    user: str | None = None,
+    clock: Clock = utc_now,
+) -> list[CollectionForm]:
+    """The collection forms of `scope` for `fiscal_year` (one per 担当課 with `per_section`)."""
+    with db.read_session() as s:
+        plan = s.execute(
+            select(PlanRow).where(PlanRow.id == plan_id).options(selectinload(PlanRow.pillars))
+        ).scalar_one_or_none()
+        if plan is None:
+            raise NotFound("計画が見つかりません。")
+        _check_year(plan, fiscal_year)
+        label = _scope_label(s, plan, scope)
+        kpis = _kpis(s, plan, fiscal_year, scope)
+        projects = _projects(s, plan, fiscal_year, scope)
+        key, name = plan_key(plan), plan.name
+    created_at, created_by = clock(), (user or os_user())[:100]
+    if not kpis and not projects:
+        raise UserError(f"{label}には、調査票に載せるKPIも共創プロジェクトもありません。")
+    if not per_section:
+        return [
+            CollectionForm(key, name, fiscal_year, label, created_at, created_by, kpis, projects)
+        ]
+    groups: dict[str, tuple[list[FormKpi], list[FormProject]]] = defaultdict(lambda: ([], []))
+    for kpi in kpis:
+        groups[_section(kpi.responsible_section)][0].append(kpi)
+    for project in projects:
+        groups[_section(project.responsible_section)][1].append(project)
+    return [
+        CollectionForm(
+            key,
+            name,
+            fiscal_year,
+            f"担当課: {section or NO_SECTION}",
+            created_at,
+            created_by,
+            tuple(group[0]),
+            tuple(group[1]),
+        )
+        for section, group in sorted(groups.items())
+    ]
+
+
+def _kpis(s: Session, plan: PlanRow, fiscal_year: int, scope: Scope) -> tuple[FormKpi, ...]:
+    q = (
+        select(KpiRow)
+        .where(KpiRow.plan_id == plan.id)
+        .options(
+            selectinload(KpiRow.years),
+            selectinload(KpiRow.measure_links)
+            .selectinload(KpiMeasureRow.measure)
+            .selectinload(MeasureRow.pillar),
+        )
+        .order_by(KpiRow.position, KpiRow.id)
+    )
+    measures = _in_scope_measures(plan, scope)
+    result = []
+    for row in s.scalars(q):
+        if scope.kind is ScopeKind.SECTION and _section(row.responsible_section) != scope.value:
+            continue
+        if measures is not None and not any(
+            link.measure_id in measures for link in row.measure_links
+        ):
+            continue
+        years = {y.fiscal_year: y for y in row.years}
+        this, previous = years.get(fiscal_year), years.get(fiscal_year - 1)
+        result.append(
+            FormKpi(
+                code=row.code,
+                name=row.name,
+                unit=row.unit,
+                measures=", ".join(link.measure.code for link in row.measure_links),
+                responsible_section=row.responsible_section,
+                baseline=row.baseline,
+                baseline_fiscal_year=row.baseline_fiscal_year,
+                target=row.target,
+                target_fiscal_year=row.target_fiscal_year,
+                interim_target=this.interim_target if this else None,
+                # the year before the plan's first is the baseline year
+                previous_actual=previous.actual
+                if previous and previous.actual is not None
+                else (row.baseline if row.baseline_fiscal_year == fiscal_year - 1 else None),
+                decimals=decimals_of(
+                    [row.baseline, row.target]
+                    + [y.actual for y in row.years]
+                    + [y.interim_target for y in row.years]
+                ),
+                values=KpiValues(
+                    actual=this.actual if this else None,
+                    status=FigureStatus(this.status) if this and this.status else None,
+                    comment=this.comment if this else "",
+                ),
+            )
+        )
+    return tuple(result)
+
+
+def _projects(s: Session, plan: PlanRow, fiscal_year: int, scope: Scope) -> tuple[FormProject, ...]:
+    q = (
+        select(ProjectRow)
+        .where(ProjectRow.plan_id == plan.id)
+        .options(
+            selectinload(ProjectRow.years),
+            selectinload(ProjectRow.placements)
+            .selectinload(PlacementRow.measure)
+            .selectinload(MeasureRow.pillar),
+        )
+        .order_by(ProjectRow.position, ProjectRow.id)
+    )
+    measures = _in_scope_measures(plan, scope)
+    result = []
+    for row in s.scalars(q):
+        if scope.kind is ScopeKind.SECTION and _section(row.responsible_section) != scope.value:
+            continue
+        if measures is not None and not any(p.measure_id in measures for p in row.placements):
+            continue
+        placements = sorted(
+            row.placements,
+            key=lambda p: (p.relisting, p.measure.pillar.number, p.measure.number, p.number),
+        )
+        years = {y.fiscal_year: y for y in row.years}
+        this, previous = years.get(fiscal_year), years.get(fiscal_year - 1)
+        result.append(
+            FormProject(
+                code=row.code,
+                title=row.title,
+                placements=", ".join(
+                    f"{p.measure.code}-{p.number}" + ("（再掲）" if p.relisting else "")
+                    for p in placements
+                ),
+                responsible_section=row.responsible_section,
+                description=row.description,
+                previous_status=ProjectStatus(previous.status)
+                if previous and previous.status
+                else None,
+                values=ProjectValues(
+                    status=ProjectStatus(this.status) if this and this.status else None,
+                    note=this.note if this else "",
+                ),
+            )
+        )
+    return tuple(result)
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def form_file_name(form: CollectionForm) -> str:
+    """調査票_令和6年度_経済政策課.xlsx: a name Windows accepts, from the form's scope."""
+    scope = form.scope.split(": ", 1)[-1]
+    safe = _UNSAFE.sub("_", f"調査票_{fy_label_era(form.fiscal_year)}_{scope}").strip(" .")
+    return f"{safe[:120]}.xlsx"
+
+
+def write_collection_workbooks(
+    db: Database,
+    plan_id: int,
+    fiscal_year: int,
+    scope: Scope,
+    output: Path,
+    *,
+    per_section: bool = False,
+    state: TaskState | None = None,
+    user: str | None = None,
+    clock: Clock = utc_now,
+) -> Applied[list[Path]]:
+    """Write the forms of `scope`: to the file `output`, or with `per_section` one file per
+    担当課 into the folder `output`. Nothing is written until every workbook is made."""
+    state = state or TaskState()
+    forms = build_forms(
+        db, plan_id, fiscal_year, scope, per_section=per_section, user=user, clock=clock
+    )
+    if per_section and not output.is_dir():
+        raise UserError(f"書き出し先のフォルダー「{output}」がありません。")
+    made: list[tuple[Path, bytes]] = []
+    for index, form in enumerate(forms):
+        state.check()
+        state.report(index, len(forms), form.scope)
+        target = output / form_file_name(form) if per_section else output
+        made.append((target, write_collection_workbook(form)))
+    state.check()
+    for target, data in made:
+        write_bytes_atomically(target, data)
+    state.report(len(forms), len(forms), "")
+    return Applied(value=[target for target, _ in made])
+
+
+def export_plan_workbook(
+    db: Database,
+    plan_id: int,
+    output: Path,
+    fiscal_year: int,
+    *,
+    state: TaskState | None = None,
+    clock: Clock = utc_now,
+) -> Applied[Path]:
+    """The whole plan as an Excel workbook (grades and rates of `fiscal_year` on 概要/KPI)."""
+    state = state or TaskState()
+    with db.read_session() as s:
+        _check_year(_plan(s, plan_id), fiscal_year)
+        snapshot = read_snapshot(s, plan_id)
+    state.check()
+    data = write_plan_workbook(snapshot, fiscal_year, exported_at=clock(), progress=state)
+    state.check()
+    write_bytes_atomically(output, data)
+    return Applied(value=output)
+
+
+def export_kpi_csv(
+    db: Database,
+    plan_id: int,
+    output: Path,
+    *,
+    encoding: CsvEncoding = CsvEncoding.UTF8_BOM,
+    fiscal_years: Sequence[int] | None = None,
+    state: TaskState | None = None,
+) -> Applied[Path]:
+    """Every KPI's yearly figures as CSV (one row per KPI and fiscal year), which the CSV
+    import reads back through the same preview."""
+    state = state or TaskState()
+    with db.read_session() as s:
+        plan = _plan(s, plan_id)
+        for fy in fiscal_years or ():
+            _check_year(plan, fy)
+        key = plan_key(plan)
+        snapshot = read_snapshot(s, plan_id)
+    state.check()
+    data = write_kpi_csv(
+        snapshot, key, encoding=encoding, fiscal_years=fiscal_years, progress=state
+    )
+    state.check()
+    write_bytes_atomically(output, data)
+    return Applied(value=output)

@@ -1,0 +1,105 @@
+"""Fixtures of the collection-cycle tests: a seeded plan with two departments (担当課), a few
+figures already entered, a fixed clock and user, copied per test."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from aomori_desktop.cli import main
+from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
+from aomori_desktop.services.plan_service import KpiFieldsEdit, PlanService, ProjectFieldsEdit
+from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
+from aomori_desktop.store.database import Database, open_database
+
+NOW = datetime(2025, 5, 20, 1, 0, tzinfo=UTC)
+USER = "企画 花子"
+ECONOMY = "経済政策課"
+TOURISM = "観光課"
+ECONOMY_KPIS = ("K01", "K02", "K03", "K04")
+TOURISM_KPIS = ("K10", "K11", "K12", "K13")
+ECONOMY_PROJECTS = ("PJ01", "PJ02")
+TOURISM_PROJECTS = ("PJ15", "PJ16")
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="session")
+def plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("collection-template") / "plan.sqlite3"
+    db = create_seeded_database(path)
+    try:
+        service = PlanService(db, default_plan_id(db), user="設定 太郎", clock=lambda: NOW)
+        for section, kpis, projects in (
+            (ECONOMY, ECONOMY_KPIS, ECONOMY_PROJECTS),
+            (TOURISM, TOURISM_KPIS, TOURISM_PROJECTS),
+        ):
+            for code in kpis:
+                service.update_kpi(code, KpiFieldsEdit(responsible_section=section))
+            for code in projects:
+                service.update_project(code, ProjectFieldsEdit(responsible_section=section))
+        service.record_actual(
+            "K10", 2024, Decimal("1109980"), status=FigureStatus.PRELIMINARY, comment="速報値"
+        )
+        service.set_project_year("PJ01", 2024, status=ProjectStatus.STUDYING, note="協議中")
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture
+def db_path(plan_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "plan.sqlite3"
+    shutil.copy(plan_template, path)
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    database = open_database(db_path, busy_timeout=0.5)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def plan_id(db: Database) -> int:
+    return default_plan_id(db)
+
+
+@pytest.fixture
+def data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    home = tmp_path_factory.mktemp("xdg-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    yield home
+    logger = logging.getLogger("aomori_desktop")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], data_home: Path):
+    def run(*argv: str) -> Result:
+        capsys.readouterr()
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
