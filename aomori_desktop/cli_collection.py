@@ -33,12 +33,12 @@ def add_parsers(
     sub: Any, export_sub: Any, import_sub: Any, db_parent: argparse.ArgumentParser
 ) -> None:
     """The `template`, `export xlsx|csv` and `import xlsx|csv` subcommands."""
-    from aomori_desktop.cli import _JapaneseArgumentParser
+    from aomori_desktop.cli_parser import JapaneseArgumentParser
 
     year_help = "年度（例: 2024、R6、令和6年度。省略時は終わったばかりの年度）"
     p_template = sub.add_parser("template", help="調査票（Excel）の作成")
     template_sub = p_template.add_subparsers(
-        dest="format", required=True, parser_class=_JapaneseArgumentParser
+        dest="format", required=True, parser_class=JapaneseArgumentParser
     )
     p = template_sub.add_parser(
         "xlsx",
@@ -110,8 +110,18 @@ def _open(args: argparse.Namespace) -> Any:
     return _open_existing_or_default(args)
 
 
-def _year(text: str | None, first: int, last: int) -> int:
+def _plan(db: Any) -> tuple[Any, range]:
+    """The services' access to the database's plan, and the plan's period."""
+    from aomori_desktop.services.plan_services import PlanServices
+    from aomori_desktop.services.workspace import default_plan_id
+
+    services = PlanServices(db, default_plan_id(db))
+    return services.access, services.queries.header().fiscal_years
+
+
+def _year(text: str | None, period: range) -> int:
     """The fiscal year given, or the one that ended last (what departments report on)."""
+    first, last = period.start, period.stop - 1
     if text:
         fy = parse_fiscal_year(text)
         if not first <= fy <= last:
@@ -128,8 +138,6 @@ def _cmd_template(args: argparse.Namespace) -> int:
         ScopeKind,
         write_collection_workbooks,
     )
-    from aomori_desktop.services.views import PlanReader
-    from aomori_desktop.services.workspace import default_plan_id
 
     if args.section is not None:
         scope = Scope(ScopeKind.SECTION, args.section.strip())
@@ -141,14 +149,13 @@ def _cmd_template(args: argparse.Namespace) -> int:
         scope = Scope()
     db = _open(args)
     try:
-        plan_id = default_plan_id(db)
-        info = PlanReader(db, plan_id).header().info
-        fy = _year(args.year, info.first_fiscal_year, info.last_fiscal_year)
+        access, period = _plan(db)
+        fy = _year(args.year, period)
         output = Path(args.output)
         if args.per_section:
             output.mkdir(parents=True, exist_ok=True)
         written = write_collection_workbooks(
-            db, plan_id, fy, scope, output, per_section=args.per_section
+            access, fy, scope, output, per_section=args.per_section
         ).value
     finally:
         db.close()
@@ -160,15 +167,12 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 def _cmd_export_xlsx(args: argparse.Namespace) -> int:
     from aomori_desktop.services.collection import export_plan_workbook
-    from aomori_desktop.services.views import PlanReader
-    from aomori_desktop.services.workspace import default_plan_id
 
     db = _open(args)
     try:
-        plan_id = default_plan_id(db)
-        info = PlanReader(db, plan_id).header().info
-        fy = _year(args.year, info.first_fiscal_year, info.last_fiscal_year)
-        export_plan_workbook(db, plan_id, Path(args.output), fy)
+        access, period = _plan(db)
+        fy = _year(args.year, period)
+        export_plan_workbook(access, Path(args.output), fy)
     finally:
         db.close()
     print(f"「{args.output}」に書き出しました（評価年度: {fy_label(fy)}）。", file=sys.stderr)
@@ -178,16 +182,13 @@ def _cmd_export_xlsx(args: argparse.Namespace) -> int:
 def _cmd_export_csv(args: argparse.Namespace) -> int:
     from aomori_desktop.exchange.csv_collection import CsvEncoding
     from aomori_desktop.services.collection import export_kpi_csv
-    from aomori_desktop.services.views import PlanReader
-    from aomori_desktop.services.workspace import default_plan_id
 
     db = _open(args)
     try:
-        plan_id = default_plan_id(db)
-        info = PlanReader(db, plan_id).header().info
-        years = [_year(y, info.first_fiscal_year, info.last_fiscal_year) for y in args.year or []]
+        access, period = _plan(db)
+        years = [_year(y, period) for y in args.year or []]
         export_kpi_csv(
-            db, plan_id, Path(args.output), encoding=CsvEncoding(args.encoding), fiscal_years=years
+            access, Path(args.output), encoding=CsvEncoding(args.encoding), fiscal_years=years
         )
     finally:
         db.close()
@@ -200,8 +201,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from aomori_desktop.services.collection_apply import apply_import
     from aomori_desktop.services.collection_import import preview_import, read_files
     from aomori_desktop.services.collection_report import preview_text
-    from aomori_desktop.services.views import PlanReader
-    from aomori_desktop.services.workspace import default_plan_id
 
     paths = [Path(f) for f in args.files]
     wrong = [p for p in paths if p.suffix.lower() == (".csv" if args.format == "xlsx" else ".xlsx")]
@@ -212,11 +211,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
         )
     db = _open(args)
     try:
-        plan_id = default_plan_id(db)
-        info = PlanReader(db, plan_id).header().info
+        access, period = _plan(db)
         year = getattr(args, "year", None)
-        fy = _year(year, info.first_fiscal_year, info.last_fiscal_year) if year else None
-        preview = preview_import(db, plan_id, read_files(paths), fiscal_year=fy)
+        fy = _year(year, period) if year else None
+        preview = preview_import(access, read_files(paths), fiscal_year=fy)
         take = {c.key for c in preview.conflicts} if args.conflicts == "workbook" else set()
         sys.stdout.write(preview_text(preview, take))
         problems = preview.problems
@@ -230,7 +228,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("確認のみのため、何も変更していません（--dry-run）。", file=sys.stderr)
             return EXIT_OK
-        applied = apply_import(db, plan_id, preview, use_workbook=take)
+        applied = apply_import(access, preview, use_workbook=take)
     finally:
         db.close()
     if applied.value is None:

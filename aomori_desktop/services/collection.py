@@ -24,8 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from aomori_desktop.domain.errors import UserError
-from aomori_desktop.domain.fiscal import fy_label, fy_label_era
+from aomori_desktop.domain.fiscal import fy_label_era
 from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
+from aomori_desktop.domain.validation import outside_period
 from aomori_desktop.exchange.collection_form import (
     CollectionForm,
     FormKpi,
@@ -42,7 +43,7 @@ from aomori_desktop.services.changes import Applied
 from aomori_desktop.services.errors import NotFound, ValidationError
 from aomori_desktop.services.snapshot_io import read_snapshot
 from aomori_desktop.services.tasks import TaskState
-from aomori_desktop.store.database import Clock, Database, os_user, utc_now
+from aomori_desktop.services.transaction import PlanAccess, find_plan
 from aomori_desktop.store.models import (
     KpiMeasureRow,
     KpiRow,
@@ -77,31 +78,23 @@ def plan_key(plan: PlanRow) -> str:
     return hashlib.sha256(f"{plan.id}|{plan.created_at.isoformat()}".encode()).hexdigest()[:16]
 
 
-def _plan(s: Session, plan_id: int) -> PlanRow:
-    plan = s.get(PlanRow, plan_id)
-    if plan is None:
-        raise NotFound("計画が見つかりません。")
-    return plan
-
-
 def _check_year(plan: PlanRow, fiscal_year: int) -> None:
-    if not plan.first_fiscal_year <= fiscal_year <= plan.last_fiscal_year:
-        raise ValidationError(
-            [
-                f"{fy_label(fiscal_year) if 1926 <= fiscal_year <= 2100 else fiscal_year}は"
-                f"計画期間（{fy_label(plan.first_fiscal_year)}〜{fy_label(plan.last_fiscal_year)}）外です。"
-            ]
-        )
+    problem = outside_period(
+        "", fiscal_year, range(plan.first_fiscal_year, plan.last_fiscal_year + 1)
+    )
+    if problem:
+        raise ValidationError([problem])
 
 
-def sections(db: Database, plan_id: int) -> list[str]:
+def sections(access: PlanAccess) -> list[str]:
     """The 担当課 named by the plan's KPIs and projects, sorted; "" when some have none."""
-    with db.read_session() as s:
+    plan_id = access.plan_id
+    with access.reading() as s:
         names = set(s.scalars(select(KpiRow.responsible_section).where(KpiRow.plan_id == plan_id)))
         names |= set(
             s.scalars(select(ProjectRow.responsible_section).where(ProjectRow.plan_id == plan_id))
         )
-    return sorted(n.strip() for n in names)
+    return sorted({n.strip() for n in names})
 
 
 def _section(name: str) -> str:
@@ -134,28 +127,17 @@ def _in_scope_measures(plan: PlanRow, scope: Scope) -> set[int] | None:
 
 
 def build_forms(
-    db: Database,
-    plan_id: int,
-    fiscal_year: int,
-    scope: Scope,
-    *,
-    per_section: bool = False,
-    user: str | None = None,
-    clock: Clock = utc_now,
+    access: PlanAccess, fiscal_year: int, scope: Scope, *, per_section: bool = False
 ) -> list[CollectionForm]:
     """The collection forms of `scope` for `fiscal_year` (one per 担当課 with `per_section`)."""
-    with db.read_session() as s:
-        plan = s.execute(
-            select(PlanRow).where(PlanRow.id == plan_id).options(selectinload(PlanRow.pillars))
-        ).scalar_one_or_none()
-        if plan is None:
-            raise NotFound("計画が見つかりません。")
+    with access.reading() as s:
+        plan = find_plan(s, access.plan_id)
         _check_year(plan, fiscal_year)
         label = _scope_label(s, plan, scope)
         kpis = _kpis(s, plan, fiscal_year, scope)
         projects = _projects(s, plan, fiscal_year, scope)
         key, name = plan_key(plan), plan.name
-    created_at, created_by = clock(), (user or os_user())[:100]
+    created_at, created_by = access.clock(), access.user
     if not kpis and not projects:
         raise UserError(f"{label}には、調査票に載せるKPIも共創プロジェクトもありません。")
     if not per_section:
@@ -294,23 +276,18 @@ def form_file_name(form: CollectionForm) -> str:
 
 
 def write_collection_workbooks(
-    db: Database,
-    plan_id: int,
+    access: PlanAccess,
     fiscal_year: int,
     scope: Scope,
     output: Path,
     *,
     per_section: bool = False,
     state: TaskState | None = None,
-    user: str | None = None,
-    clock: Clock = utc_now,
 ) -> Applied[list[Path]]:
     """Write the forms of `scope`: to the file `output`, or with `per_section` one file per
     担当課 into the folder `output`. Nothing is written until every workbook is made."""
     state = state or TaskState()
-    forms = build_forms(
-        db, plan_id, fiscal_year, scope, per_section=per_section, user=user, clock=clock
-    )
+    forms = build_forms(access, fiscal_year, scope, per_section=per_section)
     if per_section and not output.is_dir():
         raise UserError(f"書き出し先のフォルダー「{output}」がありません。")
     made: list[tuple[Path, bytes]] = []
@@ -327,29 +304,23 @@ def write_collection_workbooks(
 
 
 def export_plan_workbook(
-    db: Database,
-    plan_id: int,
-    output: Path,
-    fiscal_year: int,
-    *,
-    state: TaskState | None = None,
-    clock: Clock = utc_now,
+    access: PlanAccess, output: Path, fiscal_year: int, *, state: TaskState | None = None
 ) -> Applied[Path]:
     """The whole plan as an Excel workbook (grades and rates of `fiscal_year` on 概要/KPI)."""
     state = state or TaskState()
-    with db.read_session() as s:
-        _check_year(_plan(s, plan_id), fiscal_year)
-        snapshot = read_snapshot(s, plan_id)
+    state.report(0, 1, "計画を読み込んでいます")
+    with access.reading() as s:
+        _check_year(find_plan(s, access.plan_id), fiscal_year)
+        snapshot = read_snapshot(s, access.plan_id)
     state.check()
-    data = write_plan_workbook(snapshot, fiscal_year, exported_at=clock(), progress=state)
+    data = write_plan_workbook(snapshot, fiscal_year, exported_at=access.clock(), progress=state)
     state.check()
     write_bytes_atomically(output, data)
     return Applied(value=output)
 
 
 def export_kpi_csv(
-    db: Database,
-    plan_id: int,
+    access: PlanAccess,
     output: Path,
     *,
     encoding: CsvEncoding = CsvEncoding.UTF8_BOM,
@@ -359,12 +330,13 @@ def export_kpi_csv(
     """Every KPI's yearly figures as CSV (one row per KPI and fiscal year), which the CSV
     import reads back through the same preview."""
     state = state or TaskState()
-    with db.read_session() as s:
-        plan = _plan(s, plan_id)
+    state.report(0, 1, "計画を読み込んでいます")
+    with access.reading() as s:
+        plan = find_plan(s, access.plan_id)
         for fy in fiscal_years or ():
             _check_year(plan, fy)
         key = plan_key(plan)
-        snapshot = read_snapshot(s, plan_id)
+        snapshot = read_snapshot(s, access.plan_id)
     state.check()
     data = write_kpi_csv(
         snapshot, key, encoding=encoding, fiscal_years=fiscal_years, progress=state

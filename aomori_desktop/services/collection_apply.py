@@ -13,29 +13,20 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import Enum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aomori_desktop.domain.fiscal import fy_label
-from aomori_desktop.domain.numbers import decimal_to_text, format_decimal
+from aomori_desktop.domain.numbers import format_decimal
 from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
-from aomori_desktop.domain.validation import MAX_USER
 from aomori_desktop.exchange.collection_form import Field, Value, canonical
 from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.collection_import import ImportPreview
 from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
 from aomori_desktop.services.tasks import TaskState
-from aomori_desktop.store.database import Clock, Database, os_user, utc_now
-from aomori_desktop.store.models import (
-    AuditRow,
-    KpiRow,
-    KpiYearRow,
-    PlanRow,
-    ProjectRow,
-    ProjectYearRow,
-)
+from aomori_desktop.services.transaction import PlanAccess, same
+from aomori_desktop.store.models import KpiRow, KpiYearRow, ProjectRow, ProjectYearRow
 
 _COLUMN = {
     Field.ACTUAL: "actual",
@@ -80,13 +71,10 @@ class ImportResult:
 
 
 def apply_import(
-    db: Database,
-    plan_id: int,
+    access: PlanAccess,
     preview: ImportPreview,
     *,
     use_workbook: Collection[str] = (),
-    user: str | None = None,
-    clock: Clock = utc_now,
     state: TaskState | None = None,
 ) -> Applied[ImportResult]:
     """Write the preview's changes, and the conflicts whose key is in `use_workbook` (the
@@ -112,9 +100,7 @@ def apply_import(
     ]
     if not writes:
         return Applied()
-    return write_fields(
-        db, plan_id, writes, undoing=False, user=user, clock=clock, state=state or TaskState()
-    )
+    return write_fields(access, writes, undoing=False, state=state or TaskState())
 
 
 def _stored(field_: Field, value: Value) -> object:
@@ -138,17 +124,7 @@ def _read(field_: Field, raw: object) -> Value:
     return raw
 
 
-def _audit_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return decimal_to_text(value)
-    if isinstance(value, Enum):
-        return str(value.value)
-    return str(value)
-
-
-def _shown(field_: Field, value: Value) -> str:
+def _shown(value: Value) -> str:
     if value is None or value == "":
         return "空欄"
     if isinstance(value, Decimal):
@@ -160,26 +136,16 @@ def _shown(field_: Field, value: Value) -> str:
 
 
 def write_fields(
-    db: Database,
-    plan_id: int,
-    writes: Sequence[FieldWrite],
-    *,
-    undoing: bool,
-    user: str | None,
-    clock: Clock,
-    state: TaskState,
+    access: PlanAccess, writes: Sequence[FieldWrite], *, undoing: bool, state: TaskState
 ) -> Applied[ImportResult]:
     """Store `writes` in one transaction (all or nothing) with their audit entries; the
     returned undo stores the previous values the same way (and its undo is the redo)."""
-    who = (user or os_user())[:MAX_USER]
-    now = clock()
     inverse: list[FieldWrite] = []
     kpis: set[str] = set()
     projects: set[str] = set()
-    with db.session() as s:
-        if s.get(PlanRow, plan_id) is None:
-            raise NotFound("計画が見つかりません。")
-        rows = _rows(s, plan_id, writes)
+    with access.transaction() as tx:
+        tx.plan()
+        rows = _rows(tx.s, tx.plan_id, writes)
         stale: list[str] = []
         for index, w in enumerate(writes):
             if index % 500 == 0:
@@ -193,36 +159,31 @@ def write_fields(
                 what = "KPI" if w.kind == "kpi" else "共創プロジェクト"
                 stale.append(
                     f"{what} {w.code} {fy_label(w.fiscal_year)}の{w.field.label}"
-                    f"（現在: {_shown(w.field, current)}）"
+                    f"（現在: {_shown(current)}）"
                 )
                 continue
             new = _stored(w.field, w.value)
             if row is None:
-                row = _new_row(s, plan_id, w)
+                row = _new_row(tx.s, tx.plan_id, w)
                 rows[w.kind, w.code, w.fiscal_year] = row
             old = getattr(row, _COLUMN[w.field])
-            if _identical(old, new):
+            if same(old, new):
                 continue
             setattr(row, _COLUMN[w.field], new)
-            row.entered_by = who
-            row.entered_at = now
-            s.add(
-                AuditRow(
-                    plan_id=plan_id,
-                    at=now,
-                    user=who,
-                    action="update" if undoing else "import",
-                    entity="kpi_year" if w.kind == "kpi" else "project_year",
-                    entity_key=f"{w.code}/{w.fiscal_year}",
-                    field=_COLUMN[w.field],
-                    old=_audit_text(old),
-                    new=_audit_text(new),
-                    reason=(
-                        f"調査票「{w.source}」の取り込みの取り消し"
-                        if undoing
-                        else f"調査票「{w.source}」{w.where} から取り込み"
-                    ),
-                )
+            row.entered_by = tx.user
+            row.entered_at = tx.now
+            tx.audit(
+                "kpi_year" if w.kind == "kpi" else "project_year",
+                f"{w.code}/{w.fiscal_year}",
+                _COLUMN[w.field],
+                old,
+                new,
+                action="update" if undoing else "import",
+                reason=(
+                    f"調査票「{w.source}」の取り込みの取り消し"
+                    if undoing
+                    else f"調査票「{w.source}」{w.where} から取り込み"
+                ),
             )
             inverse.append(
                 FieldWrite(
@@ -232,8 +193,8 @@ def write_fields(
             (kpis if w.kind == "kpi" else projects).add(w.code)
         if stale:
             raise Conflict(
-                "取り込みの確認後に、他の利用者（または別の画面）が次の値を変更しています。"
-                "何も変更していません。もう一度取り込みの確認をしてください:\n"
+                "取り込みの確認の後に、他の利用者（または別の画面）が次の値を変更しています。"
+                "何も変更していません。もう一度取り込みの確認からやり直してください:\n"
                 + "\n".join(f"・{line}" for line in stale[:10])
             )
         state.check()  # the last point at which stopping leaves nothing written
@@ -249,17 +210,9 @@ def write_fields(
         return Applied(value=result)
 
     def undo() -> Applied[ImportResult]:
-        return write_fields(
-            db, plan_id, inverse, undoing=not undoing, user=user, clock=clock, state=TaskState()
-        )
+        return write_fields(access, inverse, undoing=not undoing, state=TaskState())
 
     return Applied(changes, undo, result)
-
-
-def _identical(old: object, new: object) -> bool:
-    if isinstance(old, Decimal) and isinstance(new, Decimal):
-        return old == new and old.as_tuple().exponent == new.as_tuple().exponent
-    return old == new
 
 
 YearRow = KpiYearRow | ProjectYearRow

@@ -41,10 +41,9 @@ from aomori_desktop.exchange.collection_form import (
 from aomori_desktop.exchange.csv_collection import read_kpi_csv
 from aomori_desktop.exchange.xlsx_returned import read_returned_workbook
 from aomori_desktop.services.collection import plan_key
-from aomori_desktop.services.errors import NotFound
 from aomori_desktop.services.tasks import Cancelled, TaskState
-from aomori_desktop.store.database import Database
-from aomori_desktop.store.models import KpiRow, KpiYearRow, PlanRow, ProjectRow, ProjectYearRow
+from aomori_desktop.services.transaction import PlanAccess, find_plan
+from aomori_desktop.store.models import KpiRow, KpiYearRow, ProjectRow, ProjectYearRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,12 +203,11 @@ class _Stored:
         return self.projects.get((code, fiscal_year), ProjectValues())
 
 
-def _load(db: Database, plan_id: int, forms: Iterable[FilledForm]) -> _Stored:
+def _load(access: PlanAccess, forms: Iterable[FilledForm]) -> _Stored:
     years = sorted({fy for form in forms for fy in form.fiscal_years})
-    with db.read_session() as s:
-        plan = s.get(PlanRow, plan_id)
-        if plan is None:
-            raise NotFound("計画が見つかりません。")
+    plan_id = access.plan_id
+    with access.reading() as s:
+        plan = find_plan(s, plan_id)
         kpi_names = {
             code: name
             for code, name in s.execute(
@@ -261,15 +259,14 @@ def _load(db: Database, plan_id: int, forms: Iterable[FilledForm]) -> _Stored:
 
 
 def preview_import(
-    db: Database,
-    plan_id: int,
+    access: PlanAccess,
     files: Sequence[ReadFile],
     *,
     fiscal_year: int | None = None,
 ) -> ImportPreview:
     """Compare the files' answers with the database. `fiscal_year`, when given, is the year
     the workbooks must be for (a CSV names the year on every row and may hold several)."""
-    stored = _load(db, plan_id, [f.form for f in files if f.form is not None])
+    stored = _load(access, [f.form for f in files if f.form is not None])
     claimed: dict[str, tuple[str, str]] = {}  # field key → (source, canonical answer)
     seen: dict[str, str] = {}
     previews = []

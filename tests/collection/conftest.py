@@ -15,11 +15,15 @@ import pytest
 
 from aomori_desktop.cli import main
 from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
-from aomori_desktop.services.plan_service import KpiFieldsEdit, PlanService, ProjectFieldsEdit
+from aomori_desktop.services.kpi_fields import KpiFieldsEdit
+from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.services.projects import ProjectFieldsEdit
+from aomori_desktop.services.transaction import PlanAccess
 from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 from aomori_desktop.store.database import Database, open_database
 
 NOW = datetime(2025, 5, 20, 1, 0, tzinfo=UTC)
+LATER = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
 USER = "企画 花子"
 ECONOMY = "経済政策課"
 TOURISM = "観光課"
@@ -41,19 +45,23 @@ def plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("collection-template") / "plan.sqlite3"
     db = create_seeded_database(path)
     try:
-        service = PlanService(db, default_plan_id(db), user="設定 太郎", clock=lambda: NOW)
+        services = PlanServices(db, default_plan_id(db), user="設定 太郎", clock=lambda: NOW)
         for section, kpis, projects in (
             (ECONOMY, ECONOMY_KPIS, ECONOMY_PROJECTS),
             (TOURISM, TOURISM_KPIS, TOURISM_PROJECTS),
         ):
             for code in kpis:
-                service.update_kpi(code, KpiFieldsEdit(responsible_section=section))
+                services.kpi_fields.update_kpi(code, KpiFieldsEdit(responsible_section=section))
             for code in projects:
-                service.update_project(code, ProjectFieldsEdit(responsible_section=section))
-        service.record_actual(
+                services.projects.update_project(
+                    code, ProjectFieldsEdit(responsible_section=section)
+                )
+        services.values.record_actual(
             "K10", 2024, Decimal("1109980"), status=FigureStatus.PRELIMINARY, comment="速報値"
         )
-        service.set_project_year("PJ01", 2024, status=ProjectStatus.STUDYING, note="協議中")
+        services.projects.set_project_year(
+            "PJ01", 2024, status=ProjectStatus.STUDYING, note="協議中"
+        )
     finally:
         db.close()
     return path
@@ -78,6 +86,17 @@ def db(db_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def plan_id(db: Database) -> int:
     return default_plan_id(db)
+
+
+@pytest.fixture
+def access(db: Database, plan_id: int) -> PlanAccess:
+    """What the planning section's import and export run with: its user and a fixed clock."""
+    return PlanAccess(db, plan_id, user=USER, clock=lambda: NOW)
+
+
+def other_user(db: Database, plan_id: int) -> PlanServices:
+    """Someone else editing the database meanwhile (another PC, another window)."""
+    return PlanServices(db, plan_id, user="別の 職員", clock=lambda: LATER)
 
 
 @pytest.fixture

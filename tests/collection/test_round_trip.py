@@ -4,7 +4,6 @@ rows, a hidden row, full-width digits, a formula with a stored result), import b
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,9 +16,8 @@ from aomori_desktop.services.collection_apply import apply_import
 from aomori_desktop.services.collection_import import preview_import, read_files
 from aomori_desktop.services.collection_report import preview_text
 from aomori_desktop.services.errors import Conflict
-from aomori_desktop.services.plan_service import PlanService
-from aomori_desktop.store.database import Database
-from tests.collection.conftest import ECONOMY, NOW, TOURISM, USER
+from aomori_desktop.services.transaction import PlanAccess
+from tests.collection.conftest import ECONOMY, TOURISM, USER, other_user
 from tests.collection.helpers import (
     cache_formula,
     fill,
@@ -32,13 +30,9 @@ from tests.collection.helpers import (
     sha,
 )
 
-LATER = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
 
-
-def _make(db: Database, plan_id: int, folder: Path) -> dict[str, Path]:
-    made = write_collection_workbooks(
-        db, plan_id, 2024, Scope(), folder, per_section=True, user=USER, clock=lambda: NOW
-    ).value
+def _make(access: PlanAccess, folder: Path) -> dict[str, Path]:
+    made = write_collection_workbooks(access, 2024, Scope(), folder, per_section=True).value
     assert made is not None
     return {p.stem.rsplit("_", 1)[-1]: p for p in made}
 
@@ -79,21 +73,19 @@ def _department_b(path: Path) -> None:
     fill(path, "共創プロジェクト", {("PJ15", "H"): "完了"})
 
 
-def test_two_departments_round_trip(
-    db: Database, db_path: Path, plan_id: int, tmp_path: Path
-) -> None:
-    forms = _make(db, plan_id, tmp_path)
+def test_two_departments_round_trip(access: PlanAccess, db_path: Path, tmp_path: Path) -> None:
+    forms = _make(access, tmp_path)
     assert set(forms) == {ECONOMY, TOURISM, "担当課未設定"}
     _department_a(forms[ECONOMY])
     _department_b(forms[TOURISM])
     # meanwhile, in the database: K13 gets a value, K12 a comment the department never saw
-    service = PlanService(db, plan_id, user="別の 職員", clock=lambda: LATER)
-    service.record_actual("K13", 2024, Decimal("1700"))
-    service.record_actual("K12", 2024, None, comment="庁内で追記")
+    values = other_user(access.db, access.plan_id).values
+    values.record_actual("K13", 2024, Decimal("1700"))
+    values.record_actual("K12", 2024, None, comment="庁内で追記")
 
     files = read_files([forms[ECONOMY], forms[TOURISM]])
     before = sha(db_path)
-    preview = preview_import(db, plan_id, files, fiscal_year=2024)
+    preview = preview_import(access, files, fiscal_year=2024)
     assert sha(db_path) == before  # the preview writes nothing
     assert preview.ok, preview.problems
     text = preview_text(preview)
@@ -131,7 +123,7 @@ def test_two_departments_round_trip(
         "K03 創業件数 令和6(2024)年度 コメント（新規）: 空欄 → 「前年比+7件 創業塾の効果」" in text
     )
 
-    applied = apply_import(db, plan_id, preview, user=USER, clock=lambda: LATER)
+    applied = apply_import(access, preview)
     assert applied.value is not None and applied.value.fields == 13
     assert applied.changes.kpis == {"K01", "K02", "K03", "K04", "K10", "K11"}
     assert applied.changes.projects == {"PJ01", "PJ15"}
@@ -189,42 +181,42 @@ def _statuses(old: str | None, new: str) -> tuple[object, object]:
 
 
 def test_conflict_taken_from_the_workbook_when_chosen(
-    db: Database, db_path: Path, plan_id: int, tmp_path: Path
+    access: PlanAccess, db_path: Path, tmp_path: Path
 ) -> None:
-    forms = _make(db, plan_id, tmp_path)
+    forms = _make(access, tmp_path)
     fill(forms[TOURISM], "KPI", {("K13", "M"): 1650})
-    PlanService(db, plan_id, user="別の 職員").record_actual("K13", 2024, Decimal("1700"))
-    preview = preview_import(db, plan_id, read_files([forms[TOURISM]]), fiscal_year=2024)
+    other_user(access.db, access.plan_id).values.record_actual("K13", 2024, Decimal("1700"))
+    preview = preview_import(access, read_files([forms[TOURISM]]), fiscal_year=2024)
     [conflict] = preview.conflicts
-    applied = apply_import(db, plan_id, preview, use_workbook={conflict.key}, user=USER)
+    applied = apply_import(access, preview, use_workbook={conflict.key})
     assert applied.value is not None and applied.value.fields == 1
     assert kpi_year(db_path, "K13", 2024)[0] == "1650"
 
 
 def test_a_value_changed_after_the_preview_stops_the_import(
-    db: Database, db_path: Path, plan_id: int, tmp_path: Path
+    access: PlanAccess, db_path: Path, tmp_path: Path
 ) -> None:
-    forms = _make(db, plan_id, tmp_path)
+    forms = _make(access, tmp_path)
     fill(forms[TOURISM], "KPI", {("K10", "M"): 1200000, ("K11", "M"): 5})
-    preview = preview_import(db, plan_id, read_files([forms[TOURISM]]), fiscal_year=2024)
+    preview = preview_import(access, read_files([forms[TOURISM]]), fiscal_year=2024)
     assert len(preview.changes) == 2
-    PlanService(db, plan_id, user="別の 職員").record_actual("K10", 2024, Decimal("1111111"))
+    other_user(access.db, access.plan_id).values.record_actual("K10", 2024, Decimal("1111111"))
     before = sha(db_path)
     with pytest.raises(Conflict) as refused:
-        apply_import(db, plan_id, preview, user=USER)
+        apply_import(access, preview)
     assert "何も変更していません" in refused.value.message
     assert "KPI K10 令和6(2024)年度の実績値（現在: 1,111,111）" in refused.value.message
     assert sha(db_path) == before
 
 
 def test_undo_refuses_to_overwrite_a_later_change(
-    db: Database, db_path: Path, plan_id: int, tmp_path: Path
+    access: PlanAccess, db_path: Path, tmp_path: Path
 ) -> None:
-    forms = _make(db, plan_id, tmp_path)
+    forms = _make(access, tmp_path)
     fill(forms[TOURISM], "KPI", {("K11", "M"): 5})
-    preview = preview_import(db, plan_id, read_files([forms[TOURISM]]), fiscal_year=2024)
-    applied = apply_import(db, plan_id, preview, user=USER)
-    PlanService(db, plan_id, user="別の 職員").record_actual("K11", 2024, Decimal("6"))
+    preview = preview_import(access, read_files([forms[TOURISM]]), fiscal_year=2024)
+    applied = apply_import(access, preview)
+    other_user(access.db, access.plan_id).values.record_actual("K11", 2024, Decimal("6"))
     assert applied.undo is not None
     with pytest.raises(Conflict):
         applied.undo()
@@ -232,14 +224,14 @@ def test_undo_refuses_to_overwrite_a_later_change(
 
 
 def test_untouched_prefilled_value_keeps_a_later_database_change(
-    db: Database, db_path: Path, plan_id: int, tmp_path: Path
+    access: PlanAccess, db_path: Path, tmp_path: Path
 ) -> None:
     """The department left K10's pre-filled 1,109,980 as it was; the database has a newer
     figure: that is no change and no conflict (the department did not answer it)."""
-    forms = _make(db, plan_id, tmp_path)
+    forms = _make(access, tmp_path)
     fill(forms[TOURISM], "KPI", {("K11", "M"): 5})
-    PlanService(db, plan_id, user="別の 職員").record_actual("K10", 2024, Decimal("1115000"))
-    preview = preview_import(db, plan_id, read_files([forms[TOURISM]]), fiscal_year=2024)
+    other_user(access.db, access.plan_id).values.record_actual("K10", 2024, Decimal("1115000"))
+    preview = preview_import(access, read_files([forms[TOURISM]]), fiscal_year=2024)
     assert [c.code for c in preview.changes] == ["K11"]
     assert preview.conflicts == ()
     assert preview.files[0].fresh is False
@@ -247,14 +239,14 @@ def test_untouched_prefilled_value_keeps_a_later_database_change(
 
 
 def test_the_same_field_answered_differently_in_two_files_is_refused(
-    db: Database, db_path: Path, plan_id: int, tmp_path: Path
+    access: PlanAccess, db_path: Path, tmp_path: Path
 ) -> None:
-    forms = _make(db, plan_id, tmp_path)
+    forms = _make(access, tmp_path)
     whole = tmp_path / "all.xlsx"
-    write_collection_workbooks(db, plan_id, 2024, Scope(ScopeKind.ALL), whole, user=USER)
+    write_collection_workbooks(access, 2024, Scope(ScopeKind.ALL), whole)
     fill(forms[TOURISM], "KPI", {("K11", "M"): 5})
     fill(whole, "KPI", {("K11", "M"): 6})
-    preview = preview_import(db, plan_id, read_files([forms[TOURISM], whole]), fiscal_year=2024)
+    preview = preview_import(access, read_files([forms[TOURISM], whole]), fiscal_year=2024)
     assert not preview.ok
     [problem] = preview.problems
     assert problem.startswith(
@@ -263,5 +255,5 @@ def test_the_same_field_answered_differently_in_two_files_is_refused(
     assert problem.endswith("と異なる値が入力されています。どちらかに揃えてください。")
     before = sha(db_path)
     with pytest.raises(Exception, match="何も変更していません"):
-        apply_import(db, plan_id, preview, user=USER)
+        apply_import(access, preview)
     assert sha(db_path) == before
