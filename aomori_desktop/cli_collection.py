@@ -219,8 +219,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         sys.stdout.write(preview_text(preview, take))
         problems = preview.problems
         if problems:
-            if len(problems) == 1 and len(preview.files) == 1 and preview.files[0].refused:
-                raise UserError(preview.files[0].refused)
+            if len(problems) == 1:
+                raise UserError(f"{problems[0]}何も変更していません。")
             raise UserError(
                 f"取り込めないファイルまたはセルが {len(problems)}件あるため、何も変更していません"
                 "（内容は上の一覧のとおりです）。"

@@ -272,11 +272,15 @@ def _scan(
     progress: Progress | None,
 ) -> list[_Row]:
     """Header check and the raw input cells of every row that has content."""
-    limit = FIRST_ROW + expected + max(expected, EXTRA_ROWS)
+    limit = FIRST_ROW + expected + max(expected, EXTRA_ROWS)  # content beyond: refused
+    cap = limit + 10 * EXTRA_ROWS  # rows read at most (empty ones included)
+    declared = ws.max_row  # the sheet's own <dimension>, read without parsing the rows
+    if isinstance(declared, int) and declared > cap:
+        raise _too_long(name, sheet, declared)
     inputs = [(i, c) for i, c in enumerate(columns) if c.input]
     rows: list[_Row] = []
     header_seen = False
-    for number, cells in enumerate(ws.iter_rows(max_col=len(columns)), start=1):
+    for number, cells in enumerate(ws.iter_rows(max_col=len(columns), max_row=cap + 1), start=1):
         if number == HEADER_ROW:
             _check_header(cells, columns, sheet, name)
             header_seen = True
@@ -285,16 +289,8 @@ def _scan(
             continue
         values = [getattr(c, "value", None) for c in cells]
         empty = all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
-        if number > limit and not empty:
-            raise WorkbookRefused(
-                f"ブック「{name}」のシート「{sheet}」は行が多すぎるため取り込めません"
-                f"（{limit:,}行目より後にも入力があります）。調査票に行を追加せずに入力してください。"
-            )
-        if number > limit + 50 * EXTRA_ROWS:
-            raise WorkbookRefused(
-                f"ブック「{name}」のシート「{sheet}」は行が多すぎるため取り込めません"
-                f"（{number:,}行以上）。調査票に行を追加せずに入力してください。"
-            )
+        if (number > limit and not empty) or number > cap:
+            raise _too_long(name, sheet, number)
         if empty:
             continue
         row = _Row(number, values[0] if values else None)
@@ -314,6 +310,13 @@ def _scan(
     if not header_seen:
         raise _columns_changed(name, sheet, columns[0], "", HEADER_ROW, 1)
     return rows
+
+
+def _too_long(name: str, sheet: str, rows: int) -> WorkbookRefused:
+    return WorkbookRefused(
+        f"ブック「{name}」のシート「{sheet}」は行が多すぎるため取り込めません"
+        f"（{rows:,}行目まであります）。調査票に行を追加せずに入力してください。"
+    )
 
 
 def _columns_changed(
