@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -162,15 +163,32 @@ def write_plan_workbook(
             progress.check()
             progress.report(done, total, text)
 
-    _summary_sheet(wb, styler, snapshot, fiscal_year, exported_at, evaluations)
-    _structure_sheet(wb, styler, snapshot)
-    _projects_sheet(wb, styler, snapshot, years)
-    step(len(snapshot.projects) + 1, "共創プロジェクト")
-    _kpi_sheet(wb, styler, snapshot, years, fiscal_year, evaluations, step)
-    _kpi_years_sheet(wb, styler, snapshot, years, evaluations, step)
-    buffer = io.BytesIO()
-    wb.save(buffer)
+    try:
+        _summary_sheet(wb, styler, snapshot, fiscal_year, exported_at, evaluations)
+        _structure_sheet(wb, styler, snapshot)
+        _projects_sheet(wb, styler, snapshot, years)
+        step(len(snapshot.projects) + 1, "共創プロジェクト")
+        _kpi_sheet(wb, styler, snapshot, years, fiscal_year, evaluations, step)
+        _kpi_years_sheet(wb, styler, snapshot, years, evaluations, step)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+    except BaseException:
+        _discard(wb)
+        raise
     return buffer.getvalue()
+
+
+def _discard(wb: Any) -> None:
+    """Close the half-written sheets of a stopped export and remove their temporary files
+    (openpyxl streams each write-only sheet through one)."""
+    for ws in wb.worksheets:
+        with suppress(Exception):
+            if not ws.closed:
+                ws.close()
+        writer = getattr(ws, "_writer", None)
+        if writer is not None:
+            with suppress(Exception):
+                writer.cleanup()
 
 
 def _summary_sheet(
