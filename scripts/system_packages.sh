@@ -24,6 +24,8 @@ CHECK_PACKAGES=(
     poppler-utils
     # the Word report is converted with LibreOffice in CI (scripts/check_report.sh)
     libreoffice-writer-nogui
+    # the exported workbooks are opened with LibreOffice in CI (scripts/check_xlsx_libreoffice.py)
+    libreoffice-calc-nogui
 )
 
 install_system_packages() {
@@ -51,4 +53,3 @@ install_system_packages() {
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
-

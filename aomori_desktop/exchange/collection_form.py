@@ -211,7 +211,7 @@ class FormKpi:
 class FormProject:
     code: str
     title: str
-    placements: str  # "1-1-2, 1-2-3（再掲）"
+    placements: str  # "1-1-2\n1-2-3（再掲）", one listing a line
     responsible_section: str
     description: str
     previous_status: ProjectStatus | None

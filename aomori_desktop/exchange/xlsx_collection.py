@@ -14,7 +14,6 @@ hides them. The reader is `xlsx_returned`.
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -24,7 +23,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.protection import SheetProtection
 
-from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.fiscal import fy_label, fy_label_era
 from aomori_desktop.domain.numbers import MAX_INTEGER_DIGITS, decimal_to_text
 from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
 from aomori_desktop.exchange.collection_form import (
@@ -44,9 +43,9 @@ from aomori_desktop.exchange.xlsx_style import (
     WRAP_LOOK,
     Look,
     Styler,
-    display_width,
     number_look,
     print_setup,
+    row_height,
     set_widths,
 )
 
@@ -81,13 +80,13 @@ def kpi_columns(fiscal_year: int) -> tuple[Column, ...]:
         Column("section", "担当課", 12),
         Column("unit", "単位", 6),
         Column("baseline", "基準値", 11),
-        Column("baseline_year", "基準年度", 11),
+        Column("baseline_year", "基準年度", 10),
         Column("target", "目標値", 11),
-        Column("target_year", "目標年度", 11),
-        Column("interim", f"年度目標\n{fy_label(fiscal_year)}", 11),
-        Column("previous", f"前年度実績\n{fy_label(fiscal_year - 1)}", 11),
-        Column("actual", f"実績値\n{fy_label(fiscal_year)}", 13, input=True),
-        Column("status", "速報/確定", 9, input=True),
+        Column("target_year", "目標年度", 10),
+        Column("interim", f"年度目標\n{fy_label_era(fiscal_year)}", 11),
+        Column("previous", f"前年度実績\n{fy_label_era(fiscal_year - 1)}", 11),
+        Column("actual", f"実績値\n{fy_label_era(fiscal_year)}", 13, input=True),
+        Column("status", "速報/\n確定", 7, input=True),
         Column("comment", "要因分析・コメント", 44, input=True),
     )
 
@@ -100,8 +99,8 @@ def project_columns(fiscal_year: int) -> tuple[Column, ...]:
         Column("title", "共創プロジェクト", 30),
         Column("section", "担当課", 12),
         Column("description", "取組内容", 40),
-        Column("previous", f"前年度の状況\n{fy_label(fiscal_year - 1)}", 11),
-        Column("status", f"状況\n{fy_label(fiscal_year)}", 10, input=True),
+        Column("previous", f"前年度の状況\n{fy_label_era(fiscal_year - 1)}", 12),
+        Column("status", f"状況\n{fy_label_era(fiscal_year)}", 10, input=True),
         Column("note", "取組状況・メモ", 40, input=True),
     )
 
@@ -166,16 +165,6 @@ def _protect(ws: Any) -> None:
     )
 
 
-def _row_height(texts: list[tuple[str, float]]) -> float | None:
-    """A height that shows wrapped texts (text, column width) whole, or None for one line."""
-    lines = 1
-    for text, width in texts:
-        for paragraph in text.split("\n"):
-            lines += max(1, math.ceil(display_width(paragraph) / max(width - 1, 1))) - 1
-        lines += text.count("\n")
-    return None if lines <= 1 else min(15.0 * lines, 300.0)
-
-
 def _instructions(ws: Any, styler: Styler, form: CollectionForm) -> None:
     set_widths(ws, [16, 96])
     print_setup(ws, title_rows=None)
@@ -217,7 +206,7 @@ def _instructions(ws: Any, styler: Styler, form: CollectionForm) -> None:
     for number, text in enumerate(steps, start=1):
         styler.put(ws, row, 1, f"{number}.", Look(horizontal="right", border=False))
         styler.put(ws, row, 2, text, Look(wrap=True, border=False))
-        ws.row_dimensions[row].height = _row_height([(text, 96)]) or 15.0
+        ws.row_dimensions[row].height = row_height([(text, 96)]) or 15.0
         row += 1
     ws.protection = SheetProtection(sheet=True, selectLockedCells=False)
 
@@ -235,7 +224,7 @@ def _header(ws: Any, styler: Styler, columns: tuple[Column, ...], title: str, no
             else Look(bold=True, fill="FFD966", wrap=True, vertical="center")
         )
         styler.put(ws, HEADER_ROW, index, column.heading, look)
-    ws.row_dimensions[HEADER_ROW].height = 30
+    ws.row_dimensions[HEADER_ROW].height = row_height((c.heading, c.width) for c in columns)
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=5).coordinate
     print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
@@ -258,7 +247,7 @@ def _kpi_sheet(ws: Any, styler: Styler, form: CollectionForm) -> None:
     for offset, kpi in enumerate(form.kpis):
         row = FIRST_ROW + offset
         _kpi_row(ws, styler, row, kpi)
-        ws.row_dimensions[row].height = _row_height(
+        ws.row_dimensions[row].height = row_height(
             [(kpi.name, widths["name"]), (kpi.values.comment, widths["comment"])]
         )
     last = FIRST_ROW + max(len(form.kpis), 1) - 1
@@ -309,9 +298,9 @@ def _kpi_row(ws: Any, styler: Styler, row: int, kpi: FormKpi) -> None:
         (kpi.responsible_section, WRAP_LOOK),
         (kpi.unit, CENTER_LOOK),
         (kpi.baseline, number),
-        (fy_label(kpi.baseline_fiscal_year), CENTER_LOOK),
+        (fy_label_era(kpi.baseline_fiscal_year), CENTER_LOOK),
         (kpi.target, number),
-        (fy_label(kpi.target_fiscal_year), CENTER_LOOK),
+        (fy_label_era(kpi.target_fiscal_year), CENTER_LOOK),
         (kpi.interim_target, number),
         (kpi.previous_actual, number),
         (values.actual, number_look(kpi.decimals, fill=INPUT_FILL, locked=False)),
@@ -335,7 +324,7 @@ def _project_sheet(ws: Any, styler: Styler, form: CollectionForm) -> None:
     for offset, project in enumerate(form.projects):
         row = FIRST_ROW + offset
         _project_row(ws, styler, row, project)
-        ws.row_dimensions[row].height = _row_height(
+        ws.row_dimensions[row].height = row_height(
             [
                 (project.title, widths["title"]),
                 (project.description, widths["description"]),

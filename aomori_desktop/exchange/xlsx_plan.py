@@ -26,7 +26,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.fiscal import fy_label, fy_label_era
 from aomori_desktop.domain.plan import Kpi, KpiYear, PlanSnapshot, Project
 from aomori_desktop.domain.progress import (
     Grade,
@@ -51,7 +51,9 @@ from aomori_desktop.exchange.xlsx_style import (
     Styler,
     number_look,
     print_setup,
+    row_height,
     set_widths,
+    year_heading,
 )
 
 DATETIME_LOOK = Look(number_format="yyyy/mm/dd hh:mm", horizontal="center")
@@ -72,6 +74,50 @@ class _Column:
     width: float
 
 
+class _Out:
+    """One write-only sheet: its columns, and rows appended with heights that show wrapped
+    text whole (a streamed sheet needs each row's height before the row is written)."""
+
+    def __init__(
+        self,
+        wb: Any,
+        styler: Styler,
+        title: str,
+        columns: Sequence[_Column],
+        *,
+        freeze: str | None = "C2",
+        header: bool = True,
+    ) -> None:
+        self.ws = wb.create_sheet(title)
+        self.styler = styler
+        self.widths = [c.width for c in columns]
+        self.rows = 0
+        set_widths(self.ws, self.widths)
+        if freeze:
+            self.ws.freeze_panes = freeze
+        print_setup(self.ws, title_rows="1:1" if header else None)
+        if header:
+            self.append([(c.heading, HEADER_LOOK) for c in columns])
+
+    def append(self, cells: Sequence[tuple[object, Look]]) -> None:
+        self.rows += 1
+        height = row_height(
+            (value, width)
+            for (value, look), width in zip(cells, self.widths, strict=False)
+            if look.wrap and isinstance(value, str) and value
+        )
+        if height is not None:
+            self.ws.row_dimensions[self.rows].height = height
+        self.ws.append([self.styler.new(self.ws, value, look) for value, look in cells])
+
+    def finish(self, *, grade_column: str | None = None) -> None:
+        """Autofilter over the table; grade cells coloured by conditional formatting."""
+        last = get_column_letter(len(self.widths))
+        self.ws.auto_filter.ref = f"A1:{last}{max(self.rows, 2)}"
+        if grade_column is not None and self.rows > 1:
+            _grade_rules(self.ws, f"{grade_column}2:{grade_column}{self.rows}")
+
+
 def _local(at: datetime | None) -> datetime | None:
     """Excel has no time zones: local wall-clock time, as the window shows it."""
     return at.astimezone().replace(tzinfo=None) if at is not None else None
@@ -88,19 +134,6 @@ def _grade_rules(ws: Any, cell_range: str) -> None:
                 font=Font(name=FONT_NAME, color=colour, bold=True),
             ),
         )
-
-
-def _sheet(wb: Any, title: str, columns: Sequence[_Column], styler: Styler, freeze: str) -> Any:
-    ws = wb.create_sheet(title)
-    set_widths(ws, [c.width for c in columns])
-    ws.freeze_panes = freeze
-    print_setup(ws, title_rows="1:1")
-    ws.append([styler.new(ws, c.heading, HEADER_LOOK) for c in columns])
-    return ws
-
-
-def _finish(ws: Any, columns: int, rows: int) -> None:
-    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(rows, 1) + 1}"
 
 
 def _kpi_decimals(kpi: Kpi) -> int:
@@ -123,10 +156,6 @@ def _rate(value: Decimal | None) -> Decimal | None:
     return Decimal(text) if text is not None else None
 
 
-def _grade_text(grade: Grade) -> str:
-    return grade.value
-
-
 def write_plan_workbook(
     snapshot: PlanSnapshot,
     fiscal_year: int,
@@ -134,7 +163,7 @@ def write_plan_workbook(
     exported_at: datetime,
     progress: Progress | None = None,
 ) -> bytes:
-    """The .xlsx bytes of the whole plan; grades and rates of `fiscal_year` on 概要 and KPI."""
+    """The .xlsx bytes of the whole plan; `fiscal_year` is the year 概要 and KPI evaluate."""
     wb = Workbook(write_only=True)
     styler = Styler(wb)
     years = list(snapshot.fiscal_years)
@@ -153,7 +182,7 @@ def write_plan_workbook(
             )
             for fy in years
         }
-    total = len(snapshot.kpis) * (len(years) + 1) + len(snapshot.projects) + 1
+    total = len(snapshot.kpis) * (len(years) + 2) + len(snapshot.projects)
     done = 0
 
     def step(count: int, text: str) -> None:
@@ -166,9 +195,10 @@ def write_plan_workbook(
     try:
         _summary_sheet(wb, styler, snapshot, fiscal_year, exported_at, evaluations)
         _structure_sheet(wb, styler, snapshot)
-        _projects_sheet(wb, styler, snapshot, years)
-        step(len(snapshot.projects) + 1, "共創プロジェクト")
-        _kpi_sheet(wb, styler, snapshot, years, fiscal_year, evaluations, step)
+        _projects_sheet(wb, styler, snapshot, fiscal_year)
+        step(len(snapshot.projects), "共創プロジェクト")
+        _kpi_sheet(wb, styler, snapshot, fiscal_year, evaluations, step)
+        _actuals_sheet(wb, styler, snapshot, years, step)
         _kpi_years_sheet(wb, styler, snapshot, years, evaluations, step)
         buffer = io.BytesIO()
         wb.save(buffer)
@@ -199,61 +229,55 @@ def _summary_sheet(
     exported_at: datetime,
     evaluations: dict[str, dict[int, YearProgress]],
 ) -> None:
-    ws = wb.create_sheet("概要")
-    set_widths(ws, [34, 10, 10, 10, 10, 10, 10])
-    print_setup(ws, title_rows=None)
+    columns = [_Column("", 30), *(_Column("", 11) for _ in range(6))]
+    out = _Out(wb, styler, "概要", columns, freeze=None, header=False)
     info = snapshot.plan
-    ws.append([styler.new(ws, f"{info.name}（{info.status.label}）", TITLE_LOOK)])
-    ws.append([])
+    out.append([(f"{info.name}（{info.status.label}）", TITLE_LOOK)])
+    out.ws.row_dimensions[1].height = 24
+    out.append([])
+    measures = sum(len(p.measures) for p in snapshot.pillars)
     for label, value in (
         ("計画期間", f"{fy_label(info.first_fiscal_year)}〜{fy_label(info.last_fiscal_year)}"),
         ("評価年度", fy_label(fiscal_year)),
         ("書き出し日時", f"{_local(exported_at):%Y年%m月%d日 %H:%M}"),
         (
             "件数",
-            f"戦略の柱 {len(snapshot.pillars)}、共創施策 "
-            f"{sum(len(p.measures) for p in snapshot.pillars)}、共創プロジェクト "
-            f"{len(snapshot.projects)}、KPI {len(snapshot.kpis)}",
+            f"戦略の柱 {len(snapshot.pillars)}、共創施策 {measures}、"
+            f"共創プロジェクト {len(snapshot.projects)}、KPI {len(snapshot.kpis)}",
         ),
     ):
-        ws.append([styler.new(ws, label, HEADER_LOOK), styler.new(ws, value, NOTE_LOOK)])
-    ws.append([])
-    ws.append([styler.new(ws, f"{fy_label(fiscal_year)}の評価（KPI数）", TITLE_LOOK)])
-    headings = ["戦略の柱", *(f"{g.value} {g.label}" for g in Grade), "計"]
-    ws.append([styler.new(ws, h, HEADER_LOOK) for h in headings])
+        out.append([(label, HEADER_LOOK), (value, NOTE_LOOK)])
+    out.append([])
+    out.append([(f"{fy_label(fiscal_year)}の評価（KPI数）", TITLE_LOOK)])
+    out.append(
+        [("戦略の柱", HEADER_LOOK)]
+        + [(f"{g.value} {g.label}", HEADER_LOOK) for g in Grade]
+        + [("計", HEADER_LOOK)]
+    )
     kpis_of_measure: dict[str, list[str]] = {}
     for kpi in snapshot.kpis:
         for code in kpi.measures:
             kpis_of_measure.setdefault(code, []).append(kpi.id)
     for pillar in snapshot.pillars:
         codes = {k for m in pillar.measures for k in kpis_of_measure.get(m.code, [])}
-        counts = count_grades(
-            evaluations[c][fiscal_year].grade for c in codes if fiscal_year in evaluations[c]
+        counts = count_grades(evaluations[c][fiscal_year].grade for c in codes)
+        out.append(
+            [(f"{pillar.number} {pillar.name}", TEXT_LOOK)]
+            + [(n, CENTER_LOOK) for n in counts.as_dict().values()]
+            + [(counts.total, CENTER_LOOK)]
         )
-        ws.append(
-            [
-                styler.new(ws, f"{pillar.number} {pillar.name}", TEXT_LOOK),
-                *(styler.new(ws, n, CENTER_LOOK) for n in counts.as_dict().values()),
-                styler.new(ws, counts.total, CENTER_LOOK),
-            ]
-        )
-    everything = count_grades(
-        e[fiscal_year].grade for e in evaluations.values() if fiscal_year in e
+    everything = count_grades(e[fiscal_year].grade for e in evaluations.values())
+    out.append(
+        [("計画全体", HEADER_LOOK)]
+        + [(n, CENTER_LOOK) for n in everything.as_dict().values()]
+        + [(everything.total, CENTER_LOOK)]
     )
-    ws.append(
+    out.append([])
+    out.append(
         [
-            styler.new(ws, "計画全体", HEADER_LOOK),
-            *(styler.new(ws, n, CENTER_LOOK) for n in everything.as_dict().values()),
-            styler.new(ws, everything.total, CENTER_LOOK),
-        ]
-    )
-    ws.append([])
-    ws.append(
-        [
-            styler.new(
-                ws,
+            (
                 "評価: A 達成（達成率100%以上）、B 順調（期待進捗率以上）、C 遅れ（期待進捗率の半分以上）、"
-                "D 停滞、− 評価不能（実績値なし）。KPIが複数の施策に属する場合も柱・計画全体では1件と数えます。",
+                "D 停滞、- 評価不能（実績値なし）。KPIが複数の施策に属する場合も、柱・計画全体では1件と数えます。",
                 NOTE_LOOK,
             )
         ]
@@ -262,48 +286,48 @@ def _summary_sheet(
 
 def _structure_sheet(wb: Any, styler: Styler, snapshot: PlanSnapshot) -> None:
     columns = [
-        _Column("柱", 6),
-        _Column("戦略の柱", 44),
-        _Column("施策コード", 9),
+        _Column("柱", 5),
+        _Column("戦略の柱", 40),
+        _Column("施策\nコード", 7),
         _Column("共創施策", 40),
-        _Column("共創プロジェクト数", 10),
-        _Column("KPI数", 8),
+        _Column("共創\nプロジェクト数", 12),
+        _Column("KPI数", 7),
     ]
-    ws = _sheet(wb, "戦略の柱・共創施策", columns, styler, "C2")
+    out = _Out(wb, styler, "戦略の柱・共創施策", columns)
     kpi_count: dict[str, int] = {}
     for kpi in snapshot.kpis:
         for code in kpi.measures:
             kpi_count[code] = kpi_count.get(code, 0) + 1
-    rows = 0
     for pillar in snapshot.pillars:
         for measure in pillar.measures:
-            ws.append(
+            out.append(
                 [
-                    styler.new(ws, pillar.number, CENTER_LOOK),
-                    styler.new(ws, pillar.title, WRAP_LOOK),
-                    styler.new(ws, measure.code, CENTER_LOOK),
-                    styler.new(ws, measure.title, WRAP_LOOK),
-                    styler.new(ws, len(measure.placements), CENTER_LOOK),
-                    styler.new(ws, kpi_count.get(measure.code, 0), CENTER_LOOK),
+                    (pillar.number, CENTER_LOOK),
+                    (pillar.title, WRAP_LOOK),
+                    (measure.code, CENTER_LOOK),
+                    (measure.title, WRAP_LOOK),
+                    (len(measure.placements), CENTER_LOOK),
+                    (kpi_count.get(measure.code, 0), CENTER_LOOK),
                 ]
             )
-            rows += 1
-    _finish(ws, len(columns), rows)
+    out.finish()
 
 
-def _projects_sheet(wb: Any, styler: Styler, snapshot: PlanSnapshot, years: list[int]) -> None:
+def _projects_sheet(wb: Any, styler: Styler, snapshot: PlanSnapshot, fiscal_year: int) -> None:
+    era = fy_label_era(fiscal_year)
     columns = [
-        _Column("掲載コード", 9),
-        _Column("共創施策", 28),
-        _Column("ID", 8),
-        _Column("共創プロジェクト", 34),
-        _Column("再掲", 14),
-        _Column("取組内容", 50),
-        _Column("担当課", 14),
-        _Column("連携先（産学金官）", 24),
-        *(_Column(f"{fy_label(fy)} 状況", 10) for fy in years),
+        _Column("掲載\nコード", 7),
+        _Column("共創施策", 22),
+        _Column("ID", 6),
+        _Column("共創プロジェクト", 28),
+        _Column("再掲", 11),
+        _Column("取組内容", 44),
+        _Column("担当課", 11),
+        _Column("連携先（産学金官）", 18),
+        _Column(f"状況\n{era}", 9),
+        _Column(f"取組状況・メモ\n{era}", 30),
     ]
-    ws = _sheet(wb, "共創プロジェクト", columns, styler, "E2")
+    out = _Out(wb, styler, "共創プロジェクト", columns, freeze="E2")
     projects: dict[str, Project] = {p.id: p for p in snapshot.projects}
     home: dict[str, str] = {}
     for pillar in snapshot.pillars:
@@ -311,97 +335,124 @@ def _projects_sheet(wb: Any, styler: Styler, snapshot: PlanSnapshot, years: list
             for pl in measure.placements:
                 if not pl.relisting:
                     home[pl.project] = pl.code
-    rows = 0
     for pillar in snapshot.pillars:
         for measure in pillar.measures:
             for pl in measure.placements:
                 project = projects[pl.project]
-                status = {y.fiscal_year: y.status for y in project.years}
+                year = next((y for y in project.years if y.fiscal_year == fiscal_year), None)
                 partners = "、".join(f"{p.sector.label}: {p.name}" for p in project.partners)
                 relisting = f"再掲（{home.get(pl.project, '')}）" if pl.relisting else ""
-                ws.append(
+                out.append(
                     [
-                        styler.new(ws, pl.code, CENTER_LOOK),
-                        styler.new(ws, f"{measure.code} {measure.title}", WRAP_LOOK),
-                        styler.new(ws, project.id, CENTER_LOOK),
-                        styler.new(ws, project.title, WRAP_LOOK),
-                        styler.new(ws, relisting, CENTER_LOOK),
-                        styler.new(ws, project.description, WRAP_LOOK),
-                        styler.new(ws, project.responsible_section, WRAP_LOOK),
-                        styler.new(ws, partners, WRAP_LOOK),
-                        *(
-                            styler.new(ws, s.label if (s := status.get(fy)) else "", CENTER_LOOK)
-                            for fy in years
-                        ),
+                        (pl.code, CENTER_LOOK),
+                        (f"{measure.code} {measure.title}", WRAP_LOOK),
+                        (project.id, CENTER_LOOK),
+                        (project.title, WRAP_LOOK),
+                        (relisting, CENTER_LOOK),
+                        (project.description, WRAP_LOOK),
+                        (project.responsible_section, WRAP_LOOK),
+                        (partners, WRAP_LOOK),
+                        (year.status.label if year and year.status else "", CENTER_LOOK),
+                        (year.note if year else "", WRAP_LOOK),
                     ]
                 )
-                rows += 1
-    _finish(ws, len(columns), rows)
+    out.finish()
 
 
 def _kpi_sheet(
     wb: Any,
     styler: Styler,
     snapshot: PlanSnapshot,
-    years: list[int],
     fiscal_year: int,
     evaluations: dict[str, dict[int, YearProgress]],
     step: Callable[[int, str], None],
 ) -> None:
-    label = fy_label(fiscal_year)
+    era = fy_label_era(fiscal_year)
     columns = [
-        _Column("ID", 7),
-        _Column("KPI", 36),
+        _Column("ID", 6),
+        _Column("KPI", 32),
         _Column("単位", 6),
         _Column("共創施策", 9),
-        _Column("担当課", 12),
-        _Column("方向", 6),
+        _Column("担当課", 11),
+        _Column("方向", 5),
         _Column("累計", 5),
         _Column("基準値", 11),
-        _Column("基準年度", 15),
+        _Column("基準年度", 13),
         _Column("目標値", 11),
-        _Column("目標年度", 15),
-        _Column(f"達成率(%)\n{label}", 10),
-        _Column(f"期待進捗率(%)\n{label}", 10),
-        _Column(f"評価\n{label}", 9),
-        *(_Column(f"実績値\n{fy_label(fy)}", 12) for fy in years),
-        _Column("出典", 20),
+        _Column("目標年度", 10),
+        _Column(f"年度目標\n{era}", 11),
+        _Column(f"実績値\n{era}", 12),
+        _Column("速報/\n確定", 6),
+        _Column(f"達成率\n(%)\n{era}", 9),
+        _Column("期待\n進捗率\n(%)", 8),
+        _Column(f"評価\n{era}", 9),
+        _Column("出典", 16),
     ]
-    ws = _sheet(wb, "KPI", columns, styler, "C2")
-    grade_column = get_column_letter(14)
+    out = _Out(wb, styler, "KPI", columns)
     for kpi in snapshot.kpis:
         number = number_look(_kpi_decimals(kpi))
-        actual = {y.fiscal_year: y.actual for y in kpi.years}
-        evaluation = evaluations[kpi.id].get(fiscal_year)
-        baseline_year = fy_label(kpi.baseline_fiscal_year) + (
-            "" if kpi.baseline_fiscal_year_confirmed else "（要確認）"
+        year = next((y for y in kpi.years if y.fiscal_year == fiscal_year), KpiYear(fiscal_year))
+        evaluation = evaluations[kpi.id][fiscal_year]
+        baseline_year = fy_label_era(kpi.baseline_fiscal_year) + (
+            "" if kpi.baseline_fiscal_year_confirmed else " 要確認"
         )
-        ws.append(
+        out.append(
             [
-                styler.new(ws, kpi.id, CENTER_LOOK),
-                styler.new(ws, kpi.name, WRAP_LOOK),
-                styler.new(ws, kpi.unit, CENTER_LOOK),
-                styler.new(ws, ", ".join(kpi.measures), CENTER_LOOK),
-                styler.new(ws, kpi.responsible_section, WRAP_LOOK),
-                styler.new(ws, kpi.direction.label, CENTER_LOOK),
-                styler.new(ws, "累計" if kpi.cumulative else "", CENTER_LOOK),
-                styler.new(ws, kpi.baseline, number),
-                styler.new(ws, baseline_year, CENTER_LOOK),
-                styler.new(ws, kpi.target, number),
-                styler.new(ws, fy_label(kpi.target_fiscal_year), CENTER_LOOK),
-                styler.new(
-                    ws, _rate(evaluation.achievement_rate) if evaluation else None, RATE_LOOK
-                ),
-                styler.new(ws, _rate(evaluation.expected_rate) if evaluation else None, RATE_LOOK),
-                styler.new(ws, _grade_text(evaluation.grade) if evaluation else "", CENTER_LOOK),
-                *(styler.new(ws, actual.get(fy), number) for fy in years),
-                styler.new(ws, kpi.data_source, WRAP_LOOK),
+                (kpi.id, CENTER_LOOK),
+                (kpi.name, WRAP_LOOK),
+                (kpi.unit, CENTER_LOOK),
+                (", ".join(kpi.measures), CENTER_LOOK),
+                (kpi.responsible_section, WRAP_LOOK),
+                (kpi.direction.label, CENTER_LOOK),
+                ("累計" if kpi.cumulative else "", CENTER_LOOK),
+                (kpi.baseline, number),
+                (baseline_year, CENTER_LOOK),
+                (kpi.target, number),
+                (fy_label_era(kpi.target_fiscal_year), CENTER_LOOK),
+                (year.interim_target, number),
+                (year.actual, number),
+                (year.status.label if year.status else "", CENTER_LOOK),
+                (_rate(evaluation.achievement_rate), RATE_LOOK),
+                (_rate(evaluation.expected_rate), RATE_LOOK),
+                (evaluation.grade.value, CENTER_LOOK),
+                (kpi.data_source, WRAP_LOOK),
             ]
         )
         step(1, kpi.id)
-    rows = len(snapshot.kpis)
-    _grade_rules(ws, f"{grade_column}2:{grade_column}{rows + 1}")
-    _finish(ws, len(columns), rows)
+    out.finish(grade_column="Q")
+
+
+def _actuals_sheet(
+    wb: Any,
+    styler: Styler,
+    snapshot: PlanSnapshot,
+    years: list[int],
+    step: Callable[[int, str], None],
+) -> None:
+    columns = [
+        _Column("ID", 6),
+        _Column("KPI", 32),
+        _Column("単位", 6),
+        _Column("基準値", 11),
+        *(_Column(f"実績値\n{year_heading(fy)}", 11) for fy in years),
+        _Column("目標値", 11),
+    ]
+    out = _Out(wb, styler, "実績値の推移", columns)
+    for kpi in snapshot.kpis:
+        number = number_look(_kpi_decimals(kpi))
+        actual = {y.fiscal_year: y.actual for y in kpi.years}
+        out.append(
+            [
+                (kpi.id, CENTER_LOOK),
+                (kpi.name, WRAP_LOOK),
+                (kpi.unit, CENTER_LOOK),
+                (kpi.baseline, number),
+                *((actual.get(fy), number) for fy in years),
+                (kpi.target, number),
+            ]
+        )
+        step(1, kpi.id)
+    out.finish()
 
 
 def _kpi_years_sheet(
@@ -413,23 +464,22 @@ def _kpi_years_sheet(
     step: Callable[[int, str], None],
 ) -> None:
     columns = [
-        _Column("ID", 7),
-        _Column("KPI", 34),
+        _Column("ID", 6),
+        _Column("KPI", 32),
         _Column("単位", 6),
         _Column("年度", 15),
         _Column("年度目標", 11),
         _Column("実績値", 12),
-        _Column("速報/確定", 8),
-        _Column("達成率(%)", 9),
-        _Column("期待進捗率(%)", 10),
-        _Column("評価", 6),
+        _Column("速報/\n確定", 6),
+        _Column("達成率\n(%)", 8),
+        _Column("期待\n進捗率(%)", 9),
+        _Column("評価", 5),
         _Column("評価区分", 8),
-        _Column("要因分析・コメント", 44),
-        _Column("入力者", 12),
-        _Column("入力日時", 16),
+        _Column("要因分析・コメント", 40),
+        _Column("入力者", 11),
+        _Column("入力日時", 17),
     ]
-    ws = _sheet(wb, "KPI年度別", columns, styler, "C2")
-    rows = 0
+    out = _Out(wb, styler, "KPI年度別", columns)
     empty = KpiYear(0)
     for kpi in snapshot.kpis:
         number = number_look(_kpi_decimals(kpi))
@@ -437,25 +487,23 @@ def _kpi_years_sheet(
         for fy in years:
             y = by_year.get(fy, empty)
             evaluation = evaluations[kpi.id][fy]
-            ws.append(
+            out.append(
                 [
-                    styler.new(ws, kpi.id, CENTER_LOOK),
-                    styler.new(ws, kpi.name, TEXT_LOOK),
-                    styler.new(ws, kpi.unit, CENTER_LOOK),
-                    styler.new(ws, fy_label(fy), CENTER_LOOK),
-                    styler.new(ws, y.interim_target, number),
-                    styler.new(ws, y.actual, number),
-                    styler.new(ws, y.status.label if y.status else "", CENTER_LOOK),
-                    styler.new(ws, _rate(evaluation.achievement_rate), RATE_LOOK),
-                    styler.new(ws, _rate(evaluation.expected_rate), RATE_LOOK),
-                    styler.new(ws, _grade_text(evaluation.grade), CENTER_LOOK),
-                    styler.new(ws, evaluation.grade.label, CENTER_LOOK),
-                    styler.new(ws, y.comment, WRAP_LOOK),
-                    styler.new(ws, y.entered_by, TEXT_LOOK),
-                    styler.new(ws, _local(y.entered_at), DATETIME_LOOK),
+                    (kpi.id, CENTER_LOOK),
+                    (kpi.name, WRAP_LOOK),
+                    (kpi.unit, CENTER_LOOK),
+                    (fy_label(fy), CENTER_LOOK),
+                    (y.interim_target, number),
+                    (y.actual, number),
+                    (y.status.label if y.status else "", CENTER_LOOK),
+                    (_rate(evaluation.achievement_rate), RATE_LOOK),
+                    (_rate(evaluation.expected_rate), RATE_LOOK),
+                    (evaluation.grade.value, CENTER_LOOK),
+                    (evaluation.grade.label, CENTER_LOOK),
+                    (y.comment, WRAP_LOOK),
+                    (y.entered_by, TEXT_LOOK),
+                    (_local(y.entered_at), DATETIME_LOOK),
                 ]
             )
-            rows += 1
         step(len(years), kpi.id)
-    _grade_rules(ws, f"J2:J{rows + 1}")
-    _finish(ws, len(columns), rows)
+    out.finish(grade_column="J")

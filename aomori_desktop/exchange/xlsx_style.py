@@ -12,6 +12,8 @@ style object per cell, which dominates the time of a large export).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
 from typing import Any, Final
@@ -20,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 
-from aomori_desktop.domain.fiscal import fy_label
+from aomori_desktop.domain.fiscal import fy_label_era
 from aomori_desktop.domain.progress import Grade
 from aomori_desktop.exchange.collection_form import number_format, starts_like_formula, xml_safe
 
@@ -125,13 +127,35 @@ NOTE_LOOK: Final = Look(border=False, vertical="center")
 
 
 def year_heading(fy: int) -> str:
-    """A column heading for a fiscal year: 令和6(2024)年度."""
-    return fy_label(fy)
+    """A heading for a narrow fiscal-year column: 令和6年度 over (2024)."""
+    return f"{fy_label_era(fy)}\n({fy})"
 
 
-def display_width(text: str) -> int:
-    """Columns a text needs in Excel's width units (full-width characters count two)."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+#: Column-width units of one character in BIZ UDPゴシック 10 pt (measured in LibreOffice's
+#: rendering of the exported sheets): full-width kanji and kana, and ASCII.
+WIDE_UNITS: Final = 1.45
+NARROW_UNITS: Final = 0.8
+LINE_POINTS: Final = 13.0
+
+
+def text_units(text: str) -> float:
+    """Column-width units a text needs on one line."""
+    return sum(WIDE_UNITS if ord(ch) > 0x2E7F else NARROW_UNITS for ch in text)
+
+
+def row_height(texts: Iterable[tuple[str, float]], *, minimum_lines: int = 1) -> float | None:
+    """The row height (points) that shows each wrapped text (with its column width) whole;
+    None where one line is enough (the sheet's default height)."""
+    lines = minimum_lines
+    for text, width in texts:
+        needed = sum(
+            max(1, math.ceil(text_units(paragraph) / max(width - 1.0, 1.0)))
+            for paragraph in text.split("\n")
+        )
+        lines = max(lines, needed)
+    if lines <= 1:
+        return None
+    return min(LINE_POINTS * lines + 3.0, 409.0)
 
 
 def set_widths(ws: Any, widths: list[float]) -> None:

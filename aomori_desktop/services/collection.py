@@ -247,7 +247,7 @@ def _projects(s: Session, plan: PlanRow, fiscal_year: int, scope: Scope) -> tupl
             FormProject(
                 code=row.code,
                 title=row.title,
-                placements=", ".join(
+                placements="\n".join(
                     f"{p.measure.code}-{p.number}" + ("（再掲）" if p.relisting else "")
                     for p in placements
                 ),

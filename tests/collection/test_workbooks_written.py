@@ -37,10 +37,17 @@ def plan_book(access: PlanAccess, tmp_path: Path) -> Path:
 
 def test_plan_export_sheets_headers_and_values(plan_book: Path) -> None:
     wb = openpyxl.load_workbook(plan_book)
-    assert wb.sheetnames == ["概要", "戦略の柱・共創施策", "共創プロジェクト", "KPI", "KPI年度別"]
+    assert wb.sheetnames == [
+        "概要",
+        "戦略の柱・共創施策",
+        "共創プロジェクト",
+        "KPI",
+        "実績値の推移",
+        "KPI年度別",
+    ]
     kpi = wb["KPI"]
     headers = [c.value for c in kpi[1]]
-    assert headers[:11] == [
+    assert headers == [
         "ID",
         "KPI",
         "単位",
@@ -52,21 +59,42 @@ def test_plan_export_sheets_headers_and_values(plan_book: Path) -> None:
         "基準年度",
         "目標値",
         "目標年度",
+        "年度目標\n令和6年度",
+        "実績値\n令和6年度",
+        "速報/\n確定",
+        "達成率\n(%)\n令和6年度",
+        "期待\n進捗率\n(%)",
+        "評価\n令和6年度",
+        "出典",
     ]
-    assert headers[14] == "実績値\n令和6(2024)年度" and headers[23] == "実績値\n令和15(2033)年度"
     k10 = next(r for r in kpi.iter_rows(min_row=2) if r[0].value == "K10")
-    assert k10[7].value == 1109980 and k10[7].number_format == "#,##0"
-    assert k10[14].value == 1109980
-    assert k10[4].value == TOURISM
-    k16 = next(r for r in kpi.iter_rows(min_row=2) if r[0].value == "K16")
-    assert k16[14].number_format == "#,##0.00"  # the KPI's own decimals (8.40 was typed)
-    assert kpi.freeze_panes == "C2" and kpi.auto_filter.ref == "A1:Y17"
+    assert [c.value for c in k10[7:17]] == [
+        1109980,
+        "令和5年度 要確認",
+        1490000,
+        "令和15年度",
+        None,
+        1109980,
+        "速報",
+        0,
+        10,
+        "D",
+    ]
+    assert k10[7].number_format == "#,##0" and k10[4].value == TOURISM
+    assert kpi.freeze_panes == "C2" and kpi.auto_filter.ref == "A1:R17"
     assert kpi.print_title_rows == "$1:$1"
     assert kpi.page_setup.orientation == "landscape" and kpi.page_setup.paperSize == 9
     assert kpi.page_setup.fitToWidth == 1 and kpi.sheet_properties.pageSetUpPr.fitToPage
     rules = {r.formula[0] for cf in kpi.conditional_formatting for r in cf.rules}
     assert rules == {'"A"', '"B"', '"C"', '"D"', '"-"'}
+    assert [str(cf.sqref) for cf in kpi.conditional_formatting] == ["Q2:Q17"]
     assert kpi["B2"].font.name == "BIZ UDPゴシック"
+
+    actuals = wb["実績値の推移"]
+    assert [c.value for c in actuals[1]][4] == "実績値\n令和6年度\n(2024)"
+    k16 = next(r for r in actuals.iter_rows(min_row=2) if r[0].value == "K16")
+    assert [c.value for c in k16[3:6]] == [8.4, 8.4, 8.4]
+    assert k16[4].number_format == "#,##0.00"  # the KPI's own decimals (8.40 was typed)
 
     years = wb["KPI年度別"]
     assert years.max_row == 1 + 16 * 10
@@ -176,7 +204,7 @@ def test_relisted_project_shows_both_placements(access: PlanAccess, tmp_path: Pa
     path = tmp_path / "form.xlsx"
     write_collection_workbooks(access, 2024, Scope(ScopeKind.SECTION, ECONOMY), path)
     ws = openpyxl.load_workbook(path)["共創プロジェクト"]
-    assert ws["C6"].value == "1-1-2, 1-2-3（再掲）"
+    assert ws["C6"].value == "1-1-2\n1-2-3（再掲）"
     assert (ws["G6"].value, ws["H6"].value) == (None, None)
     assert (ws["H5"].value, ws["I5"].value) == ("検討中", "協議中")
 
