@@ -164,7 +164,9 @@ def main() -> int:
                 (int(line.split()[-1]) for line in pages.splitlines() if line.startswith("Pages:")),
                 0,
             )
-            print(f"{workbook.name}: {count} ページ、KPI {len(names) - len(missing)}/{len(names)} 件の名称を確認")
+            print(
+                f"{workbook.name}: {count} ページ、KPI {len(names) - len(missing)}/{len(names)} 件の名称を確認"
+            )
             if missing:
                 failures.append(f"{workbook.name}: 見つからない KPI 名 {missing}")
             if args.images:
