@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,8 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from aomori_desktop.domain.errors import InvalidInput
-from aomori_desktop.domain.numbers import decimal_to_text, parse_optional_decimal
+from aomori_desktop.domain.numbers import decimal_to_text
 from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
 
 FORMAT: Final = "aomori-desktop/collection"
@@ -74,43 +72,10 @@ def xml_safe(text: str) -> str:
 
 def normal_text(text: str) -> str:
     """The form in which input texts are compared: Excel's CR LF and CR become LF, control
-    characters as a workbook holds them, trailing blanks (spaces, full-width spaces, newlines)
-    removed. Two texts with the same normal form are the same answer."""
-    return xml_safe(text.replace("\r\n", "\n").replace("\r", "\n")).rstrip()
-
-
-def parse_number_text(text: str) -> Decimal | None:
-    """A number typed as text (full-width digits, 1,234, △5, ▲5); blank is None.
-
-    The one place where the form reads typed number text, so the shared cell parser replaces
-    it in one line. Raises `InvalidInput` with the reason.
-    """
-    return parse_optional_decimal(text)
-
-
-def parse_figure_status(text: str) -> FigureStatus | None:
-    """速報 / 確定 (as the list in the workbook offers them); blank is None."""
-    cleaned = unicodedata.normalize("NFKC", text).strip()
-    if not cleaned:
-        return None
-    for status in FigureStatus:
-        if cleaned in (status.label, f"{status.label}値", status.value):
-            return status
-    raise InvalidInput(
-        f"「{cleaned[:20]}」は選べません。「速報」か「確定」を選ぶか、空欄にしてください。"
-    )
-
-
-def parse_project_status(text: str) -> ProjectStatus | None:
-    """未着手 / 検討中 / 実施中 / 完了 / 中止; blank is None."""
-    cleaned = unicodedata.normalize("NFKC", text).strip()
-    if not cleaned:
-        return None
-    for status in ProjectStatus:
-        if cleaned in (status.label, status.value):
-            return status
-    choices = "・".join(s.label for s in ProjectStatus)
-    raise InvalidInput(f"「{cleaned[:20]}」は選べません。{choices}のどれかを選んでください。")
+    characters as a workbook holds them, surrounding blanks (spaces, full-width spaces,
+    newlines) removed, as the grid parser reads a text cell. Two texts with the same normal
+    form are the same answer."""
+    return xml_safe(text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 # ---------------------------------------------------------------- values and digests

@@ -34,10 +34,9 @@ from aomori_desktop.exchange.collection_form import (
     KpiValues,
     Value,
     digest,
-    parse_figure_status,
-    parse_number_text,
     starts_like_formula,
 )
+from aomori_desktop.exchange.grid import CellKind, ColumnSpec, read_value
 from aomori_desktop.exchange.xlsx_plan import Progress
 
 MAX_CSV_BYTES: Final = 50_000_000
@@ -326,16 +325,16 @@ def _read_row(
         Field.STATUS: (cells[_COL["速報/確定"]], "速報/確定"),
         Field.COMMENT: (cells[_COL["要因分析・コメント"]], "要因分析・コメント"),
     }
+    unit = _restored(cells[_COL["単位"]].strip())
+    specs = {
+        Field.ACTUAL: ColumnSpec(CellKind.DECIMAL, unit=unit),
+        Field.STATUS: ColumnSpec(CellKind.FIGURE_STATUS),
+        Field.COMMENT: ColumnSpec(CellKind.TEXT),
+    }
     for field_, base in zip(KPI_FIELDS, bases, strict=True):
         text, column = raw[field_]
         try:
-            value: Value
-            if field_ is Field.ACTUAL:
-                value = parse_number_text(_restored(text))
-            elif field_ is Field.STATUS:
-                value = parse_figure_status(text)
-            else:
-                value = _restored(text)
+            value: Value = read_value(specs[field_], _restored(text))
         except InvalidInput as exc:
             problems.append(f"{at(column)}: {exc.message}")
             continue

@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from aomori_desktop.domain.errors import InvalidInput
 from aomori_desktop.domain.numbers import decimal_from_text
 from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
-from aomori_desktop.domain.validation import decimal_problem, shown
+from aomori_desktop.domain.validation import shown
 from aomori_desktop.exchange.collection_form import (
     FORMAT,
     VERSION,
@@ -40,10 +40,8 @@ from aomori_desktop.exchange.collection_form import (
     Value,
     digest,
     fingerprint,
-    parse_figure_status,
-    parse_number_text,
-    parse_project_status,
 )
+from aomori_desktop.exchange.grid import CellKind, ColumnSpec, cell_text, read_value
 from aomori_desktop.exchange.xlsx_collection import (
     FIRST_ROW,
     HEADER_ROW,
@@ -85,6 +83,7 @@ class _Raw:
 class _Row:
     number: int
     identifier: Any
+    unit: str = ""  # the KPI's unit as the row shows it (a figure in % may end in 「%」)
     cells: dict[str, _Raw] = field(default_factory=dict)
 
 
@@ -278,6 +277,7 @@ def _scan(
     if isinstance(declared, int) and declared > cap:
         raise _too_long(name, sheet, declared)
     inputs = [(i, c) for i, c in enumerate(columns) if c.input]
+    unit_index = next((i for i, c in enumerate(columns) if c.key == "unit"), None)
     rows: list[_Row] = []
     header_seen = False
     for number, cells in enumerate(ws.iter_rows(max_col=len(columns), max_row=cap + 1), start=1):
@@ -294,6 +294,8 @@ def _scan(
         if empty:
             continue
         row = _Row(number, values[0] if values else None)
+        if unit_index is not None and unit_index < len(values):
+            row.unit = _text(values[unit_index])
         for index, column in inputs:
             cell = cells[index] if index < len(cells) else None
             row.cells[column.key] = _Raw(
@@ -379,72 +381,71 @@ def _is_percent(number_format: str) -> bool:
     return "%" in _QUOTED.sub("", number_format.split(";")[0])
 
 
-def _number(raw: _Raw, base: Decimal | None) -> Decimal | None:
-    value = raw.value
+_FORMULA_WITHOUT_RESULT: Final = (
+    "数式の計算結果が保存されていません。数式ではなく値を入力してください。"
+)
+
+
+def _cell_value(raw: _Raw) -> Any:
+    """The value a cell holds, or the reason it holds none that can be read."""
     if raw.data_type == "f-empty":
-        raise InvalidInput("数式の計算結果が保存されていません。数式ではなく値を入力してください。")
-    if value is None:
-        return None
+        raise InvalidInput(_FORMULA_WITHOUT_RESULT)
     if raw.data_type == "e":
-        raise InvalidInput(f"エラー値「{shown(value, 20)}」です。数値を入力してください。")
-    if isinstance(value, bool):
-        raise InvalidInput(f"「{'TRUE' if value else 'FALSE'}」は数値ではありません。")
-    if isinstance(value, datetime | date | time | timedelta):
-        raise InvalidInput("日付や時刻が入力されています。実績値は数値で入力してください。")
-    if isinstance(value, str):
-        return parse_number_text(value)
+        raise InvalidInput(f"エラー値「{shown(raw.value, 20)}」です。値を入力してください。")
+    return raw.value
+
+
+def _number(raw: _Raw, base: Decimal | None, unit: str) -> Decimal | None:
+    """A figure, read by the shared grid parser; a number cell as it showed in Excel."""
+    value = _cell_value(raw)
+    spec = ColumnSpec(CellKind.DECIMAL, unit=unit)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        number = read_value(spec, value)
+        assert number is None or isinstance(number, Decimal)
+        return number
     if isinstance(value, float) and not math.isfinite(value):
-        raise InvalidInput("数値ではありません。")
-    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(int(value))
+        raise InvalidInput("数値ではありません。数字を入力してください。")
+    if isinstance(value, int) and value.bit_length() > 128:
+        return _as_decimal(read_value(spec, value))  # refused: too many digits
+    shown_value = Decimal(cell_text(value))  # the 15 digits Excel shows
     if _is_percent(raw.number_format):
-        number = number.scaleb(2)  # 12.5% is held as 0.125
-    if base is not None and float(base) == float(number):
+        shown_value = shown_value.scaleb(2)  # a cell formatted 12.5% holds 0.125
+    if base is not None and float(base) == float(shown_value):
         return base  # the pre-filled value, untouched (a cell cannot carry 8.40's scale)
+    number = read_value(spec, shown_value)
+    assert isinstance(number, Decimal)
     decimals = _format_decimals(raw.number_format)
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent > -decimals:
         number = number.quantize(Decimal(1).scaleb(-decimals))  # as the cell showed it
-    if number.is_zero():
-        number = number.copy_abs()
-    problem = decimal_problem("", "実績値", number)
-    if problem:
-        raise InvalidInput(problem)
     return number
 
 
-def _plain_text(raw: _Raw) -> str:
-    value = raw.value
-    if raw.data_type == "f-empty":
-        raise InvalidInput(
-            "数式の計算結果が保存されていません。数式ではなく文字を入力してください。"
-        )
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return format(Decimal(repr(value)), "f")
-    if isinstance(value, datetime):
-        return f"{value:%Y/%m/%d %H:%M}" if value.time() != time() else f"{value:%Y/%m/%d}"
-    return str(value)
+def _read(kind: CellKind, raw: _Raw) -> Value:
+    value = read_value(ColumnSpec(kind), _cell_value(raw))
+    assert not isinstance(value, Decimal)
+    return value
 
 
-Converter = Callable[[_Raw, Value], Value]
+Converter = Callable[[_Raw, Value, str], Value]
 
 
 def _converters(kind: str) -> dict[str, tuple[Field, Converter]]:
     if kind == "kpi":
         return {
-            "actual": (Field.ACTUAL, lambda raw, base: _number(raw, _as_decimal(base))),
-            "status": (Field.STATUS, lambda raw, base: parse_figure_status(_plain_text(raw))),
-            "comment": (Field.COMMENT, lambda raw, base: _plain_text(raw)),
+            "actual": (
+                Field.ACTUAL,
+                lambda raw, base, unit: _number(raw, _as_decimal(base), unit),
+            ),
+            "status": (Field.STATUS, lambda raw, base, unit: _read(CellKind.FIGURE_STATUS, raw)),
+            "comment": (Field.COMMENT, lambda raw, base, unit: _read(CellKind.TEXT, raw)),
         }
     return {
         "status": (
             Field.PROJECT_STATUS,
-            lambda raw, base: parse_project_status(_plain_text(raw)),
+            lambda raw, base, unit: _read(CellKind.PROJECT_STATUS, raw),
         ),
-        "note": (Field.NOTE, lambda raw, base: _plain_text(raw)),
+        "note": (Field.NOTE, lambda raw, base, unit: _read(CellKind.TEXT, raw)),
     }
 
 
@@ -495,7 +496,7 @@ def _entries(
             raw = row.cells[key]
             base_value = values.get(field_)
             try:
-                value = convert(raw, base_value)
+                value = convert(raw, base_value, row.unit)
             except InvalidInput as exc:
                 problems.append(f"{sheet}!{raw.address}: {exc.message}")
                 continue

@@ -206,7 +206,7 @@ def test_cell_problems_in_a_csv_are_named_by_cell(
     before = sha(db_path)
     result = cli("import", "csv", str(path), "--db", str(db_path))
     assert result.code == 1
-    assert "kpi!F2: 「abc」は数値として読み取れません。" in result.out
+    assert "kpi!F2: 「abc」は数値ではありません。" in result.out
     assert "kpi!D12: 年度「来年度」を読み取れません。" in result.out
     assert sha(db_path) == before
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,8 @@ from aomori_desktop.services.collection import Scope, ScopeKind, write_collectio
 from aomori_desktop.services.transaction import PlanAccess
 from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 from tests.cli.helpers import assert_one_japanese_message
-from tests.collection.conftest import ECONOMY, NOW, USER
-from tests.collection.helpers import cache_formula, edit, fill, sha
+from tests.collection.conftest import ECONOMY, NOW, USER, other_user
+from tests.collection.helpers import cache_formula, edit, fill, kpi_year, sha
 
 FORM = "調査票_経済政策課.xlsx"
 
@@ -197,22 +198,25 @@ def test_broken_workbook_gets_one_sentence_and_writes_nothing(
 
 
 CELLS = {
-    "text in a number cell": ({("K01", "M"): "abc"}, "KPI!M5: 「abc」は数値として読み取れません。"),
+    "text in a number cell": (
+        {("K01", "M"): "abc"},
+        "KPI!M5: 「abc」は数値ではありません。数字を入力してください（例: 1,234.5）。",
+    ),
     "a unit typed after the number": (
         {("K02", "M"): "12件"},
         "KPI!M6: 「12件」は数値として読み取れません。",
     ),
     "a date in a number cell": (
         {("K03", "M"): __import__("datetime").datetime(2024, 4, 1)},
-        "KPI!M7: 日付や時刻が入力されています。実績値は数値で入力してください。",
+        "KPI!M7: 「2024/04/01」は日付または時刻です。数値を入力してください",
     ),
     "a status not in the list": (
         {("K01", "N"): "暫定"},
-        "KPI!N5: 「暫定」は選べません。「速報」か「確定」を選ぶか、空欄にしてください。",
+        "KPI!N5: 「暫定」は速報/確定として読み取れません。「速報」「確定」または空欄にしてください。",
     ),
     "too many digits": (
         {("K01", "M"): 10**17},
-        "KPI!M5: 実績値は桁数が多すぎます（整数部は15桁まで）。",
+        "KPI!M5: 「100000000000000000」は桁数が多すぎます。整数部は15桁まで入力できます。",
     ),
 }
 
@@ -269,7 +273,7 @@ def test_formula_with_an_error_result_is_refused(
     access.db.close()
     result = cli("import", "xlsx", str(form), "--db", str(db_path))
     assert result.code == 1
-    assert "KPI!M5: エラー値「#DIV/0!」です。数値を入力してください。" in result.out
+    assert "KPI!M5: エラー値「#DIV/0!」です。値を入力してください。" in result.out
 
 
 def test_added_row_without_identifier_is_refused(
@@ -317,3 +321,40 @@ def test_empty_rows_and_typed_figures_are_accepted(
     )
     assert "K02 立地事業所数 令和6(2024)年度 実績値: 空欄 → 1,234（KPI!M8）" in result.out
     assert "K03 創業件数 令和6(2024)年度 実績値: 空欄 → -5（KPI!M9）" in result.out
+
+
+def test_percent_dash_and_brackets_as_excel_users_type_them(
+    cli, access: PlanAccess, db_path: Path, tmp_path: Path
+) -> None:
+    """12.5% typed as text or held by a %-formatted cell is 12.5 for a KPI in %; a dash
+    clears a figure; (5) is refused rather than read as -5."""
+    form = tmp_path / "all.xlsx"
+    other_user(access.db, access.plan_id).values.record_actual("K14", 2024, Decimal("200"))
+    write_collection_workbooks(access, 2024, Scope(), form)
+
+    def answers(wb: Any) -> None:
+        ws = wb["KPI"]
+        rows = {ws.cell(row=r, column=1).value: r for r in range(5, ws.max_row + 1)}
+        ws[f"M{rows['kpi:K16']}"] = "12.5%"
+        ws[f"M{rows['kpi:K14']}"] = "-"
+        ws[f"M{rows['kpi:K13']}"] = "(5)"
+
+    edit(form, answers)
+    access.db.close()
+    refused = cli("import", "xlsx", str(form), "--db", str(db_path))
+    assert "KPI!M17: 「(5)」のような括弧付きの数は使えません。" in refused.out
+    edit(form, lambda wb: setattr(wb["KPI"]["M17"], "value", None))
+    done = cli("import", "xlsx", str(form), "--db", str(db_path))
+    assert done.code == 0, done.out + done.err
+    assert kpi_year(db_path, "K16", 2024)[0] == "12.5"
+    assert kpi_year(db_path, "K14", 2024)[0] is None  # the dash cleared 200
+
+    def percent_cell(wb: Any) -> None:
+        cell = wb["KPI"]["M20"]  # K16, formatted as Excel does after typing 13.1%
+        cell.value = 0.131
+        cell.number_format = "0.0%"
+
+    edit(form, percent_cell)
+    again = cli("import", "xlsx", str(form), "--db", str(db_path))
+    # the form was made before the first import: 12.5 is now a later database value
+    assert "作成時 空欄 ／ データベース 12.5 ／ 調査票 13.1（KPI!M20）" in again.out
