@@ -89,7 +89,12 @@ def add_parsers(
             help=f"{what}を取り込む（変更内容を確認してから）",
             description=f"{what}の値をデータベースに取り込みます。変更・競合・取り込めないセルを一覧にします。",
         )
-        p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument(
+            "files",
+            nargs="+",
+            metavar="FILE",
+            help="取り込むファイル（担当課ごとの複数のファイルを一度に指定できます）",
+        )
         p.add_argument("--dry-run", action="store_true", help="一覧を表示するだけで何も変更しない")
         p.add_argument(
             "--conflicts",
@@ -105,9 +110,15 @@ def add_parsers(
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from aomori_desktop.cli import _open_existing_or_default
+    """The database of --db (never created), or the user's default database, as the other
+    commands open them."""
+    from aomori_desktop.paths import default_database_path
+    from aomori_desktop.services.workspace import open_or_create
+    from aomori_desktop.store.database import open_database
 
-    return _open_existing_or_default(args)
+    if args.db:
+        return open_database(args.db)
+    return open_or_create(default_database_path())
 
 
 def _plan(db: Any) -> tuple[Any, range]:

@@ -42,11 +42,10 @@ from aomori_desktop.exchange.xlsx_style import (
     TITLE_LOOK,
     WRAP_LOOK,
     Look,
+    SheetOut,
     Styler,
     number_look,
     print_setup,
-    row_height,
-    set_widths,
 )
 
 INSTRUCTIONS_SHEET: Final = "記入方法"
@@ -134,15 +133,19 @@ META_KEYS: Final = (
 
 
 def write_collection_workbook(form: CollectionForm) -> bytes:
-    """The .xlsx bytes of one collection workbook."""
-    wb = Workbook()
+    """The .xlsx bytes of one collection workbook (rows streamed: a form for thousands of
+    KPIs is written in seconds)."""
+    wb = Workbook(write_only=True)
     styler = Styler(wb)
-    instructions = wb.active
-    instructions.title = INSTRUCTIONS_SHEET
-    _instructions(instructions, styler, form)
-    _kpi_sheet(wb.create_sheet(KPI_SHEET), styler, form)
-    _project_sheet(wb.create_sheet(PROJECT_SHEET), styler, form)
-    _meta_sheet(wb.create_sheet(META_SHEET), styler, form)
+    _instructions(SheetOut(wb, styler, INSTRUCTIONS_SHEET, [16, 96]), form)
+    _kpi_sheet(
+        SheetOut(wb, styler, KPI_SHEET, [c.width for c in kpi_columns(form.fiscal_year)]), form
+    )
+    _project_sheet(
+        SheetOut(wb, styler, PROJECT_SHEET, [c.width for c in project_columns(form.fiscal_year)]),
+        form,
+    )
+    _meta_sheet(SheetOut(wb, styler, META_SHEET, [12, 40, 20, 12, 40]), form)
     # sheets cannot be renamed, removed or unhidden (no password: Excel's 保護の解除 works)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.active = 0
@@ -165,30 +168,23 @@ def _protect(ws: Any) -> None:
     )
 
 
-def _instructions(ws: Any, styler: Styler, form: CollectionForm) -> None:
-    set_widths(ws, [16, 96])
+def _instructions(out: SheetOut, form: CollectionForm) -> None:
+    ws = out.ws
     print_setup(ws, title_rows=None)
     ws.page_setup.orientation = "portrait"
     label = fy_label(form.fiscal_year)
-    styler.put(ws, 1, 1, f"{form.plan_name} {label} 実績調査票", TITLE_LOOK)
-    ws.row_dimensions[1].height = 24
+    out.append([(f"{form.plan_name} {label} 実績調査票", TITLE_LOOK)], height=24)
+    out.append([])
     facts = (
         ("対象", form.scope),
         ("年度", label),
-        (
-            "作成",
-            f"{form.created_at.astimezone():%Y年%m月%d日 %H:%M}（{form.created_by}）",
-        ),
+        ("作成", f"{form.created_at.astimezone():%Y年%m月%d日 %H:%M}（{form.created_by}）"),
         ("件数", f"KPI {len(form.kpis)}件、共創プロジェクト {len(form.projects)}件"),
     )
-    row = 3
     for key, value in facts:
-        styler.put(ws, row, 1, key, HEADER_LOOK)
-        styler.put(ws, row, 2, value, WRAP_LOOK)
-        row += 1
-    row += 1
-    styler.put(ws, row, 1, "記入方法", TITLE_LOOK)
-    row += 1
+        out.append([(key, HEADER_LOOK), (value, WRAP_LOOK)])
+    out.append([])
+    out.append([("記入方法", TITLE_LOOK)], height=20)
     steps = (
         f"「{KPI_SHEET}」シートの黄色のセル（実績値・速報/確定・要因分析・コメント）に入力してください。",
         "実績値は単位を付けずに数値で入力してください（例: 1,234　8.4）。マイナスは -5 または △5 と入力します。"
@@ -204,93 +200,91 @@ def _instructions(ws: Any, styler: Styler, form: CollectionForm) -> None:
         "入力が終わったら上書き保存し、ファイル名を変えずに返送してください。",
     )
     for number, text in enumerate(steps, start=1):
-        styler.put(ws, row, 1, f"{number}.", Look(horizontal="right", border=False))
-        styler.put(ws, row, 2, text, Look(wrap=True, border=False))
-        ws.row_dimensions[row].height = row_height([(text, 96)]) or 15.0
-        row += 1
+        out.append(
+            [
+                (f"{number}.", Look(horizontal="right", border=False)),
+                (text, Look(wrap=True, border=False)),
+            ]
+        )
     ws.protection = SheetProtection(sheet=True, selectLockedCells=False)
 
 
-def _header(ws: Any, styler: Styler, columns: tuple[Column, ...], title: str, note: str) -> None:
-    set_widths(ws, [c.width for c in columns])
+def _header(out: SheetOut, columns: tuple[Column, ...], title: str, note: str) -> None:
+    ws = out.ws
     ws.column_dimensions["A"].hidden = True
-    styler.put(ws, 1, 2, title, TITLE_LOOK)
-    ws.row_dimensions[1].height = 22
-    styler.put(ws, 2, 2, note, NOTE_LOOK)
-    for index, column in enumerate(columns, start=1):
-        look = (
-            HEADER_LOOK
-            if not column.input
-            else Look(bold=True, fill="FFD966", wrap=True, vertical="center")
-        )
-        styler.put(ws, HEADER_ROW, index, column.heading, look)
-    ws.row_dimensions[HEADER_ROW].height = row_height((c.heading, c.width) for c in columns)
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=5).coordinate
+    out.append([None, (title, TITLE_LOOK)], height=22)
+    out.append([None, (note, NOTE_LOOK)])
+    out.append([])
+    input_header = Look(bold=True, fill="FFD966", wrap=True, vertical="center")
+    out.append([(c.heading, input_header if c.input else HEADER_LOOK) for c in columns])
+    ws.freeze_panes = f"E{FIRST_ROW}"
     print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
 
-def _validation(ws: Any, dv: DataValidation, cell_range: str) -> None:
-    dv.add(cell_range)
-    ws.add_data_validation(dv)
+def _finish(out: SheetOut, columns: tuple[Column, ...], last: int) -> None:
+    ws = out.ws
+    end = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"B{HEADER_ROW}:{end}{last}"
+    ws.print_area = f"B1:{end}{last}"
+    _protect(ws)
 
 
-def _kpi_sheet(ws: Any, styler: Styler, form: CollectionForm) -> None:
+def _kpi_sheet(out: SheetOut, form: CollectionForm) -> None:
     columns = kpi_columns(form.fiscal_year)
     _header(
-        ws,
-        styler,
+        out,
         columns,
         f"KPI実績（{fy_label(form.fiscal_year)}） {form.scope}",
         "黄色のセルに入力してください。行の並べ替え・絞り込みはかまいません。",
     )
-    widths = {c.key: c.width for c in columns}
-    for offset, kpi in enumerate(form.kpis):
-        row = FIRST_ROW + offset
-        _kpi_row(ws, styler, row, kpi)
-        ws.row_dimensions[row].height = row_height(
-            [(kpi.name, widths["name"]), (kpi.values.comment, widths["comment"])]
-        )
+    for kpi in form.kpis:
+        out.append(_kpi_row(kpi))
     last = FIRST_ROW + max(len(form.kpis), 1) - 1
     actual = get_column_letter(column_index(columns, "actual"))
     status = get_column_letter(column_index(columns, "status"))
-    _validation(
-        ws,
-        DataValidation(
-            type="decimal",
-            operator="between",
-            formula1=f"-{_LIMIT}",
-            formula2=_LIMIT,
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="実績値",
-            error="数値を入力してください（単位や文字は付けません）。",
-            showInputMessage=True,
-            promptTitle="実績値",
-            prompt="単位を付けずに数値で入力してください。",
-        ),
-        f"{actual}{FIRST_ROW}:{actual}{last}",
+    out.ws.data_validations.append(
+        _validation(
+            DataValidation(
+                type="decimal",
+                operator="between",
+                formula1=f"-{_LIMIT}",
+                formula2=_LIMIT,
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="実績値",
+                error="数値を入力してください（単位や文字は付けません）。",
+                showInputMessage=True,
+                promptTitle="実績値",
+                prompt="単位を付けずに数値で入力してください。",
+            ),
+            f"{actual}{FIRST_ROW}:{actual}{last}",
+        )
     )
-    _validation(
-        ws,
-        DataValidation(
-            type="list",
-            formula1='"' + ",".join(s.label for s in FigureStatus) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="速報/確定",
-            error="「速報」か「確定」をリストから選んでください。",
-        ),
-        f"{status}{FIRST_ROW}:{status}{last}",
+    out.ws.data_validations.append(
+        _validation(
+            DataValidation(
+                type="list",
+                formula1='"' + ",".join(s.label for s in FigureStatus) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="速報/確定",
+                error="「速報」か「確定」をリストから選んでください。",
+            ),
+            f"{status}{FIRST_ROW}:{status}{last}",
+        )
     )
-    ws.auto_filter.ref = f"B{HEADER_ROW}:{get_column_letter(len(columns))}{last}"
-    ws.print_area = f"B1:{get_column_letter(len(columns))}{last}"
-    _protect(ws)
+    _finish(out, columns, last)
 
 
-def _kpi_row(ws: Any, styler: Styler, row: int, kpi: FormKpi) -> None:
+def _validation(dv: DataValidation, cell_range: str) -> DataValidation:
+    dv.add(cell_range)
+    return dv
+
+
+def _kpi_row(kpi: FormKpi) -> list[tuple[object, Look]]:
     number = number_look(kpi.decimals)
     values = kpi.values
-    cells: tuple[tuple[object, Look], ...] = (
+    return [
         (kpi_identifier(kpi.code), TEXT_LOOK),
         (kpi.code, CENTER_LOOK),
         (kpi.measures, CENTER_LOOK),
@@ -306,53 +300,40 @@ def _kpi_row(ws: Any, styler: Styler, row: int, kpi: FormKpi) -> None:
         (values.actual, number_look(kpi.decimals, fill=INPUT_FILL, locked=False)),
         (values.status.label if values.status else None, INPUT_CENTER),
         (values.comment or None, INPUT_LOOK),
-    )
-    for column, (value, look) in enumerate(cells, start=1):
-        styler.put(ws, row, column, value, look)
+    ]
 
 
-def _project_sheet(ws: Any, styler: Styler, form: CollectionForm) -> None:
+def _project_sheet(out: SheetOut, form: CollectionForm) -> None:
     columns = project_columns(form.fiscal_year)
     _header(
-        ws,
-        styler,
+        out,
         columns,
         f"共創プロジェクトの状況（{fy_label(form.fiscal_year)}） {form.scope}",
         "黄色のセルに入力してください。状況はリストから選びます。",
     )
-    widths = {c.key: c.width for c in columns}
-    for offset, project in enumerate(form.projects):
-        row = FIRST_ROW + offset
-        _project_row(ws, styler, row, project)
-        ws.row_dimensions[row].height = row_height(
-            [
-                (project.title, widths["title"]),
-                (project.description, widths["description"]),
-                (project.values.note, widths["note"]),
-            ]
-        )
+    for project in form.projects:
+        out.append(_project_row(project))
     last = FIRST_ROW + max(len(form.projects), 1) - 1
     status = get_column_letter(column_index(columns, "status"))
-    _validation(
-        ws,
-        DataValidation(
-            type="list",
-            formula1='"' + ",".join(s.label for s in ProjectStatus) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="状況",
-            error="状況はリストから選んでください。",
-        ),
-        f"{status}{FIRST_ROW}:{status}{last}",
+    out.ws.data_validations.append(
+        _validation(
+            DataValidation(
+                type="list",
+                formula1='"' + ",".join(s.label for s in ProjectStatus) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="状況",
+                error="状況はリストから選んでください。",
+            ),
+            f"{status}{FIRST_ROW}:{status}{last}",
+        )
     )
-    ws.auto_filter.ref = f"B{HEADER_ROW}:{get_column_letter(len(columns))}{last}"
-    ws.print_area = f"B1:{get_column_letter(len(columns))}{last}"
-    _protect(ws)
+    _finish(out, columns, last)
 
 
-def _project_row(ws: Any, styler: Styler, row: int, project: FormProject) -> None:
+def _project_row(project: FormProject) -> list[tuple[object, Look]]:
     values = project.values
-    cells: tuple[tuple[object, Look], ...] = (
+    return [
         (project_identifier(project.code), TEXT_LOOK),
         (project.code, CENTER_LOOK),
         (project.placements, WRAP_LOOK),
@@ -362,14 +343,12 @@ def _project_row(ws: Any, styler: Styler, row: int, project: FormProject) -> Non
         (project.previous_status.label if project.previous_status else None, CENTER_LOOK),
         (values.status.label if values.status else None, INPUT_CENTER),
         (values.note or None, INPUT_LOOK),
-    )
-    for column, (value, look) in enumerate(cells, start=1):
-        styler.put(ws, row, column, value, look)
+    ]
 
 
-def _meta_sheet(ws: Any, styler: Styler, form: CollectionForm) -> None:
+def _meta_sheet(out: SheetOut, form: CollectionForm) -> None:
     """The form's identity and the values it was made with, as text (never formulas)."""
-    ws.sheet_state = "veryHidden"
+    out.ws.sheet_state = "veryHidden"
     plain = Look(border=False)
     meta = {
         "format": FORMAT,
@@ -384,30 +363,20 @@ def _meta_sheet(ws: Any, styler: Styler, form: CollectionForm) -> None:
         "kpis": str(len(form.kpis)),
         "projects": str(len(form.projects)),
     }
-    row = 1
     for key in META_KEYS:
-        styler.put(ws, row, 1, key, plain)
-        styler.put(ws, row, 2, meta[key], plain)
-        row += 1
+        out.append([(key, plain), (meta[key], plain)], height=15)
     for kpi in form.kpis:
         v = kpi.values
-        for column, text in enumerate(
-            (
-                "kpi",
-                kpi.code,
-                decimal_to_text(v.actual) if v.actual is not None else "",
-                v.status.value if v.status else "",
-                v.comment,
-            ),
-            start=1,
-        ):
-            styler.put(ws, row, column, text, plain)
-        row += 1
+        texts = (
+            "kpi",
+            kpi.code,
+            decimal_to_text(v.actual) if v.actual is not None else "",
+            v.status.value if v.status else "",
+            v.comment,
+        )
+        out.append([(text, plain) for text in texts], height=15)
     for project in form.projects:
         pv = project.values
-        for column, text in enumerate(
-            ("project", project.code, pv.status.value if pv.status else "", pv.note), start=1
-        ):
-            styler.put(ws, row, column, text, plain)
-        row += 1
-    ws.protection = SheetProtection(sheet=True)
+        project_texts = ("project", project.code, pv.status.value if pv.status else "", pv.note)
+        out.append([(text, plain) for text in project_texts], height=15)
+    out.ws.protection = SheetProtection(sheet=True)

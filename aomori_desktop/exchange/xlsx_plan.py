@@ -48,11 +48,10 @@ from aomori_desktop.exchange.xlsx_style import (
     TITLE_LOOK,
     WRAP_LOOK,
     Look,
+    SheetOut,
     Styler,
     number_look,
     print_setup,
-    row_height,
-    set_widths,
     year_heading,
 )
 
@@ -74,9 +73,9 @@ class _Column:
     width: float
 
 
-class _Out:
-    """One write-only sheet: its columns, and rows appended with heights that show wrapped
-    text whole (a streamed sheet needs each row's height before the row is written)."""
+class _Out(SheetOut):
+    """A table sheet of the plan workbook: a header row repeated on every printed page,
+    frozen panes, an autofilter over the table."""
 
     def __init__(
         self,
@@ -88,27 +87,12 @@ class _Out:
         freeze: str | None = "C2",
         header: bool = True,
     ) -> None:
-        self.ws = wb.create_sheet(title)
-        self.styler = styler
-        self.widths = [c.width for c in columns]
-        self.rows = 0
-        set_widths(self.ws, self.widths)
+        super().__init__(wb, styler, title, [c.width for c in columns])
         if freeze:
             self.ws.freeze_panes = freeze
         print_setup(self.ws, title_rows="1:1" if header else None)
         if header:
             self.append([(c.heading, HEADER_LOOK) for c in columns])
-
-    def append(self, cells: Sequence[tuple[object, Look]]) -> None:
-        self.rows += 1
-        height = row_height(
-            (value, width)
-            for (value, look), width in zip(cells, self.widths, strict=False)
-            if look.wrap and isinstance(value, str) and value
-        )
-        if height is not None:
-            self.ws.row_dimensions[self.rows].height = height
-        self.ws.append([self.styler.new(self.ws, value, look) for value, look in cells])
 
     def finish(self, *, grade_column: str | None = None) -> None:
         """Autofilter over the table; grade cells coloured by conditional formatting."""

@@ -35,6 +35,7 @@ from aomori_desktop.services.workspace import (
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.evaluation_page import EvaluationController, install_evaluation
 from aomori_desktop.ui.file_actions import FileActions
+from aomori_desktop.ui.import_dialog import open_import_dialog
 from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 from aomori_desktop.ui.plan_window import PlanWindow
@@ -125,6 +126,9 @@ class MainWindow(FileActions, PlanWindow):
         menu_file.addSeparator()
         self.act_backup = menu_file.addAction("バックアップを保存(&B)…", self.backup_dialog)
         menu_file.addSeparator()
+        self.act_import = menu_file.addAction(
+            "取り込み（調査票・CSV）(&I)…", lambda: open_import_dialog(self)
+        )
         self.export_menu = menu_file.addMenu("書き出し(&E)")
         self.export_menu.aboutToShow.connect(self._fill_export_menu)
         self._fill_export_menu()
@@ -192,7 +196,7 @@ class MainWindow(FileActions, PlanWindow):
             f"やり直し: {stack.redoText()}(&R)" if can_redo and stack else "やり直し(&R)"
         )
         has_doc = self.document is not None
-        for act in (self.act_backup, self.act_history, self.act_bulk):
+        for act in (self.act_backup, self.act_import, self.act_history, self.act_bulk):
             act.setEnabled(has_doc)
 
     # ------------------------------------------------------------ database

@@ -37,6 +37,11 @@ class Prompts:
         path, _ = QFileDialog.getOpenFileName(parent, caption, "", filters)
         return path or None
 
+    def open_paths(self, parent: QWidget | None, caption: str, filters: str) -> list[str]:
+        """Several files chosen at once (the import of one workbook per 担当課)."""
+        paths, _ = QFileDialog.getOpenFileNames(parent, caption, "", filters)
+        return list(paths)
+
     def save_path(
         self, parent: QWidget | None, caption: str, suggested: str, filters: str
     ) -> str | None:

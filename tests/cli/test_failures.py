@@ -225,7 +225,7 @@ def test_read_only_database_can_still_be_checked_and_exported(
         ["frobnicate"],
         ["check", "--frob"],
         ["export"],
-        ["export", "csv", "-o", "x"],
+        ["export", "pdf", "-o", "x"],  # csv and xlsx are formats now
         ["import", "json"],
     ],
 )

@@ -133,7 +133,7 @@ USAGE_ERRORS = [
         "aomori-desktop export charts",
         "--format: 「jpg」は指定できません（指定できるのは「png」「svg」「pdf」）",
     ),
-    (["export"], "aomori-desktop export", "次の指定がありません: {json,charts}"),
+    (["export"], "aomori-desktop export", "次の指定がありません: {json,charts,xlsx,csv}"),
     (["import", "json"], "aomori-desktop import json", "次の指定がありません: FILE"),
     (
         ["export", "json"],
@@ -154,8 +154,8 @@ USAGE_ERRORS = [
     (
         ["frobnicate"],
         "aomori-desktop",
-        "{init,export,import,check,report}: 「frobnicate」は指定できません"
-        "（指定できるのは「init」「export」「import」「check」「report」）",
+        "{init,export,import,template,check,report}: 「frobnicate」は指定できません"
+        "（指定できるのは「init」「export」「import」「template」「check」「report」）",
     ),
     (
         ["export", "charts", "-o", "x", "--d", "1"],

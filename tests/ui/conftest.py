@@ -25,6 +25,7 @@ class ScriptedPrompts(Prompts):
         self.confirm_answers: list[bool] = []
         self.texts: list[str | None] = []
         self.paths: list[str | None] = []
+        self.path_lists: list[list[str]] = []
         self.dialog_scripts: list[Callable[[QDialog], bool]] = []
 
     def error(self, parent: QWidget | None, message: str) -> None:
@@ -44,6 +45,9 @@ class ScriptedPrompts(Prompts):
 
     def open_path(self, parent: QWidget | None, caption: str, filters: str) -> str | None:
         return self.paths.pop(0) if self.paths else None
+
+    def open_paths(self, parent: QWidget | None, caption: str, filters: str) -> list[str]:
+        return self.path_lists.pop(0) if self.path_lists else []
 
     def save_path(
         self, parent: QWidget | None, caption: str, suggested: str, filters: str
