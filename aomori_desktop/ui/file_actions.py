@@ -19,6 +19,7 @@ from aomori_desktop.services.changes import Applied
 from aomori_desktop.services.dto import NodeKind, TreeNode
 from aomori_desktop.services.tasks import TaskState
 from aomori_desktop.services.workspace import Database, backup_database, create_seeded_database
+from aomori_desktop.ui.collection_export import add_export_actions
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.prompts import Prompts
 
@@ -152,6 +153,7 @@ class FileActions:
         has_doc = self.document is not None
         menu.addAction("グラフの一括書き出し(&B)…", self.batch_export).setEnabled(has_doc)
         menu.addAction("計画全体をJSONで書き出す(&J)…", self.export_json).setEnabled(has_doc)
+        add_export_actions(menu, self)  # Excel, CSV and the 調査票 (ui/collection_export.py)
 
     def batch_export(self) -> None:
         from aomori_desktop.ui.batch_export_dialog import BatchExportDialog
