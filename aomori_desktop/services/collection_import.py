@@ -61,8 +61,8 @@ def read_files(paths: Sequence[Path], state: TaskState | None = None) -> list[Re
     result: list[ReadFile] = []
     seen: set[Path] = set()
     for index, path in enumerate(paths):
-        state.check()
         state.report(index, len(paths), f"{path.name} を読み込んでいます")
+        state.check()
         resolved = path.resolve()
         if resolved in seen:
             result.append(
@@ -83,6 +83,7 @@ def read_files(paths: Sequence[Path], state: TaskState | None = None) -> list[Re
             result.append(ReadFile(path, None, exc.message))
             continue
         result.append(ReadFile(path, form))
+    state.check()
     state.report(len(paths), len(paths), "")
     return result
 
