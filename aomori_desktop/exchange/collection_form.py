@@ -101,10 +101,6 @@ def digest(field_: Field, value: Value) -> str:
     return hashlib.sha256(data).hexdigest()[:10]
 
 
-def same_value(field_: Field, a: Value, b: Value) -> bool:
-    return canonical(field_, a) == canonical(field_, b)
-
-
 @dataclass(frozen=True, slots=True)
 class KpiValues:
     """The input fields of one KPI for the form's year."""

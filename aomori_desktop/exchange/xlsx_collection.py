@@ -211,14 +211,15 @@ def _instructions(out: SheetOut, form: CollectionForm) -> None:
 
 def _header(out: SheetOut, columns: tuple[Column, ...], title: str, note: str) -> None:
     ws = out.ws
+    # a streamed sheet writes its columns, panes and page fit with its first row: set first
     ws.column_dimensions["A"].hidden = True
+    ws.freeze_panes = f"E{FIRST_ROW}"
+    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     out.append([None, (title, TITLE_LOOK)], height=22)
     out.append([None, (note, NOTE_LOOK)])
     out.append([])
     input_header = Look(bold=True, fill="FFD966", wrap=True, vertical="center")
     out.append([(c.heading, input_header if c.input else HEADER_LOOK) for c in columns])
-    ws.freeze_panes = f"E{FIRST_ROW}"
-    print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
 
 
 def _finish(out: SheetOut, columns: tuple[Column, ...], last: int) -> None:

@@ -216,8 +216,7 @@ def _summary_sheet(
     columns = [_Column("", 30), *(_Column("", 11) for _ in range(6))]
     out = _Out(wb, styler, "概要", columns, freeze=None, header=False)
     info = snapshot.plan
-    out.append([(f"{info.name}（{info.status.label}）", TITLE_LOOK)])
-    out.ws.row_dimensions[1].height = 24
+    out.append([(f"{info.name}（{info.status.label}）", TITLE_LOOK)], height=24)
     out.append([])
     measures = sum(len(p.measures) for p in snapshot.pillars)
     for label, value in (

@@ -434,12 +434,6 @@ def _classify(entry: Entry, current: Value) -> str | None:
     return "conflict"
 
 
-def without(preview_files: Sequence[ReadFile], excluded: Iterable[Path]) -> list[ReadFile]:
-    """The files minus those the user took out of the import (the preview is made again)."""
-    skip = {p.resolve() for p in excluded}
-    return [f for f in preview_files if f.path.resolve() not in skip]
-
-
 __all__ = [
     "Change",
     "Conflict",
@@ -449,5 +443,4 @@ __all__ = [
     "field_key",
     "preview_import",
     "read_files",
-    "without",
 ]

@@ -165,6 +165,8 @@ def test_collection_workbook_locks_known_fields_and_validates_inputs(
     assert ws.protection.sheet and ws.protection.password is None
     assert not ws.protection.sort and not ws.protection.autoFilter and not ws.protection.formatRows
     assert ws.column_dimensions["A"].hidden
+    assert ws.freeze_panes == "E5" and ws.print_title_rows == "$4:$4"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
     assert [ws.cell(row=r, column=1).value for r in range(5, 9)] == [
         "kpi:K10",
         "kpi:K11",
