@@ -19,9 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label_era
@@ -47,10 +48,11 @@ from aomori_desktop.services.transaction import PlanAccess, find_plan
 from aomori_desktop.store.models import (
     KpiMeasureRow,
     KpiRow,
-    MeasureRow,
+    KpiYearRow,
     PlacementRow,
     PlanRow,
     ProjectRow,
+    ProjectYearRow,
 )
 
 NO_SECTION = "担当課未設定"
@@ -164,54 +166,97 @@ def build_forms(
     ]
 
 
+def _measure_codes(plan: PlanRow) -> dict[int, tuple[int, int, str]]:
+    """measure id → (pillar number, measure number, "P-M")."""
+    return {
+        m.id: (p.number, m.number, f"{p.number}-{m.number}")
+        for p in plan.pillars
+        for m in p.measures
+    }
+
+
 def _kpis(s: Session, plan: PlanRow, fiscal_year: int, scope: Scope) -> tuple[FormKpi, ...]:
-    q = (
-        select(KpiRow)
+    """The KPIs of a form. Reads columns, not ORM rows: a form of thousands of KPIs is made
+    in a moment."""
+    codes = _measure_codes(plan)
+    in_scope = _in_scope_measures(plan, scope)
+    links: dict[int, list[int]] = defaultdict(list)
+    for kpi_id, measure_id in s.execute(
+        select(KpiMeasureRow.kpi_id, KpiMeasureRow.measure_id)
+        .join(KpiRow, KpiMeasureRow.kpi_id == KpiRow.id)
         .where(KpiRow.plan_id == plan.id)
-        .options(
-            selectinload(KpiRow.years),
-            selectinload(KpiRow.measure_links)
-            .selectinload(KpiMeasureRow.measure)
-            .selectinload(MeasureRow.pillar),
+        .order_by(KpiMeasureRow.kpi_id, KpiMeasureRow.position)
+    ):
+        links[kpi_id].append(measure_id)
+    widest: dict[int, int] = defaultdict(int)  # decimals of each KPI's stored figures
+    for kpi_id, actual, interim in s.execute(
+        select(KpiYearRow.kpi_id, KpiYearRow.actual, KpiYearRow.interim_target)
+        .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+        .where(KpiRow.plan_id == plan.id)
+    ):
+        widest[kpi_id] = max(widest[kpi_id], decimals_of([actual, interim]))
+    years: dict[tuple[int, int], tuple[Any, ...]] = {
+        (row[0], row[1]): tuple(row[2:])
+        for row in s.execute(
+            select(
+                KpiYearRow.kpi_id,
+                KpiYearRow.fiscal_year,
+                KpiYearRow.actual,
+                KpiYearRow.interim_target,
+                KpiYearRow.status,
+                KpiYearRow.comment,
+            )
+            .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+            .where(
+                KpiRow.plan_id == plan.id,
+                KpiYearRow.fiscal_year.in_((fiscal_year, fiscal_year - 1)),
+            )
         )
-        .order_by(KpiRow.position, KpiRow.id)
-    )
-    measures = _in_scope_measures(plan, scope)
+    }
     result = []
-    for row in s.scalars(q):
-        if scope.kind is ScopeKind.SECTION and _section(row.responsible_section) != scope.value:
+    for row in s.execute(
+        select(
+            KpiRow.id,
+            KpiRow.code,
+            KpiRow.name,
+            KpiRow.unit,
+            KpiRow.responsible_section,
+            KpiRow.baseline,
+            KpiRow.baseline_fiscal_year,
+            KpiRow.target,
+            KpiRow.target_fiscal_year,
+        )
+        .where(KpiRow.plan_id == plan.id)
+        .order_by(KpiRow.position, KpiRow.id)
+    ):
+        kpi_id, code, name, unit, section, baseline, baseline_fy, target, target_fy = row
+        if scope.kind is ScopeKind.SECTION and _section(section) != scope.value:
             continue
-        if measures is not None and not any(
-            link.measure_id in measures for link in row.measure_links
-        ):
+        if in_scope is not None and not any(m in in_scope for m in links[kpi_id]):
             continue
-        years = {y.fiscal_year: y for y in row.years}
-        this, previous = years.get(fiscal_year), years.get(fiscal_year - 1)
+        this = years.get((kpi_id, fiscal_year))
+        previous = years.get((kpi_id, fiscal_year - 1))
         result.append(
             FormKpi(
-                code=row.code,
-                name=row.name,
-                unit=row.unit,
-                measures=", ".join(link.measure.code for link in row.measure_links),
-                responsible_section=row.responsible_section,
-                baseline=row.baseline,
-                baseline_fiscal_year=row.baseline_fiscal_year,
-                target=row.target,
-                target_fiscal_year=row.target_fiscal_year,
-                interim_target=this.interim_target if this else None,
+                code=code,
+                name=name,
+                unit=unit,
+                measures=", ".join(codes[m][2] for m in links[kpi_id] if m in codes),
+                responsible_section=section,
+                baseline=baseline,
+                baseline_fiscal_year=baseline_fy,
+                target=target,
+                target_fiscal_year=target_fy,
+                interim_target=this[1] if this else None,
                 # the year before the plan's first is the baseline year
-                previous_actual=previous.actual
-                if previous and previous.actual is not None
-                else (row.baseline if row.baseline_fiscal_year == fiscal_year - 1 else None),
-                decimals=decimals_of(
-                    [row.baseline, row.target]
-                    + [y.actual for y in row.years]
-                    + [y.interim_target for y in row.years]
-                ),
+                previous_actual=previous[0]
+                if previous and previous[0] is not None
+                else (baseline if baseline_fy == fiscal_year - 1 else None),
+                decimals=max(widest[kpi_id], decimals_of([baseline, target])),
                 values=KpiValues(
-                    actual=this.actual if this else None,
-                    status=FigureStatus(this.status) if this and this.status else None,
-                    comment=this.comment if this else "",
+                    actual=this[0] if this else None,
+                    status=FigureStatus(this[2]) if this and this[2] else None,
+                    comment=this[3] if this else "",
                 ),
             )
         )
@@ -219,46 +264,72 @@ def _kpis(s: Session, plan: PlanRow, fiscal_year: int, scope: Scope) -> tuple[Fo
 
 
 def _projects(s: Session, plan: PlanRow, fiscal_year: int, scope: Scope) -> tuple[FormProject, ...]:
-    q = (
-        select(ProjectRow)
+    codes = _measure_codes(plan)
+    in_scope = _in_scope_measures(plan, scope)
+    placements: dict[int, list[tuple[bool, int, int, int, str]]] = defaultdict(list)
+    for project_id, measure_id, number, relisting in s.execute(
+        select(
+            PlacementRow.project_id,
+            PlacementRow.measure_id,
+            PlacementRow.number,
+            PlacementRow.relisting,
+        )
+        .join(ProjectRow, PlacementRow.project_id == ProjectRow.id)
         .where(ProjectRow.plan_id == plan.id)
-        .options(
-            selectinload(ProjectRow.years),
-            selectinload(ProjectRow.placements)
-            .selectinload(PlacementRow.measure)
-            .selectinload(MeasureRow.pillar),
+    ):
+        pillar, measure, code = codes[measure_id]
+        placements[project_id].append((relisting, pillar, measure, number, code))
+    years = {
+        (project_id, fy): (status, note)
+        for project_id, fy, status, note in s.execute(
+            select(
+                ProjectYearRow.project_id,
+                ProjectYearRow.fiscal_year,
+                ProjectYearRow.status,
+                ProjectYearRow.note,
+            )
+            .join(ProjectRow, ProjectYearRow.project_id == ProjectRow.id)
+            .where(
+                ProjectRow.plan_id == plan.id,
+                ProjectYearRow.fiscal_year.in_((fiscal_year, fiscal_year - 1)),
+            )
         )
-        .order_by(ProjectRow.position, ProjectRow.id)
-    )
-    measures = _in_scope_measures(plan, scope)
+    }
+    measure_of = {code: measure_id for measure_id, (_, _, code) in codes.items()}
     result = []
-    for row in s.scalars(q):
-        if scope.kind is ScopeKind.SECTION and _section(row.responsible_section) != scope.value:
-            continue
-        if measures is not None and not any(p.measure_id in measures for p in row.placements):
-            continue
-        placements = sorted(
-            row.placements,
-            key=lambda p: (p.relisting, p.measure.pillar.number, p.measure.number, p.number),
+    for project_id, code, title, section, description in s.execute(
+        select(
+            ProjectRow.id,
+            ProjectRow.code,
+            ProjectRow.title,
+            ProjectRow.responsible_section,
+            ProjectRow.description,
         )
-        years = {y.fiscal_year: y for y in row.years}
-        this, previous = years.get(fiscal_year), years.get(fiscal_year - 1)
+        .where(ProjectRow.plan_id == plan.id)
+        .order_by(ProjectRow.position, ProjectRow.id)
+    ):
+        listed = sorted(placements[project_id])
+        if scope.kind is ScopeKind.SECTION and _section(section) != scope.value:
+            continue
+        if in_scope is not None and not any(measure_of[p[4]] in in_scope for p in listed):
+            continue
+        this, previous = (
+            years.get((project_id, fiscal_year)),
+            years.get((project_id, fiscal_year - 1)),
+        )
         result.append(
             FormProject(
-                code=row.code,
-                title=row.title,
+                code=code,
+                title=title,
                 placements="\n".join(
-                    f"{p.measure.code}-{p.number}" + ("（再掲）" if p.relisting else "")
-                    for p in placements
+                    f"{p[4]}-{p[3]}" + ("（再掲）" if p[0] else "") for p in listed
                 ),
-                responsible_section=row.responsible_section,
-                description=row.description,
-                previous_status=ProjectStatus(previous.status)
-                if previous and previous.status
-                else None,
+                responsible_section=section,
+                description=description,
+                previous_status=ProjectStatus(previous[0]) if previous and previous[0] else None,
                 values=ProjectValues(
-                    status=ProjectStatus(this.status) if this and this.status else None,
-                    note=this.note if this else "",
+                    status=ProjectStatus(this[0]) if this and this[0] else None,
+                    note=this[1] if this else "",
                 ),
             )
         )
