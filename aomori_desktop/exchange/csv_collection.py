@@ -79,7 +79,8 @@ def _restored(text: str) -> str:
 
 
 def _grade_text(grade: Grade) -> str:
-    return f"{'−' if grade is Grade.NONE else grade.value} {grade.label}"
+    """'A 達成', '− 評価不能' (a minus sign: no formula character starts the field)."""
+    return grade.text
 
 
 def _check_code(plan_key: str, values: KpiValues) -> str:
@@ -111,7 +112,7 @@ def write_kpi_csv(
         for fy in years:
             y = by_year.get(fy, empty)
             evaluation = evaluate_year(
-                terms, fy, y.actual, y.interim_target, snapshot.plan.thresholds
+                terms, fy, y.actual, y.interim_target, snapshot.plan.grade_scheme
             )
             values = KpiValues(actual=y.actual, status=y.status, comment=y.comment)
             rows.append(

@@ -27,9 +27,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from aomori_desktop.domain.fiscal import fy_label, fy_label_era
+from aomori_desktop.domain.grading import NOT_GRADED, GradeScheme
 from aomori_desktop.domain.plan import Kpi, KpiYear, PlanSnapshot, Project
 from aomori_desktop.domain.progress import (
-    Grade,
     KpiTerms,
     YearProgress,
     count_grades,
@@ -40,7 +40,6 @@ from aomori_desktop.exchange.collection_form import decimals_of
 from aomori_desktop.exchange.xlsx_style import (
     CENTER_LOOK,
     FONT_NAME,
-    GRADE_FILLS,
     HEADER_LOOK,
     NOTE_LOOK,
     RATE_LOOK,
@@ -94,12 +93,14 @@ class _Out(SheetOut):
         if header:
             self.append([(c.heading, HEADER_LOOK) for c in columns])
 
-    def finish(self, *, grade_column: str | None = None) -> None:
-        """Autofilter over the table; grade cells coloured by conditional formatting."""
+    def finish(self, *, grades: tuple[str, GradeScheme] | None = None) -> None:
+        """Autofilter over the table; the grade column's cells coloured by conditional
+        formatting (`grades`: the column and the plan's scheme)."""
         last = get_column_letter(len(self.widths))
         self.ws.auto_filter.ref = f"A1:{last}{max(self.rows, 2)}"
-        if grade_column is not None and self.rows > 1:
-            _grade_rules(self.ws, f"{grade_column}2:{grade_column}{self.rows}")
+        if grades is not None and self.rows > 1:
+            column, scheme = grades
+            _grade_rules(self.ws, f"{column}2:{column}{self.rows}", scheme)
 
 
 def _local(at: datetime | None) -> datetime | None:
@@ -107,15 +108,18 @@ def _local(at: datetime | None) -> datetime | None:
     return at.astimezone().replace(tzinfo=None) if at is not None else None
 
 
-def _grade_rules(ws: Any, cell_range: str) -> None:
-    for grade, (fill, colour) in GRADE_FILLS.items():
+def _grade_rules(ws: Any, cell_range: str, scheme: GradeScheme) -> None:
+    """Each grade of the plan's scheme in its own colours (the window's and the report's);
+    the symbol is always written, so colour is never alone."""
+    for grade in scheme.all_grades:
+        fill, ink = grade.look.fill.lstrip("#").upper(), grade.look.ink.lstrip("#").upper()
         ws.conditional_formatting.add(
             cell_range,
             CellIsRule(
                 operator="equal",
                 formula=[f'"{grade.value}"'],
                 fill=PatternFill("solid", start_color=fill, end_color=fill),
-                font=Font(name=FONT_NAME, color=colour, bold=True),
+                font=Font(name=FONT_NAME, color=ink, bold=True),
             ),
         )
 
@@ -151,7 +155,7 @@ def write_plan_workbook(
     wb = Workbook(write_only=True)
     styler = Styler(wb)
     years = list(snapshot.fiscal_years)
-    thresholds = snapshot.plan.thresholds
+    scheme = snapshot.plan.grade_scheme
     evaluations: dict[str, dict[int, YearProgress]] = {}
     for kpi in snapshot.kpis:
         by_year = {y.fiscal_year: y for y in kpi.years}
@@ -162,7 +166,7 @@ def write_plan_workbook(
                 fy,
                 by_year[fy].actual if fy in by_year else None,
                 by_year[fy].interim_target if fy in by_year else None,
-                thresholds,
+                scheme,
             )
             for fy in years
         }
@@ -216,6 +220,7 @@ def _summary_sheet(
     columns = [_Column("", 30), *(_Column("", 11) for _ in range(6))]
     out = _Out(wb, styler, "概要", columns, freeze=None, header=False)
     info = snapshot.plan
+    scheme = info.grade_scheme
     out.append([(f"{info.name}（{info.status.label}）", TITLE_LOOK)], height=24)
     out.append([])
     measures = sum(len(p.measures) for p in snapshot.pillars)
@@ -234,7 +239,7 @@ def _summary_sheet(
     out.append([(f"{fy_label(fiscal_year)}の評価（KPI数）", TITLE_LOOK)])
     out.append(
         [("戦略の柱", HEADER_LOOK)]
-        + [(f"{g.value} {g.label}", HEADER_LOOK) for g in Grade]
+        + [(g.text, HEADER_LOOK) for g in scheme.all_grades]
         + [("計", HEADER_LOOK)]
     )
     kpis_of_measure: dict[str, list[str]] = {}
@@ -243,28 +248,24 @@ def _summary_sheet(
             kpis_of_measure.setdefault(code, []).append(kpi.id)
     for pillar in snapshot.pillars:
         codes = {k for m in pillar.measures for k in kpis_of_measure.get(m.code, [])}
-        counts = count_grades(evaluations[c][fiscal_year].grade for c in codes)
+        counts = count_grades((evaluations[c][fiscal_year].grade for c in codes), scheme)
         out.append(
             [(f"{pillar.number} {pillar.name}", TEXT_LOOK)]
             + [(n, CENTER_LOOK) for n in counts.as_dict().values()]
             + [(counts.total, CENTER_LOOK)]
         )
-    everything = count_grades(e[fiscal_year].grade for e in evaluations.values())
+    everything = count_grades((e[fiscal_year].grade for e in evaluations.values()), scheme)
     out.append(
         [("計画全体", HEADER_LOOK)]
         + [(n, CENTER_LOOK) for n in everything.as_dict().values()]
         + [(everything.total, CENTER_LOOK)]
     )
     out.append([])
-    out.append(
-        [
-            (
-                "評価: A 達成（達成率100%以上）、B 順調（期待進捗率以上）、C 遅れ（期待進捗率の半分以上）、"
-                "D 停滞、- 評価不能（実績値なし）。KPIが複数の施策に属する場合も、柱・計画全体では1件と数えます。",
-                NOTE_LOOK,
-            )
-        ]
-    )
+    out.append([(f"評価基準: {scheme.name}", NOTE_LOOK)])
+    for line in scheme.describe():
+        out.append([(line, NOTE_LOOK)])
+    out.append([(f"{NOT_GRADED.text}: 実績値がない、または達成率を計算できない", NOTE_LOOK)])
+    out.append([("KPIが複数の施策に属する場合も、柱・計画全体では1件と数えます。", NOTE_LOOK)])
 
 
 def _structure_sheet(wb: Any, styler: Styler, snapshot: PlanSnapshot) -> None:
@@ -402,7 +403,7 @@ def _kpi_sheet(
             ]
         )
         step(1, kpi.id)
-    out.finish(grade_column="Q")
+    out.finish(grades=("Q", snapshot.plan.grade_scheme))
 
 
 def _actuals_sheet(
@@ -489,4 +490,4 @@ def _kpi_years_sheet(
                 ]
             )
         step(len(years), kpi.id)
-    out.finish(grade_column="J")
+    out.finish(grades=("J", snapshot.plan.grade_scheme))

@@ -24,21 +24,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 
 from aomori_desktop.domain.fiscal import fy_label_era
-from aomori_desktop.domain.progress import Grade
 from aomori_desktop.exchange.collection_form import number_format, starts_like_formula, xml_safe
 
 FONT_NAME: Final = "BIZ UDPゴシック"
 FONT_SIZE: Final = 10
 
-#: Fill and text colours of the grade cells (light fills that print well in grey too;
-#: the letter is always written, so colour is never the only carrier).
-GRADE_FILLS: Final = {
-    Grade.A: ("C6EFCE", "006100"),
-    Grade.B: ("DDEBF7", "1F4E79"),
-    Grade.C: ("FFEB9C", "7F4F00"),
-    Grade.D: ("FFC7CE", "9C0006"),
-    Grade.NONE: ("EDEDED", "595959"),
-}
 MAX_CELL_TEXT: Final = 32_767
 INPUT_FILL: Final = "FFF2CC"  # the cells a department fills in
 HEADER_FILL: Final = "D9E1F2"

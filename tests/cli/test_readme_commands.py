@@ -48,8 +48,11 @@ def test_the_readme_commands_run_in_order_in_an_empty_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "charts",
         "copy.sqlite3",
+        "kpi.csv",  # the KPI figures as CSV
         "plan.json",
         "plan.sqlite3",
+        "plan.xlsx",  # the plan as a workbook
         "報告書.docx",  # the annual report
+        "調査票.xlsx",  # the collection workbook
     ]
     assert len(list((tmp_path / "charts").glob("*.png"))) == 2
