@@ -253,3 +253,24 @@ def test_cancelled_export_writes_no_file(access: PlanAccess, tmp_path: Path) -> 
     with pytest.raises(Cancelled):
         export_plan_workbook(access, path, 2024, state=state)
     assert list(folder.iterdir()) == []
+
+
+def test_plan_export_grades_with_the_plans_scheme(access: PlanAccess, tmp_path: Path) -> None:
+    from aomori_desktop.domain.grading import SCHEME_MARKS
+    from aomori_desktop.services.plan_services import PlanServices
+
+    services = PlanServices(access.db, access.plan_id)
+    services.evaluation.set_grade_scheme(SCHEME_MARKS)
+    # K04: 91 → 631; 150 is 10.9 % of the way, the expected progress for FY2024 is 10 %: ◎
+    services.values.record_actual("K04", 2024, Decimal("150"))
+    path = tmp_path / "marks.xlsx"
+    export_plan_workbook(access, path, 2024)
+    wb = openpyxl.load_workbook(path)
+    summary = [[c.value for c in row] for row in wb["概要"].iter_rows()]
+    assert ["戦略の柱", "◎ 順調", "○ 概ね順調", "△ 遅れ", "− 評価不能", "計"] in summary
+    assert ["評価基準: ◎・○・△（3段階）"] in [row[:1] for row in summary]
+    kpi = wb["KPI"]
+    k04 = next(r for r in kpi.iter_rows(min_row=2) if r[0].value == "K04")
+    assert (k04[14].value, k04[15].value, k04[16].value) == (10.9, 10, "◎")
+    rules = {r.formula[0] for cf in kpi.conditional_formatting for r in cf.rules}
+    assert rules == {'"◎"', '"○"', '"△"', '"-"'}
