@@ -47,7 +47,14 @@ def test_kpi_page_chart_follows_the_selection_and_new_values(make_window) -> Non
 
 def test_export_menu_offers_the_chart_in_view_and_the_batch(make_window) -> None:
     window = make_window()
-    assert menu_texts(window) == ["グラフの一括書き出し(&B)…", "計画全体をJSONで書き出す(&J)…"]
+    assert menu_texts(window) == [
+        "グラフの一括書き出し(&B)…",
+        "計画全体をJSONで書き出す(&J)…",
+        "調査票（Excel）を作成(&C)…",
+        "計画全体をExcelで書き出す(&X)…",
+        "KPIの値をCSV（UTF-8）で書き出す(&U)…",
+        "KPIの値をCSV（Shift_JIS）で書き出す(&S)…",
+    ]
     window.select_key("K01@1-1")
     assert menu_texts(window)[0] == (
         "KPIのグラフ: PNG 画像で書き出す…, SVG（ベクター）で書き出す…, PDF で書き出す…, 画像をコピー"
