@@ -24,6 +24,8 @@ CHECK_PACKAGES=(
     poppler-utils
     # the Word report is converted with LibreOffice in CI (scripts/check_report.sh)
     libreoffice-writer-nogui
+    # issue 14: the PostgreSQL server the tests run a throw-away cluster of (scripts/pg_cluster.sh)
+    postgresql
 )
 
 install_system_packages() {
