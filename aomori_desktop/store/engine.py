@@ -3,6 +3,13 @@ timeout in force on each thread, and the URL helpers that the rest of `store/` s
 
 SQLite files keep the default rollback journal, because a database may sit on a shared network
 drive where WAL does not work.
+
+A PostgreSQL server (``postgresql+psycopg://user@host:port/dbname``) gets a connect timeout, a
+statement timeout and, per thread, the same lock wait as SQLite's busy timeout (PostgreSQL's
+``lock_timeout``). The URL is handed to libpq as it is: without a password in it, libpq reads
+PGPASSFILE / ~/.pgpass and ``?service=`` entries (pg_service.conf) itself; a password the user
+typed or kept in the OS keyring is added per connection (store/credentials.py), never written
+anywhere in plain text.
 """
 
 from __future__ import annotations
@@ -18,7 +25,14 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.util import asbool
 
+from aomori_desktop.store import credentials
+from aomori_desktop.store.errors import refuse_old_server
+
 _lock_wait = threading.local()
+
+POSTGRES_CONNECT_TIMEOUT_S = 10
+POSTGRES_STATEMENT_TIMEOUT_S = 60.0
+POSTGRES_MIN_MAJOR = 13
 
 
 @contextmanager
@@ -60,12 +74,12 @@ def sqlite_path(url: URL) -> Path:
 def describe(url: URL) -> str:
     if is_sqlite(url):
         return str(url.database)
-    return url.render_as_string(hide_password=True)
+    return credentials.server_key(url)
 
 
 def make_engine(url: URL, *, foreign_keys: bool, busy_timeout: float) -> Engine:
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
+        return _postgres_engine(url, busy_timeout=busy_timeout)
     engine = create_engine(
         url,
         connect_args={"timeout": busy_timeout},
@@ -98,5 +112,51 @@ def make_engine(url: URL, *, foreign_keys: bool, busy_timeout: float) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _postgres_engine(url: URL, *, busy_timeout: float) -> Engine:
+    statement_ms = int(
+        float(str(url.query.get("statement_timeout", POSTGRES_STATEMENT_TIMEOUT_S))) * 1000
+    )
+    url = url.difference_update_query(["statement_timeout"])
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "application_name": "aomori-desktop",
+            "options": f"-c statement_timeout={statement_ms}",
+        },
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # refused before anything is read or written: an older server lacks what we rely on
+        version = int(dbapi_connection.info.server_version)
+        refuse_old_server(version // 10000, describe(url), POSTGRES_MIN_MAJOR)
+
+    @event.listens_for(engine, "do_connect")
+    def _password(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        if not cparams.get("password"):
+            password = credentials.lookup(url)
+            if password:
+                cparams["password"] = password
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # PostgreSQL waits for a row another user is writing for lock_timeout, as SQLite
+        # waits for the file lock: the same slices (lock_wait_slice) on this thread.
+        seconds = getattr(_lock_wait, "seconds", None)
+        wanted = int((busy_timeout if seconds is None else seconds) * 1000)
+        if record.info.get("lock_timeout_ms") != wanted:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            try:
+                dbapi_connection.execute(f"SET lock_timeout = {wanted}")
+            finally:
+                dbapi_connection.autocommit = autocommit
+            record.info["lock_timeout_ms"] = wanted
 
     return engine
