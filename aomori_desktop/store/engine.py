@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.util import asbool
 
@@ -160,3 +160,22 @@ def _postgres_engine(url: URL, *, busy_timeout: float) -> Engine:
             record.info["lock_timeout_ms"] = wanted
 
     return engine
+
+
+def one_writer_at_a_time(session: Any, plan_id: int) -> None:
+    """On a server, writes to one plan take turns, as they do in an SQLite file (one writer).
+
+    Taken first in every service write's transaction, before anything is read: what a write
+    compares with the screen ("is it still what the user saw?") is then read after any other
+    user's write has committed, so two people can never both pass the check and overwrite one
+    another. The wait is bounded by lock_timeout (the lock wait slices), and the lock ends
+    with the transaction. Nothing to do on SQLite, whose writers already take turns.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(_ADVISORY_LOCK, {"key": _ADVISORY_NAMESPACE + plan_id})
+
+
+# pg_advisory_xact_lock(bigint): the application's keys start here (one per plan)
+_ADVISORY_NAMESPACE = 0x414F4D4F_00000000  # "AOMO"
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
