@@ -26,7 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.util import asbool
 
 from aomori_desktop.store import credentials
-from aomori_desktop.store.errors import refuse_old_server
+from aomori_desktop.store.errors import ServerTooOld, refuse_old_server
 
 _lock_wait = threading.local()
 
@@ -135,7 +135,11 @@ def _postgres_engine(url: URL, *, busy_timeout: float) -> Engine:
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
         # refused before anything is read or written: an older server lacks what we rely on
         version = int(dbapi_connection.info.server_version)
-        refuse_old_server(version // 10000, describe(url), POSTGRES_MIN_MAJOR)
+        try:
+            refuse_old_server(version // 10000, describe(url), POSTGRES_MIN_MAJOR)
+        except ServerTooOld:
+            dbapi_connection.close()
+            raise
 
     @event.listens_for(engine, "do_connect")
     def _password(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
