@@ -21,6 +21,7 @@ __all__ = [
     "forget_password",
     "is_server",
     "remember_password",
+    "remember_saved",
     "server_name",
 ]
 
@@ -44,6 +45,12 @@ def remember_password(server: str, password: str, *, keep: bool) -> bool:
     """Use this password for `server` (as named by `PasswordNeeded.server`) from now on;
     with `keep`, also in later sessions (the OS keyring). True when it was kept."""
     return credentials.remember(server, password, keep=keep)
+
+
+def remember_saved(server: str) -> bool:
+    """Keep the password typed this session for `server` in the OS keyring too."""
+    password = credentials.typed(server)
+    return password is not None and credentials.remember(server, password, keep=True)
 
 
 def forget_password(server: str) -> None:

@@ -85,6 +85,12 @@ def forget(key: str) -> None:
             log.debug("no keyring entry to delete", exc_info=True)
 
 
+def typed(key: str) -> str | None:
+    """The password typed this session for a server, if any."""
+    with _lock:
+        return _typed.get(key)
+
+
 def lookup(url: URL) -> str | None:
     """The password for this server: typed this session, else from the keyring, else None
     (libpq then tries its password file and service file)."""
