@@ -154,8 +154,8 @@ USAGE_ERRORS = [
     (
         ["frobnicate"],
         "aomori-desktop",
-        "{init,export,import,check,report}: 「frobnicate」は指定できません"
-        "（指定できるのは「init」「export」「import」「check」「report」）",
+        "{init,export,import,check,report,copy}: 「frobnicate」は指定できません"
+        "（指定できるのは「init」「export」「import」「check」「report」「copy」）",
     ),
     (
         ["export", "charts", "-o", "x", "--d", "1"],
