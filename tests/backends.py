@@ -81,8 +81,21 @@ def new_database(prefix: str, template: str | None = None) -> str:
 
 
 def drop_database(url: str) -> None:
-    with admin() as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+    """Drop a test database. An autovacuum worker (the server's own role, which the test role
+    may not terminate) can be at work on it for a moment: that is waited out."""
+    import time
+
+    import psycopg
+
+    for attempt in range(50):
+        try:
+            with admin() as con:
+                con.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            if attempt == 49:
+                raise
+            time.sleep(0.1)
 
 
 def seeded_template(backend: str, folder: Path, prefix: str) -> Iterator[Target]:
