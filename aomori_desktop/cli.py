@@ -10,6 +10,9 @@
     aomori-desktop check [--db PATH]               integrity check and schema version
     aomori-desktop template xlsx / export xlsx|csv / import xlsx|csv
                                                    the collection cycle (cli_collection.py)
+    aomori-desktop copy --from A --to B [--replace] copy a whole database (file ⇄ server)
+
+PATH may be a file or a PostgreSQL server: postgresql+psycopg://user@host:port/dbname.
 
 Every failure prints one Japanese sentence on stderr and exits non-zero; details go to the log.
 """
@@ -43,7 +46,10 @@ MAX_IMPORT_BYTES = 200_000_000
 _JapaneseArgumentParser = JapaneseArgumentParser
 
 
-DB_HELP = "データベースファイル（省略時は利用者のデータフォルダーの既定のファイル）"
+DB_HELP = (
+    "データベースファイル、またはデータベースサーバー（postgresql+psycopg://利用者名@ホスト:ポート/"
+    "データベース名）。省略時は利用者のデータフォルダーの既定のファイル"
+)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -101,7 +107,55 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p_check.set_defaults(handler=_cmd_check)
     _add_report_parser(sub, db_parent)
+    _add_copy_parser(sub)
     return parser
+
+
+# ---------------------------------------------------------------- copy (issue 14)
+
+
+def _add_copy_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "copy",
+        help="データベース全体を別のファイルまたはサーバーにコピーする（履歴を含む）",
+        description="計画・履歴（監査記録）・目標の見直しを含め、データベース全体をコピーします。"
+        "ファイルからサーバーへ、サーバーからファイルへ移すときに使います。",
+    )
+    p.add_argument("--from", dest="source", required=True, metavar="DB", help="コピー元")
+    p.add_argument("--to", dest="target", required=True, metavar="DB", help="コピー先")
+    p.add_argument("--replace", action="store_true", help="コピー先に既にあるデータを置き換える")
+    p.set_defaults(handler=_cmd_copy, db=None)
+
+
+def _cmd_copy(args: argparse.Namespace) -> int:
+    from aomori_desktop.services.database_copy import copy_database
+
+    report = copy_database(args.source, args.target, replace=args.replace)
+    print(
+        f"「{report.source}」を「{report.target}」にコピーしました"
+        f"（{len(report.rows)}表、{report.total:,}行）。"
+    )
+    return EXIT_OK
+
+
+def _with_server_password(handler: Any, args: argparse.Namespace) -> int:
+    """Run a command; when a server asks for a password (or refuses the one given) and
+    someone is at the terminal, ask for it (not echoed, kept for this run only) and retry."""
+    from aomori_desktop.services.connection import PasswordNeeded, remember_password
+
+    for attempt in range(3):
+        try:
+            result: int = handler(args)
+            return result
+        except PasswordNeeded as exc:
+            if attempt == 2 or not sys.stdin.isatty():
+                raise
+            import getpass
+
+            print(exc.message, file=sys.stderr)
+            password = getpass.getpass(f"{exc.server} のパスワード: ")
+            remember_password(exc.server, password, keep=False)
+    raise AssertionError("unreachable")
 
 
 def _add_export_charts_parser(export_sub: Any, db_parent: argparse.ArgumentParser) -> None:
@@ -394,6 +448,8 @@ def _cmd_import_json(args: argparse.Namespace) -> int:
     if _is_file_target(target) and not Path(target).expanduser().exists():
         db = create_database(target)
         created = True
+    elif not _is_file_target(target):
+        db = _empty_server_database(target)
     else:
         db = open_database(target)
     try:
@@ -410,6 +466,17 @@ def _cmd_import_json(args: argparse.Namespace) -> int:
         f"（KPI {len(snapshot.kpis)}、共創プロジェクト {len(snapshot.projects)}）。"
     )
     return EXIT_OK
+
+
+def _empty_server_database(target: str):  # type: ignore[no-untyped-def]
+    """A server database: its tables are created when it is still empty."""
+    from aomori_desktop.store.database import create_database, open_database
+    from aomori_desktop.store.errors import DatabaseAlreadyExists
+
+    try:
+        return create_database(target)
+    except DatabaseAlreadyExists:
+        return open_database(target)
 
 
 def _remove_database_file(path: Path) -> None:
@@ -481,8 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     handler = getattr(args, "handler", _cmd_gui)
     try:
-        result: int = handler(args)
-        return result
+        return _with_server_password(handler, args)
     except UserError as exc:
         log.warning("%s", exc.message, exc_info=exc)
         print(exc.message, file=sys.stderr)

@@ -26,6 +26,8 @@ CHECK_PACKAGES=(
     libreoffice-writer-nogui
     # the exported workbooks are opened with LibreOffice in CI (scripts/check_xlsx_libreoffice.py)
     libreoffice-calc-nogui
+    # issue 14: the PostgreSQL server the tests run a throw-away cluster of (scripts/pg_cluster.sh)
+    postgresql
 )
 
 install_system_packages() {

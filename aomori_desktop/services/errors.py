@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from aomori_desktop.domain.errors import UserError
 
@@ -17,6 +19,26 @@ class NotFound(ServiceError):
 
 class Conflict(ServiceError):
     """The change contradicts what is stored (e.g. a plan already exists)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedField:
+    """A value someone else stored after the user's screen showed it: what it is, what it is
+    now (as shown), and who stored it when (from the audit log; None when it has no entry)."""
+
+    what: str  # "KPI K03 令和6(2024)年度の実績値"
+    theirs: str  # "1,200" / "空欄"
+    by: str | None = None
+    at: datetime | None = None
+
+
+class ChangedMeanwhile(Conflict):
+    """A write refused because another user changed the values it would overwrite; `fields`
+    names each (the window offers to keep theirs or to write the user's own again)."""
+
+    def __init__(self, message: str, fields: Sequence[ChangedField]) -> None:
+        super().__init__(message)
+        self.fields = tuple(fields)
 
 
 class ValidationError(ServiceError):

@@ -29,7 +29,7 @@ from aomori_desktop.services.transaction import (
     Unset,
     changed_meanwhile,
     same,
-    stale_lines,
+    stale_fields,
 )
 from aomori_desktop.store.models import TargetRevisionRow
 
@@ -102,10 +102,13 @@ class KpiFields:
         with self._access.transaction() as tx:
             row = tx.kpi(kpi)
             if expected is not None:
-                stale = stale_lines(
+                stale = stale_fields(
+                    tx,
                     f"KPI {kpi}",
+                    "kpi",
+                    kpi,
                     (
-                        (_LABELS[name], getattr(row, name), value)
+                        (name, _LABELS[name], getattr(row, name), value)
                         for name, value in _set_fields(expected).items()
                     ),
                 )

@@ -28,7 +28,7 @@ from aomori_desktop.domain.validation import (
 )
 from aomori_desktop.domain.value_range import value_range
 from aomori_desktop.services.changes import Applied, Changes
-from aomori_desktop.services.errors import ValidationError
+from aomori_desktop.services.errors import ChangedField, ValidationError
 from aomori_desktop.services.transaction import (
     UNSET,
     PlanAccess,
@@ -112,7 +112,7 @@ class KpiValues:
         with self._access.transaction() as tx:
             kpis = _checked(tx, edits)
             stored = _year_rows(tx.s, kpis, [*edits, *expected])
-            stale = _stale_values(stored, kpis, expected)
+            stale = _stale_values(tx, stored, kpis, expected)
             if stale:
                 raise changed_meanwhile(stale)
             for e in edits:
@@ -261,13 +261,15 @@ def _year_rows(
 
 
 def _stale_values(
+    tx: Transaction,
     records: Mapping[tuple[int, int], KpiYearRow],
     kpis: Mapping[str, KpiRow],
     expected: Sequence[KpiYearEdit],
-) -> list[str]:
+) -> list[ChangedField]:
     """Fields whose stored value is no longer what the user's screen showed (another
-    window or another PC changed them): storing over them would lose that change."""
-    stale: list[str] = []
+    window or another PC changed them): storing over them would lose that change. Each
+    names who stored the value now there, and when."""
+    stale: list[ChangedField] = []
     for e in expected:
         kpi = kpis.get(e.kpi)
         if kpi is None:
@@ -286,6 +288,12 @@ def _stale_values(
                 if field == "status" and stored:
                     now = FigureStatus(stored).label
                 stale.append(
-                    f"KPI {e.kpi} {fy_label(e.fiscal_year)}の{_LABELS[field]}（現在: {now}）"
+                    tx.changed_field(
+                        f"KPI {e.kpi} {fy_label(e.fiscal_year)}の{_LABELS[field]}",
+                        str(now),
+                        "kpi_year",
+                        f"{e.kpi}/{e.fiscal_year}",
+                        field,
+                    )
                 )
     return stale

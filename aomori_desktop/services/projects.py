@@ -26,7 +26,7 @@ from aomori_desktop.services.transaction import (
     Stamp,
     Unset,
     changed_meanwhile,
-    stale_lines,
+    stale_fields,
 )
 from aomori_desktop.store.models import PartnerRow, ProjectYearRow
 
@@ -67,10 +67,13 @@ class ProjectRecords:
         with self._access.transaction() as tx:
             row = tx.project(project)
             if expected is not None:
-                stale = stale_lines(
+                stale = stale_fields(
+                    tx,
                     where,
+                    "project",
+                    project,
                     (
-                        (_LABELS[name], getattr(row, name), value)
+                        (name, _LABELS[name], getattr(row, name), value)
                         for name, value in _set_fields(expected).items()
                     ),
                 )
@@ -135,13 +138,16 @@ class ProjectRecords:
                 year = ProjectYearRow(fiscal_year=fiscal_year, note="", entered_by="")
             stamp: Stamp = None if new_row else (year.entered_by, year.entered_at)
             if expected is not None:
-                stale = stale_lines(
+                stale = stale_fields(
+                    tx,
                     f"{where} {fy_label(fiscal_year)}",
+                    "project_year",
+                    f"{project}/{fiscal_year}",
                     (
-                        (label, stored, shown)
-                        for label, stored, shown in (
-                            ("状況", _status(year.status), expected[0]),
-                            ("メモ", year.note, expected[1]),
+                        (column, label, stored, shown)
+                        for column, label, stored, shown in (
+                            ("status", "状況", _status(year.status), expected[0]),
+                            ("note", "メモ", year.note, expected[1]),
                         )
                         if not isinstance(shown, Unset)
                     ),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 
@@ -21,8 +21,15 @@ from sqlalchemy.orm import Session
 from aomori_desktop.domain.numbers import decimal_to_text, format_decimal
 from aomori_desktop.domain.validation import MAX_NUMBER, MAX_USER, code_number, outside_period
 from aomori_desktop.services.changes import replayed_reason
-from aomori_desktop.services.errors import Conflict, NotFound, ValidationError
+from aomori_desktop.services.errors import (
+    ChangedField,
+    ChangedMeanwhile,
+    Conflict,
+    NotFound,
+    ValidationError,
+)
 from aomori_desktop.store.database import Clock, Database, os_user, utc_now
+from aomori_desktop.store.engine import one_writer_at_a_time
 from aomori_desktop.store.models import (
     AuditRow,
     KpiRow,
@@ -44,7 +51,9 @@ __all__ = [
     "changed_meanwhile",
     "same",
     "shown_value",
+    "stale_fields",
     "stale_lines",
+    "when_text",
 ]
 
 
@@ -77,14 +86,35 @@ def audit_text(value: object) -> str | None:
     return str(value)
 
 
-def changed_meanwhile(lines: Iterable[str], retry: str = "入力") -> Conflict:
+JST = timezone(timedelta(hours=9))
+
+
+def when_text(at: datetime) -> str:
+    """A time as a refusal names it: 2026年4月1日 9:30 (Japan time)."""
+    local = at.astimezone(JST)
+    return f"{local.year}年{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
+
+
+def changed_field_line(field: ChangedField) -> str:
+    """KPI K03 令和6(2024)年度の実績値（現在: 1,200）　2026年4月1日 9:30 青森 花子さんが変更"""
+    who = ""
+    if field.by and field.at is not None:
+        who = f"　{when_text(field.at)} {field.by}さんが変更"
+    return f"{field.what}（現在: {field.theirs}）{who}"
+
+
+def changed_meanwhile(lines: Iterable[str | ChangedField], retry: str = "入力") -> Conflict:
     """Refusal of a write (or an undo) over values someone else changed since they were read:
-    storing over them would lose that change. `retry` names what the user does again."""
+    storing over them would lose that change. `retry` names what the user does again. Each
+    line is a sentence, or a `ChangedField` naming who changed it, to what and when."""
     listed = list(lines)
-    return Conflict(
+    fields = [f for f in listed if isinstance(f, ChangedField)]
+    texts = [changed_field_line(f) if isinstance(f, ChangedField) else f for f in listed]
+    return ChangedMeanwhile(
         "この画面を開いた後に、他の利用者（または別の画面）が次の値を変更しています。"
         "何も保存していません。最新の内容を表示しましたので、確認してからもう一度"
-        f"{retry}してください:\n" + "\n".join(f"・{line}" for line in listed[:5])
+        f"{retry}してください:\n" + "\n".join(f"・{line}" for line in texts[:5]),
+        fields,
     )
 
 
@@ -98,6 +128,22 @@ def shown_value(value: object) -> str:
         return "はい" if value else "いいえ"
     label = getattr(value, "label", None)
     return label if isinstance(label, str) else str(value)
+
+
+def stale_fields(
+    tx: Transaction,
+    where: str,
+    entity: str,
+    key: str,
+    fields: Iterable[tuple[str, str, object, object]],
+) -> list[ChangedField]:
+    """For (column, label, stored, expected): each field whose stored value is not the one
+    expected, with who stored it and when (the audit log's last entry for it)."""
+    return [
+        tx.changed_field(f"{where}の{label}", shown_value(stored), entity, key, column)
+        for column, label, stored, expected in fields
+        if not same(stored, expected)
+    ]
 
 
 def stale_lines(where: str, fields: Iterable[tuple[str, object, object]]) -> list[str]:
@@ -160,6 +206,23 @@ class Transaction:
             )
         )
 
+    def changed_field(
+        self, what: str, theirs: str, entity: str, key: str, field: str
+    ) -> ChangedField:
+        """A value found changed, with who last stored it and when (from the audit log)."""
+        last = self.s.execute(
+            select(AuditRow.user, AuditRow.at)
+            .where(
+                AuditRow.plan_id == self.plan_id,
+                AuditRow.entity == entity,
+                AuditRow.entity_key == key,
+                AuditRow.field == field,
+            )
+            .order_by(AuditRow.id.desc())
+            .limit(1)
+        ).first()
+        return ChangedField(what, theirs, last[0] if last else None, last[1] if last else None)
+
     # ------------------------------------------------------------ rows by code
 
     def plan(self) -> PlanRow:
@@ -215,6 +278,7 @@ class PlanAccess:
     def transaction(self) -> Iterator[Transaction]:
         """A write: committed when the block ends, rolled back (nothing written) on an error."""
         with self.db.session() as s:
+            one_writer_at_a_time(s, self.plan_id)
             yield Transaction(s, self.plan_id, self.user, self.clock())
 
     @contextmanager

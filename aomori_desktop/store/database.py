@@ -100,12 +100,14 @@ class Database:
         Database errors leave as `StoreError` with a sentence for the user.
         """
         session = self._sessions()
+        committing = False
         try:
             yield session
+            committing = True
             session.commit()
         except (DBAPIError, SQLAlchemyError, sqlite3.Error) as exc:
             session.rollback()
-            raise translate_error(exc, self.location) from exc
+            raise translate_error(exc, self.location, committing=committing) from exc
         except BaseException:
             session.rollback()
             raise

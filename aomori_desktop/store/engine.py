@@ -3,6 +3,13 @@ timeout in force on each thread, and the URL helpers that the rest of `store/` s
 
 SQLite files keep the default rollback journal, because a database may sit on a shared network
 drive where WAL does not work.
+
+A PostgreSQL server (``postgresql+psycopg://user@host:port/dbname``) gets a connect timeout, a
+statement timeout and, per thread, the same lock wait as SQLite's busy timeout (PostgreSQL's
+``lock_timeout``). The URL is handed to libpq as it is: without a password in it, libpq reads
+PGPASSFILE / ~/.pgpass and ``?service=`` entries (pg_service.conf) itself; a password the user
+typed or kept in the OS keyring is added per connection (store/credentials.py), never written
+anywhere in plain text.
 """
 
 from __future__ import annotations
@@ -14,11 +21,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.util import asbool
 
+from aomori_desktop.store import credentials
+from aomori_desktop.store.errors import ServerTooOld, refuse_old_server
+
 _lock_wait = threading.local()
+
+POSTGRES_CONNECT_TIMEOUT_S = 10
+POSTGRES_STATEMENT_TIMEOUT_S = 60.0
+POSTGRES_MIN_MAJOR = 13
 
 
 @contextmanager
@@ -60,12 +74,12 @@ def sqlite_path(url: URL) -> Path:
 def describe(url: URL) -> str:
     if is_sqlite(url):
         return str(url.database)
-    return url.render_as_string(hide_password=True)
+    return credentials.server_key(url)
 
 
 def make_engine(url: URL, *, foreign_keys: bool, busy_timeout: float) -> Engine:
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True)
+        return _postgres_engine(url, busy_timeout=busy_timeout)
     engine = create_engine(
         url,
         connect_args={"timeout": busy_timeout},
@@ -100,3 +114,72 @@ def make_engine(url: URL, *, foreign_keys: bool, busy_timeout: float) -> Engine:
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def _postgres_engine(url: URL, *, busy_timeout: float) -> Engine:
+    statement_ms = int(
+        float(str(url.query.get("statement_timeout", POSTGRES_STATEMENT_TIMEOUT_S))) * 1000
+    )
+    url = url.difference_update_query(["statement_timeout"])
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "application_name": "aomori-desktop",
+            "options": f"-c statement_timeout={statement_ms}",
+        },
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        # refused before anything is read or written: an older server lacks what we rely on
+        version = int(dbapi_connection.info.server_version)
+        try:
+            refuse_old_server(version // 10000, describe(url), POSTGRES_MIN_MAJOR)
+        except ServerTooOld:
+            dbapi_connection.close()
+            raise
+
+    @event.listens_for(engine, "do_connect")
+    def _password(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        if not cparams.get("password"):
+            password = credentials.lookup(url)
+            if password:
+                cparams["password"] = password
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # PostgreSQL waits for a row another user is writing for lock_timeout, as SQLite
+        # waits for the file lock: the same slices (lock_wait_slice) on this thread.
+        seconds = getattr(_lock_wait, "seconds", None)
+        wanted = int((busy_timeout if seconds is None else seconds) * 1000)
+        if record.info.get("lock_timeout_ms") != wanted:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            try:
+                dbapi_connection.execute(f"SET lock_timeout = {wanted}")
+            finally:
+                dbapi_connection.autocommit = autocommit
+            record.info["lock_timeout_ms"] = wanted
+
+    return engine
+
+
+def one_writer_at_a_time(session: Any, plan_id: int) -> None:
+    """On a server, writes to one plan take turns, as they do in an SQLite file (one writer).
+
+    Taken first in every service write's transaction, before anything is read: what a write
+    compares with the screen ("is it still what the user saw?") is then read after any other
+    user's write has committed, so two people can never both pass the check and overwrite one
+    another. The wait is bounded by lock_timeout (the lock wait slices), and the lock ends
+    with the transaction. Nothing to do on SQLite, whose writers already take turns.
+    """
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(_ADVISORY_LOCK, {"key": _ADVISORY_NAMESPACE + plan_id})
+
+
+# pg_advisory_xact_lock(bigint): the application's keys start here (one per plan)
+_ADVISORY_NAMESPACE = 0x414F4D4F_00000000  # "AOMO"
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")

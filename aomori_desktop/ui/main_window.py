@@ -40,6 +40,7 @@ from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.prompts import Prompts
+from aomori_desktop.ui.server_login import open_asking_password
 from aomori_desktop.ui.structure_editor import StructureEditor
 
 if TYPE_CHECKING:
@@ -208,7 +209,10 @@ class MainWindow(FileActions, PlanWindow):
 
     def open_or_create_database(self, target: str | Path) -> bool:
         """At start-up: the default (or --db) database, created and seeded if it is new."""
-        return self._open(target, open_or_create)
+        # a server that wants a password asks for it (ui/server_login.py)
+        return self._open(
+            target, lambda t: open_asking_password(open_or_create, t, self.prompts, self)
+        )
 
     def _open(self, target: str | Path, opener: Callable[[str], Database]) -> bool:
         try:

@@ -7,7 +7,6 @@ inserts (the data change must not be committed either: same transaction).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,7 +24,7 @@ from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.store.errors import StoreError
 from tests.services.conftest import USER
-from tests.services.helpers import audit, dump, outcome
+from tests.services.helpers import audit, dump, outcome, refuse_inserts
 
 AT = "2026-04-01 00:30:00.000000"  # NOW (09:30 JST) as stored: UTC
 
@@ -169,13 +168,7 @@ def test_call_whose_audit_cannot_be_written_changes_nothing(
     call = CALLS[name]
     if call.prepare:
         call.prepare(services)
-    con = sqlite3.connect(db_path)
-    with con:
-        con.execute(
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-        )
-    con.close()
+    refuse_inserts(db_path, "audit_log", "audit refused")
     before = dump(db_path)
 
     with pytest.raises(StoreError) as info:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,7 @@ from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.store.errors import StoreError
 from tests.services.conftest import NOW, USER
-from tests.services.helpers import audit, dump, rows
+from tests.services.helpers import audit, dump, refuse_inserts, rows
 
 AT = "2026-04-01 00:30:00.000000"
 
@@ -162,13 +161,8 @@ def test_bulk_entry_lists_every_problem_at_once(services: PlanServices, db_path:
 def test_bulk_entry_failing_inside_the_database_stores_none(
     services: PlanServices, db_path: Path
 ) -> None:
-    con = sqlite3.connect(db_path)
-    with con:  # the third row fails only when it reaches the database
-        con.execute(
-            "CREATE TRIGGER refuse_2030 BEFORE INSERT ON kpi_year WHEN NEW.fiscal_year = 2030 "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
-    con.close()
+    # the third row fails only when it reaches the database
+    refuse_inserts(db_path, "kpi_year", "refused", when="NEW.fiscal_year = 2030")
     before = dump(db_path)
     with pytest.raises(StoreError):
         services.values.set_kpi_years(

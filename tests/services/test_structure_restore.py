@@ -7,7 +7,6 @@ Every new call is checked for its audit entries and for writing nothing when it 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -26,8 +25,9 @@ from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.services.workspace import export_plan
 from aomori_desktop.store.database import Database
 from aomori_desktop.store.errors import StoreError
+from tests.backends import execute
 from tests.services.conftest import USER
-from tests.services.helpers import audit, dump, rows, whole_project
+from tests.services.helpers import audit, dump, refuse_inserts, rows, whole_project
 
 AT = "2026-04-01 00:30:00.000000"  # the injected clock, as stored (UTC)
 
@@ -136,13 +136,11 @@ def test_kpi_restored_in_the_middle_keeps_the_order(services: PlanServices, db: 
 def test_removed_project_comes_back_with_its_relisting_partners_and_years(
     services: PlanServices, db: Database, db_path: Path
 ) -> None:
-    con = sqlite3.connect(db_path)
-    with con:
-        con.execute(
-            "INSERT INTO project_partner (project_id, sector, name, position) "
-            "SELECT id, 'finance', '青森銀行', 0 FROM project WHERE code = 'PJ02'"
-        )
-    con.close()
+    execute(
+        db_path,
+        "INSERT INTO project_partner (project_id, sector, name, position) "
+        "SELECT id, 'finance', '青森銀行', 0 FROM project WHERE code = 'PJ02'",
+    )
     services.projects.set_project_year(
         "PJ02", 2024, status=ProjectStatus.STUDYING, note="勉強会を開催"
     )
@@ -468,13 +466,7 @@ def test_call_whose_audit_cannot_be_written_changes_nothing(
     name: str, services: PlanServices, db_path: Path
 ) -> None:
     run = ATOMIC[name](services)
-    con = sqlite3.connect(db_path)
-    with con:
-        con.execute(
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-        )
-    con.close()
+    refuse_inserts(db_path, "audit_log", "audit refused")
     before = dump(db_path)
     with pytest.raises(StoreError):
         run(services)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,7 +36,7 @@ from aomori_desktop.services.workspace import default_plan_id, export_plan
 from aomori_desktop.store.database import Database, open_database
 from aomori_desktop.store.errors import StoreError
 from tests.services.conftest import NOW, USER
-from tests.services.helpers import audit, dump, rows
+from tests.services.helpers import audit, dump, refuse_inserts, rows
 
 OTHER = "八戸 次郎"  # a colleague on another PC
 
@@ -225,13 +224,7 @@ def test_undo_whose_audit_cannot_be_written_changes_nothing(
     if write.prepare:
         write.prepare(services)
     applied = write.run(services)
-    con = sqlite3.connect(db_path)
-    with con:
-        con.execute(
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-        )
-    con.close()
+    refuse_inserts(db_path, "audit_log", "audit refused")
     before = dump(db_path)
     assert applied.undo is not None
     with pytest.raises(StoreError):

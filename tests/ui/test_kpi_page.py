@@ -241,10 +241,13 @@ def test_closing_says_why_each_refused_entry_was_not_saved(
     assert "数値として読み取れなかったため" not in question
     assert question.startswith("次の入力は保存されていません（それぞれの理由は次のとおりです）:\n")
     lines = question.splitlines()
-    assert (
+    # the reason names the value now stored, and who stored it when (from the audit trail)
+    refused = next(line for line in lines if line.startswith("・令和7(2025)年度 実績値「5100」"))
+    assert refused.startswith(
         "・令和7(2025)年度 実績値「5100」: この画面を開いた後に、他の利用者（または別の画面）が"
-        "次の値を変更しています: KPI K03 令和7(2025)年度の実績値（現在: 5,000）"
-    ) in lines
+        "次の値を変更しています: KPI K03 令和7(2025)年度の実績値（現在: 5,000）　"
+    )
+    assert refused.endswith(" 別の職員さんが変更")
     baseline = next(line for line in lines if line.startswith("・基準値「ゼロ」: "))
     assert "数値" in baseline  # the reason the number field gave
     prompts.confirm_answers.append(True)
