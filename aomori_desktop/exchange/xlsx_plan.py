@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from aomori_desktop.domain.fiscal import fy_label, fy_label_era
 from aomori_desktop.domain.grading import NOT_GRADED, GradeScheme
+from aomori_desktop.domain.outlook import outlook_for
 from aomori_desktop.domain.plan import Kpi, KpiYear, PlanSnapshot, Project
 from aomori_desktop.domain.progress import (
     KpiTerms,
@@ -370,6 +371,9 @@ def _kpi_sheet(
         _Column(f"達成率\n(%)\n{era}", 9),
         _Column("期待\n進捗率\n(%)", 8),
         _Column(f"評価\n{era}", 9),
+        _Column("見込み値\n(目標年度)", 11),
+        _Column("見込み", 10),
+        _Column("目標まで\n必要な\n年平均変化", 11),
         _Column("出典", 16),
     ]
     out = _Out(wb, styler, "KPI", columns)
@@ -380,6 +384,7 @@ def _kpi_sheet(
         baseline_year = fy_label_era(kpi.baseline_fiscal_year) + (
             "" if kpi.baseline_fiscal_year_confirmed else " 要確認"
         )
+        projected, reach, required = _outlook_cells(kpi, fiscal_year)
         out.append(
             [
                 (kpi.id, CENTER_LOOK),
@@ -399,11 +404,30 @@ def _kpi_sheet(
                 (_rate(evaluation.achievement_rate), RATE_LOOK),
                 (_rate(evaluation.expected_rate), RATE_LOOK),
                 (evaluation.grade.value, CENTER_LOOK),
+                (projected, number),
+                (reach, CENTER_LOOK),
+                (required, number_look(_kpi_decimals(kpi) + 2)),
                 (kpi.data_source, WRAP_LOOK),
             ]
         )
         step(1, kpi.id)
     out.finish(grades=("Q", snapshot.plan.grade_scheme))
+
+
+def _outlook_cells(kpi: Kpi, fiscal_year: int) -> tuple[Decimal | None, str, Decimal | None]:
+    """見込み (the trend of the actuals up to the chosen year, to the target year): the value it
+    reaches, whether that meets the target, and the yearly change still needed. Blank (with
+    a word) where fewer than two years have a figure."""
+    actuals = {y.fiscal_year: y.actual for y in kpi.years if y.fiscal_year <= fiscal_year}
+    outlook = outlook_for(_terms(kpi), actuals)
+    if outlook is None:
+        return None, "算出不可", None
+    required = outlook.required_per_year
+    return (
+        outlook.shown(outlook.projected),
+        "達成見込み" if outlook.reaches_target else "未達の見込み",
+        None if required is None else outlook.shown_change(required),
+    )
 
 
 def _actuals_sheet(

@@ -65,6 +65,9 @@ def test_plan_export_sheets_headers_and_values(plan_book: Path) -> None:
         "達成率\n(%)\n令和6年度",
         "期待\n進捗率\n(%)",
         "評価\n令和6年度",
+        "見込み値\n(目標年度)",
+        "見込み",
+        "目標まで\n必要な\n年平均変化",
         "出典",
     ]
     k10 = next(r for r in kpi.iter_rows(min_row=2) if r[0].value == "K10")
@@ -81,7 +84,8 @@ def test_plan_export_sheets_headers_and_values(plan_book: Path) -> None:
         "D",
     ]
     assert k10[7].number_format == "#,##0" and k10[4].value == TOURISM
-    assert kpi.freeze_panes == "C2" and kpi.auto_filter.ref == "A1:R17"
+    assert [c.value for c in k10[17:20]] == [None, "算出不可", None]  # one year of figures
+    assert kpi.freeze_panes == "C2" and kpi.auto_filter.ref == "A1:U17"
     assert kpi.print_title_rows == "$1:$1"
     assert kpi.page_setup.orientation == "landscape" and kpi.page_setup.paperSize == 9
     assert kpi.page_setup.fitToWidth == 1 and kpi.sheet_properties.pageSetUpPr.fitToPage
@@ -274,3 +278,17 @@ def test_plan_export_grades_with_the_plans_scheme(access: PlanAccess, tmp_path: 
     assert (k04[14].value, k04[15].value, k04[16].value) == (10.9, 10, "◎")
     rules = {r.formula[0] for cf in kpi.conditional_formatting for r in cf.rules}
     assert rules == {'"◎"', '"○"', '"△"', '"-"'}
+
+
+def test_plan_export_carries_the_outlook_of_each_kpi(access: PlanAccess, tmp_path: Path) -> None:
+    values = other_user(access.db, access.plan_id).values
+    values.record_actual("K01", 2024, Decimal("1"))  # 洋上風力発電事業者数(累計) 0 → 3 (2033)
+    values.record_actual("K01", 2025, Decimal("1"))
+    values.record_actual("K01", 2026, Decimal("2"))  # after the chosen year: not in its trend
+    path = tmp_path / "plan.xlsx"
+    export_plan_workbook(access, path, 2025)
+    kpi = openpyxl.load_workbook(path)["KPI"]
+    k01 = next(r for r in kpi.iter_rows(min_row=2) if r[0].value == "K01")
+    # the trend of 2024–2025 stays at 1 件: short of the 3 件 target; (3 − 1) / 8 years a year
+    assert [c.value for c in k01[17:20]] == [1, "未達の見込み", 0.25]
+    assert k01[19].number_format == "#,##0.00"
