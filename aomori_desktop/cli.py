@@ -551,9 +551,9 @@ def _add_backup_parsers(sub: Any, db_parent: argparse.ArgumentParser) -> None:
 def _task_state() -> Any:
     from aomori_desktop.services.tasks import TaskState
 
-    def show(done: int, total: int, text: str) -> None:
-        if total:
-            print(f"\r{text} {done * 100 // total}%", end="", file=sys.stderr)
+    def show(state: TaskState) -> None:
+        if state.total:
+            print(f"\r{state.text} {state.done * 100 // state.total}%", end="", file=sys.stderr)
 
     return TaskState(show if sys.stderr.isatty() else None)
 

@@ -36,9 +36,9 @@ from aomori_desktop.store.database import (
     open_database,
     read_only_url,
     sqlite_integrity_problems,
-    to_url,
     utc_now,
 )
+from aomori_desktop.store.engine import to_url
 from aomori_desktop.store.errors import BackupFailed, DatabaseCorrupt, StoreError
 from aomori_desktop.store.lock import DatabaseInUse, LockHolder, LockUnavailable, WriterLock
 from aomori_desktop.store.models import (

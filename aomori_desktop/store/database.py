@@ -7,7 +7,6 @@ database may sit on a shared network drive where WAL does not work.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -21,7 +20,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from aomori_desktop.store import migrate
+from aomori_desktop.store import files, migrate
 from aomori_desktop.store.engine import describe as _describe
 from aomori_desktop.store.engine import is_sqlite as _is_sqlite
 from aomori_desktop.store.engine import make_engine as _make_engine
@@ -49,19 +48,13 @@ from aomori_desktop.store.models import MaintenanceRow
 
 DEFAULT_BUSY_TIMEOUT_S = 5.0
 
+os_user = files.os_user  # the OS login name: the audit's "who" (defined beside the lock's)
+
 Clock = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def os_user() -> str:
-    """The OS login name, recorded as 'who' in the audit log."""
-    try:
-        return getpass.getuser() or "unknown"
-    except (KeyError, OSError, ImportError):
-        return "unknown"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ not open through SQLAlchemy (backups, the file being restored) live here too.
 from __future__ import annotations
 
 import errno
+import getpass
 import hashlib
 import os
 import secrets
@@ -29,6 +30,14 @@ PART_SUFFIX = ".part"
 LEFTOVER_AGE_S = 24 * 3600
 
 PageProgress = Callable[[int, int], None]  # (pages copied, pages in all)
+
+
+def os_user() -> str:
+    """The OS login name, recorded as 'who' in the audit log and the writer lock."""
+    try:
+        return getpass.getuser() or "unknown"
+    except (KeyError, OSError, ImportError):
+        return "unknown"
 
 
 def this_machine() -> str:

@@ -33,7 +33,7 @@ from typing import ClassVar, Final
 
 from aomori_desktop import __version__
 from aomori_desktop.store.errors import StoreError
-from aomori_desktop.store.files import pid_alive, this_machine
+from aomori_desktop.store.files import os_user, pid_alive, this_machine
 
 LOCK_SUFFIX: Final = ".lock"
 HEARTBEAT_S: Final = 10.0
@@ -46,12 +46,6 @@ TAKEOVER_STALE_S: Final = 15.0
 
 def lock_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + LOCK_SUFFIX)
-
-
-def _os_user() -> str:
-    from aomori_desktop.store.database import os_user
-
-    return os_user()
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +204,7 @@ class WriterLock:
     @staticmethod
     def _content(token: str) -> bytes:
         data = {
-            "user": _os_user(),
+            "user": os_user(),
             "machine": this_machine(),
             "pid": os.getpid(),
             "since": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),

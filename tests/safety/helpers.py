@@ -64,13 +64,13 @@ def record_actuals(db: object, values: dict[tuple[str, int], str], user: str = "
     """Store actual values through the service the window uses (one write each)."""
     from decimal import Decimal
 
-    from aomori_desktop.services.plan_service import PlanService
+    from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import Database, default_plan_id
 
     assert isinstance(db, Database)
-    service = PlanService(db, default_plan_id(db), user=user)
+    services = PlanServices(db, default_plan_id(db), user=user)
     for (code, fy), value in values.items():
-        service.record_actual(code, fy, Decimal(value))
+        services.values.record_actual(code, fy, Decimal(value))
 
 
 REPO = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aomori_desktop.services.plan_services import PlanServices
 
-from aomori_desktop.services.plan_service import PlanService
 from aomori_desktop.services.workspace import (
     backup_now,
     check_database,
@@ -149,7 +149,7 @@ def test_a_backup_made_while_editing_restores_everything_confirmed_before_it(
     """A writer keeps storing values while the backup is taken: the restored file passes
     `check` and holds every value whose write had returned before the backup started."""
     db = open_existing(seeded_copy)
-    service = PlanService(db, default_plan_id(db), user="青森 太郎")
+    service = PlanServices(db, default_plan_id(db), user="青森 太郎").values
     confirmed: list[tuple[str, int, str]] = []
     stop = threading.Event()
     codes = [f"K{n:02d}" for n in range(1, 17)]
