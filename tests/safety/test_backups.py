@@ -13,8 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from aomori_desktop.services.plan_services import PlanServices
 
+from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.workspace import (
     backup_now,
     check_database,
