@@ -10,6 +10,7 @@ a damaged file is found when it is opened, not in the middle of the council week
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 from contextlib import suppress
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ from aomori_desktop.store.models import (
     PlanRow,
     ProjectRow,
 )
+
+log = logging.getLogger(__name__)
 
 #: events in the maintenance log written in the same transaction as a whole plan
 PLAN_WRITTEN_EVENTS = ("seeded", "imported")
@@ -171,12 +174,11 @@ def _quick_check(db: Database) -> None:
     try:
         with db.engine.connect() as conn:
             rows = [str(r[0]) for r in conn.execute(text("PRAGMA quick_check"))]
-    except StoreError:
-        raise
     except Exception as exc:  # the check itself failing is the answer: damaged
-        rows = [str(exc)]
+        rows = [str(getattr(exc, "orig", exc))]
     if rows == ["ok"]:
         return
+    log.warning("quick_check of %s: %s", db.location, "; ".join(rows[:20]))
     latest = next((b for b in backups.list_backups(db.path) if b.problem is None), None)
     hint = (
         f"最新のバックアップ（{latest.made_at:%Y/%m/%d %H:%M}、{latest.path}）から復元してください。"
@@ -184,8 +186,8 @@ def _quick_check(db: Database) -> None:
         else "バックアップがあれば、そこから復元してください。"
     )
     raise DatabaseCorrupt(
-        f"データベース「{db.location}」が壊れています（整合性の検査: {rows[0][:80]}）。"
-        f"ファイルは変更していません。{hint}"
+        f"データベース「{db.location}」が壊れています（開くときの整合性の検査で"
+        f"{len(rows)}件の問題が見つかりました）。ファイルは変更していません。{hint}"
     )
 
 
@@ -451,6 +453,7 @@ __all__ = [
     "BackupInfo",
     "CheckReport",
     "Database",
+    "DatabaseCorrupt",
     "DatabaseInUse",
     "LockHolder",
     "PlanSummary",

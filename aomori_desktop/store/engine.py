@@ -78,7 +78,7 @@ def sqlite_path(url: URL) -> Path:
 
 def describe(url: URL) -> str:
     if is_sqlite(url):
-        return str(url.database)
+        return str(sqlite_path(url))  # the file's path, also for SQLite's file: URI form
     return credentials.server_key(url)
 
 
