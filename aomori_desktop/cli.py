@@ -434,6 +434,7 @@ def _cmd_import_json(args: argparse.Namespace) -> int:
     from aomori_desktop.services.errors import Conflict as PlanExists
     from aomori_desktop.services.workspace import (
         backup_before_import,
+        check_importable,
         create_with_plan,
         import_plan,
         list_plans,
@@ -442,6 +443,7 @@ def _cmd_import_json(args: argparse.Namespace) -> int:
     )
 
     snapshot = load_plan(_read_text_file(Path(args.file)))
+    check_importable(snapshot)  # every problem listed before any file is made or copied
     target = _db_target(args)
     # A new file is built whole beside the target and appears only when the plan is in it
     # (the default database too: seeding it first made every import without --db fail).

@@ -86,9 +86,7 @@ def create_with_plan(
 ) -> Database:
     """A new database holding `snapshot` (an import into a new file): the file appears only
     when the whole plan is in it, so an interrupted import leaves no file at all."""
-    problems = validate_snapshot(snapshot)
-    if problems:
-        raise ValidationError(problems)
+    check_importable(snapshot)
     return create_database(target, fill=lambda db: _import(db, snapshot, clock, "imported", source))
 
 
@@ -302,13 +300,19 @@ def default_plan_id(db: Database) -> int:
     return plans[0].id
 
 
+def check_importable(snapshot: PlanSnapshot) -> None:
+    """Raise `ValidationError` listing every problem of a plan about to be imported; done
+    before anything (a backup, a new file) is made."""
+    problems = validate_snapshot(snapshot)
+    if problems:
+        raise ValidationError(problems)
+
+
 def import_plan(
     db: Database, snapshot: PlanSnapshot, *, clock: Clock = utc_now, source: str = ""
 ) -> int:
     """Write a whole plan into a database that holds none. All or nothing."""
-    problems = validate_snapshot(snapshot)
-    if problems:
-        raise ValidationError(problems)
+    check_importable(snapshot)
     return _import(db, snapshot, clock, "imported", source)
 
 
@@ -462,6 +466,7 @@ __all__ = [
     "backup_database",
     "backup_now",
     "check_database",
+    "check_importable",
     "create_seeded_database",
     "create_with_plan",
     "default_plan_id",

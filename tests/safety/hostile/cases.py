@@ -1,0 +1,21 @@
+"""The two shapes every hostile corpus shares (see the package docstring)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: Path
+    phrase: str = ""  # a part of the sentence the user must read ("" = any Japanese sentence)
+
+
+@dataclass(frozen=True)
+class Importer:
+    name: str
+    build: Callable[[Path, str], list[Case]]  # (folder, a valid plan as JSON text) -> cases
+    argv: Callable[[Path, Path], list[str]]  # (bad file, database) -> command line
