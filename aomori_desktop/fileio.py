@@ -1,4 +1,5 @@
-"""Writing files so that a failure never leaves half a file behind."""
+"""Writing files so that a failure never leaves half a file behind, in the folder chosen;
+reading files sent by others so that no file can hang or flood the reader."""
 
 from __future__ import annotations
 
@@ -97,3 +98,25 @@ def read_import_file(path: Path, max_bytes: int) -> bytes:
     finally:
         os.close(fd)
     return b"".join(chunks)
+
+
+def path_in_folder(folder: Path, name: str) -> Path:
+    """`folder / name` for a file name made from data (a KPI's code and name), refused unless
+    it names a file directly inside `folder`: no separators, no "..", no drive or absolute
+    path, so a name can never write outside the folder the user chose."""
+    bad = (
+        not name
+        or name in (".", "..")
+        or "/" in name
+        or "\\" in name
+        or ":" in name
+        or "\x00" in name
+        or os.path.isabs(name)
+        or Path(name).name != name
+    )
+    path = folder / name
+    if bad or os.path.abspath(path.parent) != os.path.abspath(folder):
+        raise UserError(
+            f"ファイル名「{name[:60]}」は書き出し先のフォルダーの外を指すため、書き出しませんでした。"
+        )
+    return path
