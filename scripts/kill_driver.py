@@ -101,7 +101,7 @@ def run(db: str, *, seed: int, cycle: int, steps: int = 0) -> int:
         return f"{cycle}{step:04d}{cell:02d}"
 
     def page_for(kpi: str) -> Any:
-        key = next(k for k in _kpi_keys(window) if k.startswith(f"{kpi}@"))
+        key = next(k for k in _kpi_keys(window) if k.code == kpi)
         window.select_key(key)
         app.processEvents()
         return window.kpi_page
@@ -184,17 +184,18 @@ def _outcome(op: dict[str, Any], ok: bool, message: str) -> dict[str, Any]:
     return {"event": "refused", "op": op, "why": message}
 
 
-def _kpi_keys(window: Any) -> list[str]:
+def _kpi_keys(window: Any) -> list[Any]:
+    """The tree keys of every KPI listing (TreeKey), in the order of their written form."""
     from aomori_desktop.services.dto import NodeKind
 
-    keys: list[str] = []
+    keys: list[Any] = []
     stack = [window.document.reader.tree()]
     while stack:
         node = stack.pop()
         if node.kind is NodeKind.KPI:
             keys.append(node.key)
         stack.extend(node.children)
-    return sorted(keys)
+    return sorted(keys, key=str)
 
 
 def _bulk_actual_column() -> int:

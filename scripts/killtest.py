@@ -344,7 +344,9 @@ class Scenarios:
                 self.backup(0, fresh)
         finally:
             self.calibrating = False
-        self.tally.completed = 0
+        failures = self.tally.failures
+        self.tally.__init__()  # type: ignore[misc]  # the figures count the kill cycles only
+        self.tally.failures.extend(failures)
 
     def _kill_at(self, name: str, fresh: bool) -> float:
         if self.calibrating:
@@ -411,6 +413,11 @@ class Scenarios:
             child.run_until(time.monotonic() + self.rng.uniform(0.05, 2.5))
         alive = not child._reaped()
         child.kill() if alive else child.close()
+        if not alive:  # the driver never ends by itself: it crashed or could not open
+            self.tally.fail(
+                f"cycle {cycle}: the window ended by itself "
+                f"({os.waitstatus_to_exitcode(child.status or 0)}): {child.lines[-3:]}"
+            )
         if child.killed:
             self.tally.kills += 1
             self.tally.by_scenario["window"] = self.tally.by_scenario.get("window", 0) + 1
