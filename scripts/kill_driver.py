@@ -12,6 +12,7 @@ Printed on stdout, one JSON object a line, flushed at once:
     {"event": "saved", "op": {...}}                the window showed it as saved: the cells
                                                    show the values and no message refused them
     {"event": "refused", "op": {...}, "why": "..."} the window said it was not saved
+    {"event": "stored-though-refused", ...}        ...but the file holds it (a defect)
 
 `scripts/killtest.py` kills this process at random moments and checks that every "saved" edit
 is in the file, and that the one edit in flight is there whole or not at all.
@@ -110,22 +111,45 @@ def run(db: str, *, seed: int, cycle: int, steps: int = 0) -> int:
         model = page.table_model
         return str(model.data(model.index(row, COL_ACTUAL)) or "").replace(",", "")
 
+    def click(table: Any, row: int, column: int) -> None:
+        """Select one cell as the user does: a click on it (clears any other selection)."""
+        index = table.model().index(row, column)
+        table.scrollTo(index)
+        app.processEvents()
+        QTest.mouseClick(
+            table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center()
+        )
+        app.processEvents()
+
+    def judged(op: dict[str, Any], ok: bool, why: str, seen: list[str]) -> dict[str, Any]:
+        """The outcome the window showed, checked against the file: an edit the window said
+        was not saved must not be in it either."""
+        if ok:
+            return {"event": "saved", "op": op}
+        stored = []
+        for kpi, fy, _value in op["cells"]:
+            year = document.services.queries.kpi_detail(kpi).year(fy)
+            stored.append(str(year.actual) if year and year.actual is not None else "")
+        if stored == [c[2] for c in op["cells"]]:
+            return {"event": "stored-though-refused", "op": op, "why": why, "shown": seen}
+        return {"event": "refused", "op": op, "why": why, "shown": seen, "stored": stored}
+
     def typed(step: int) -> dict[str, Any]:
         kpi, row = rng.choice(KPIS), rng.randrange(len(YEARS))
         op = {"kind": "type", "cells": [[kpi, YEARS[row], value(step, 0)]]}
         emit("begin", op=op)
         page = page_for(kpi)
         table = page.table
-        index = table.model().index(row, COL_ACTUAL)
-        table.setCurrentIndex(index)
-        table.edit(index)
+        click(table, row, COL_ACTUAL)
+        table.edit(table.model().index(row, COL_ACTUAL))
         editor = next(e for e in table.findChildren(QLineEdit) if e.isVisible())
         editor.selectAll()
         QTest.keyClicks(editor, op["cells"][0][2])
         QTest.keyClick(editor, Qt.Key.Key_Return)
         app.processEvents()
-        ok = shown(page, row) == op["cells"][0][2] and not page.pending_input()
-        return _outcome(op, ok, page.table_message.text())
+        seen = [shown(page, row)]
+        ok = seen == [op["cells"][0][2]] and not page.pending_input()
+        return judged(op, ok, page.table_message.text(), seen)
 
     def pasted(step: int) -> dict[str, Any]:
         kpi, row = rng.choice(KPIS), rng.randrange(len(YEARS) - 2)
@@ -134,12 +158,12 @@ def run(db: str, *, seed: int, cycle: int, steps: int = 0) -> int:
         emit("begin", op=op)
         page = page_for(kpi)
         table = page.table
-        table.setCurrentIndex(table.model().index(row, COL_ACTUAL))
+        click(table, row, COL_ACTUAL)
         QGuiApplication.clipboard().setText("".join(f"{c[2]}\r\n" for c in cells))
         QTest.keySequence(table, QKeySequence.StandardKey.Paste)
         app.processEvents()
-        ok = all(shown(page, row + i) == c[2] for i, c in enumerate(cells))
-        return _outcome(op, ok, page.table_message.text())
+        seen = [shown(page, row + i) for i in range(len(cells))]
+        return judged(op, seen == [c[2] for c in cells], page.table_message.text(), seen)
 
     def bulk(step: int) -> dict[str, Any]:
         fy = rng.choice(YEARS)
@@ -151,22 +175,19 @@ def run(db: str, *, seed: int, cycle: int, steps: int = 0) -> int:
         entry.set_fiscal_year(fy)
         app.processEvents()
         model = entry.model
-        first = model.index(model.line_of("K01", None), _bulk_actual_column())
-        entry.table.clearSelection()
-        entry.table.setCurrentIndex(first)
+        click(entry.table, model.line_of("K01", None), _bulk_actual_column())
         QGuiApplication.clipboard().setText("".join(f"{c[2]}\r\n" for c in cells))
         QTest.keySequence(entry.table, QKeySequence.StandardKey.Paste)
         app.processEvents()
         col = _bulk_actual_column()
-        ok = all(
+        seen = [
             str(model.data(model.index(model.line_of(c[0], None), col)) or "").replace(",", "")
-            == c[2]
             for c in cells
-        )
+        ]
         why = entry.message.text() if entry.message.isVisible() else ""
         entry.close()
         app.processEvents()
-        return _outcome(op, ok, why)
+        return judged(op, seen == [c[2] for c in cells], why, seen)
 
     step = 0
     while not steps or step < steps:
@@ -176,12 +197,6 @@ def run(db: str, *, seed: int, cycle: int, steps: int = 0) -> int:
         emit(done.pop("event"), **done)
     window.close()
     return 0
-
-
-def _outcome(op: dict[str, Any], ok: bool, message: str) -> dict[str, Any]:
-    if ok:
-        return {"event": "saved", "op": op}
-    return {"event": "refused", "op": op, "why": message}
 
 
 def _kpi_keys(window: Any) -> list[Any]:

@@ -274,6 +274,8 @@ class Tally:
     inflight_applied: int = 0
     inflight_absent: int = 0
     edits_lost: int = 0
+    told_refused_but_stored: int = 0
+    refused_edits: int = 0
     half_applied: int = 0
     integrity_failures: int = 0
     takeovers: int = 0
@@ -449,8 +451,17 @@ class Scenarios:
                 confirmed.append(e["op"])
                 inflight = None
             elif e["event"] == "refused":
-                refused.append(e["op"])
+                refused.append(e)
                 inflight = None
+            elif e["event"] == "stored-though-refused":
+                # the window said "not saved" but the file holds it: a defect in itself
+                confirmed.append(e["op"])
+                inflight = None
+                self.tally.told_refused_but_stored += 1
+                self.tally.fail(
+                    f"cycle {cycle}: the window said not saved, the file holds it: "
+                    f"{e['op']} why {e.get('why')!r} shown {e.get('shown')}"
+                )
         check = integrity(self.window_db)
         if check != "ok":
             self.tally.integrity_failures += 1
@@ -465,6 +476,7 @@ class Scenarios:
         if inflight is not None:
             for kpi, fy, value in inflight["cells"]:
                 with_inflight[(kpi, fy)] = value
+        self.tally.refused_edits += len(refused)
         self.tally.confirmed_edits += len(confirmed)
         self.tally.confirmed_cells += sum(len(op["cells"]) for op in confirmed)
         if now == state:
@@ -490,7 +502,7 @@ class Scenarios:
             }
             self.tally.fail(
                 f"cycle {cycle}: window state differs: lost {lost[:5]}, unexpected "
-                f"{list(extra.items())[:5]}, refused {len(refused)}"
+                f"{list(extra.items())[:5]}, refused {[(r['op'], r.get('why')) for r in refused]}"
             )
         self.window_base = now
 
@@ -665,6 +677,10 @@ def report_text(tally: Tally, seconds: float, kills_wanted: int) -> str:
         ("保存済みと表示された編集（検査した数）", f"{tally.confirmed_edits:,}"),
         ("　その値のセル数", f"{tally.confirmed_cells:,}"),
         ("失われた保存済みの編集", f"{tally.edits_lost:,}"),
+        (
+            "保存できなかったと表示された編集（うちファイルにあったもの）",
+            f"{tally.refused_edits:,}（{tally.told_refused_but_stored:,}）",
+        ),
         ("途中まで書かれた貼り付け・一括入力・読み込み・復元", f"{tally.half_applied:,}"),
         ("integrity_check が ok でなかった回数", f"{tally.integrity_failures:,}"),
         (
