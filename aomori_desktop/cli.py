@@ -492,7 +492,6 @@ def _empty_server_database(target: str):  # type: ignore[no-untyped-def]
         return open_database(target)
 
 
-
 def _cmd_check(args: argparse.Namespace) -> int:
     from aomori_desktop.services.workspace import check_database
     from aomori_desktop.store.database import open_database

@@ -14,7 +14,7 @@ below. The runner, the checks and the memory bound then apply to them unchanged.
 
 from __future__ import annotations
 
-from tests.safety.hostile import json_corpus
+from tests.safety.hostile import json_corpus, special_files
 from tests.safety.hostile.cases import Importer
 
 CORPORA: list[Importer] = [
@@ -22,5 +22,23 @@ CORPORA: list[Importer] = [
         "json",
         json_corpus.build,
         lambda file, db: ["import", "json", str(file), "--db", str(db)],
+    ),
+    # the Excel and CSV importers (branch excel): their corpus of bad contents is
+    # tests/collection/test_hostile_files.py; here, the files that are not files
+    Importer(
+        "csv",
+        special_files.builder(".csv"),
+        lambda file, db: ["import", "csv", str(file), "--db", str(db)],
+        min_cases=8,
+        opens_first=True,
+        prints_summary=True,
+    ),
+    Importer(
+        "xlsx",
+        special_files.builder(".xlsx"),
+        lambda file, db: ["import", "xlsx", str(file), "--db", str(db)],
+        min_cases=8,
+        opens_first=True,
+        prints_summary=True,
     ),
 ]

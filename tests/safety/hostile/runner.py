@@ -96,6 +96,7 @@ def main() -> int:
                 "err": err.getvalue()[:4000],
                 "err_lines": err.getvalue().count("\n"),
                 "unchanged": _state(folder) == before,
+                "db_unchanged": _state(folder).get(db.name) == before.get(db.name),
                 "peak_kb": _peak_kb(),
                 "seconds": round(seconds, 3),
                 "hung": hung,
