@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QChildEvent, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -303,12 +303,18 @@ class ReadOnlyGuard(QObject):
             if not widget.property("readOnlyGuarded"):
                 widget.setProperty("readOnlyGuarded", True)
                 widget.installEventFilter(self)
+                widget.viewport().installEventFilter(self)  # where cell editors are made
         elif isinstance(widget, QComboBox | QCheckBox | QRadioButton) or (
             isinstance(widget, QAbstractButton) and not NAVIGATION.search(widget.text())
         ):
             widget.setEnabled(False)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.active and event.type() == QEvent.Type.ChildPolished:
+            child = event.child() if isinstance(event, QChildEvent) else None
+            if isinstance(child, QWidget):
+                self._freeze(child)  # a cell editor opened anyway (programmatically)
+            return False
         if (
             self.active
             and event.type() == QEvent.Type.KeyPress
