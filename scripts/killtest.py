@@ -611,6 +611,7 @@ def _build_templates(work: Path) -> int:
     from decimal import Decimal
 
     from aomori_desktop.exchange.json_format import dump_plan
+    from aomori_desktop.services.kpi_fields import KpiFieldsEdit
     from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import (
         create_seeded_database,
@@ -631,6 +632,9 @@ def _build_templates(work: Path) -> int:
         shutil.copy(seeded, path)
         db = open_database(path)
         services = PlanServices(db, default_plan_id(db), user="kill test")
+        # K16 is a percentage (0–100 unless its definition says otherwise): the driver's
+        # values are unique numbers of many digits, so the file states the range they need
+        services.kpi_fields.update_kpi("K16", KpiFieldsEdit(definition="値の範囲: 0以上"))
         for n in range(16):
             services.values.record_actual(f"K{n + 1:02d}", 2024 + n % 10, Decimal(base + n))
         db.close()
