@@ -8,6 +8,9 @@
                                                    write every KPI chart (docs/charts.md)
     aomori-desktop import json FILE [--db PATH]    load a JSON plan into a new/empty database
     aomori-desktop check [--db PATH]               integrity check and schema version
+    aomori-desktop backup [--db PATH] [-o FILE]    a checked backup (safe while in use)
+    aomori-desktop backups [--db PATH]             the list of backups, newest first
+    aomori-desktop restore FILE [--db PATH]        restore a backup (the current file is kept)
     aomori-desktop template xlsx / export xlsx|csv / import xlsx|csv
                                                    the collection cycle (cli_collection.py)
     aomori-desktop copy --from A --to B [--replace] copy a whole database (file ⇄ server)
@@ -108,6 +111,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p_check.set_defaults(handler=_cmd_check)
     _add_report_parser(sub, db_parent)
     _add_copy_parser(sub)
+    _add_backup_parsers(sub, db_parent)
     return parser
 
 
@@ -294,12 +298,15 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 
 def _open_existing_or_default(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from aomori_desktop.services.workspace import open_or_create
+    from aomori_desktop.services.workspace import create_seeded_database
     from aomori_desktop.store.database import open_database
 
     if args.db:
         return open_database(args.db)
-    return open_or_create(default_database_path())
+    default = default_database_path()
+    if not default.exists():  # commands that only read take no lock and no daily backup
+        create_seeded_database(default).close()
+    return open_database(default)
 
 
 def _cmd_export_json(args: argparse.Namespace) -> int:
@@ -411,22 +418,9 @@ def _cmd_export_charts(args: argparse.Namespace) -> int:
 
 
 def _read_text_file(path: Path) -> str:
-    if not path.exists():
-        raise UserError(f"ファイル「{path}」が見つかりません。")
-    if path.is_dir():
-        raise UserError(f"「{path}」はフォルダーです。ファイルを指定してください。")
-    size = path.stat().st_size
-    if size > MAX_IMPORT_BYTES:
-        raise UserError(
-            f"ファイル「{path}」は大きすぎます（{size / 1_000_000:,.0f} MB）。"
-            f"読み込めるのは {MAX_IMPORT_BYTES // 1_000_000} MB までです。"
-        )
-    try:
-        data = path.read_bytes()
-    except PermissionError as exc:
-        raise UserError(f"ファイル「{path}」を読み取る権限がありません。") from exc
-    except OSError as exc:
-        raise UserError(f"ファイル「{path}」を読み取れません（{exc.strerror}）。") from exc
+    from aomori_desktop.fileio import read_import_file
+
+    data = read_import_file(path, MAX_IMPORT_BYTES)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -437,30 +431,49 @@ def _read_text_file(path: Path) -> str:
 
 def _cmd_import_json(args: argparse.Namespace) -> int:
     from aomori_desktop.exchange.json_format import load_plan
-    from aomori_desktop.services.workspace import import_plan
-    from aomori_desktop.store.database import create_database, open_database
+    from aomori_desktop.services.errors import Conflict as PlanExists
+    from aomori_desktop.services.workspace import (
+        backup_before_import,
+        check_importable,
+        create_with_plan,
+        import_plan,
+        list_plans,
+        open_existing,
+        open_for_reading,
+    )
 
     snapshot = load_plan(_read_text_file(Path(args.file)))
+    check_importable(snapshot)  # every problem listed before any file is made or copied
     target = _db_target(args)
-    created = False
-    # The default database too is created empty: seeding it first (open_or_create) made every
-    # import without --db fail with "already holds a plan" after creating the file.
+    # A new file is built whole beside the target and appears only when the plan is in it
+    # (the default database too: seeding it first made every import without --db fail).
     if _is_file_target(target) and not Path(target).expanduser().exists():
-        db = create_database(target)
-        created = True
+        db = create_with_plan(target, snapshot, source=str(args.file))
+        db.close()
     elif not _is_file_target(target):
         db = _empty_server_database(target)
+        try:
+            import_plan(db, snapshot, source=str(args.file))
+        finally:
+            db.close()
     else:
-        db = open_database(target)
-    try:
-        import_plan(db, snapshot)
-    except BaseException:
-        db.close()
-        if created:
-            _remove_database_file(Path(target).expanduser())
-        raise
-    db.log_event("imported", f"{args.file}")
-    db.close()
+        probe = open_for_reading(target)  # refused before anything is locked or copied
+        try:
+            if list_plans(probe):
+                raise PlanExists(
+                    f"データベース「{probe.location}」には既に計画が登録されているため、"
+                    "読み込みを中止しました（何も変更していません）。"
+                    "新しいデータベースファイルを指定してください。"
+                )
+        finally:
+            probe.close()
+        db = open_existing(target)
+        try:
+            if not db.read_only:
+                backup_before_import(db)
+            import_plan(db, snapshot, source=str(args.file))
+        finally:
+            db.close()
     print(
         f"「{args.file}」から「{snapshot.plan.name}」をデータベース「{db.location}」に読み込みました"
         f"（KPI {len(snapshot.kpis)}、共創プロジェクト {len(snapshot.projects)}）。"
@@ -477,11 +490,6 @@ def _empty_server_database(target: str):  # type: ignore[no-untyped-def]
         return create_database(target)
     except DatabaseAlreadyExists:
         return open_database(target)
-
-
-def _remove_database_file(path: Path) -> None:
-    for candidate in (path, path.with_name(path.name + "-journal")):
-        candidate.unlink(missing_ok=True)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -511,6 +519,108 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for problem in report.problems:
         print(f"・{problem}", file=sys.stderr)
     return EXIT_FAILURE
+
+
+# ---------------------------------------------------------------- backups (docs/RELIABILITY.md)
+
+
+def _add_backup_parsers(sub: Any, db_parent: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "backup",
+        parents=[db_parent],
+        help="データベースのバックアップを作成する（使用中でも安全）",
+        description="検査済みのバックアップを、データベースと同じ場所の backups フォルダー"
+        "（または -o で指定したファイル）に作成します。",
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="バックアップの保存先（省略時は backups フォルダー）"
+    )
+    p.set_defaults(handler=_cmd_backup)
+    p = sub.add_parser(
+        "backups", parents=[db_parent], help="バックアップの一覧（新しい順）を表示する"
+    )
+    p.set_defaults(handler=_cmd_backups)
+    p = sub.add_parser(
+        "restore",
+        parents=[db_parent],
+        help="バックアップから復元する（復元前のデータベースもバックアップします）",
+    )
+    p.add_argument("file", metavar="FILE", help="復元するバックアップのファイル")
+    p.set_defaults(handler=_cmd_restore)
+
+
+def _task_state() -> Any:
+    from aomori_desktop.services.tasks import TaskState
+
+    def show(state: TaskState) -> None:
+        if state.total:
+            print(f"\r{state.text} {state.done * 100 // state.total}%", end="", file=sys.stderr)
+
+    return TaskState(show if sys.stderr.isatty() else None)
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1024:,.0f} KB" if size < 10 * 1024 * 1024 else f"{size / 1048576:,.1f} MB"
+
+
+def _file_path(target: str) -> Path:
+    if not _is_file_target(target):
+        raise UserError(
+            "共有サーバーのデータベースは、このアプリケーションからはバックアップ・復元できません。"
+            "サーバー管理者に依頼してください。"
+        )
+    return Path(target).expanduser().resolve()
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from aomori_desktop.services.workspace import backup_now, open_for_reading
+    from aomori_desktop.store.database import backup_to
+
+    path = _file_path(_db_target(args))
+    open_for_reading(path).close()  # only a database of this application is backed up
+    if args.output:
+        out = backup_to(path, Path(args.output))
+        print(f"バックアップを作成しました: {out}（{_size_text(out.stat().st_size)}、検査済み）")
+        return EXIT_OK
+    info = backup_now(path, "manual", _task_state())
+    print(
+        f"バックアップを作成しました: {info.path}（{_size_text(info.size)}、"
+        f"実績値 {info.actuals or 0:,}件、検査済み）"
+    )
+    return EXIT_OK
+
+
+def _cmd_backups(args: argparse.Namespace) -> int:
+    from aomori_desktop.services.workspace import list_database_backups
+
+    path = _file_path(_db_target(args))
+    found = list_database_backups(path)
+    if not found:
+        print(f"データベース「{path}」のバックアップはまだありません。")
+        return EXIT_OK
+    print(f"データベース「{path}」のバックアップ（新しい順、{len(found)}件）:")
+    for b in found:
+        actuals = "読み取れません" if b.actuals is None else f"実績値 {b.actuals:,}件"
+        print(
+            f"  {b.made_at:%Y/%m/%d %H:%M:%S}  {b.reason_label}  {_size_text(b.size)}  {actuals}"
+            f"  最新の変更: {b.latest_text}"
+        )
+        print(f"      {b.path}")
+    return EXIT_OK
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from aomori_desktop.services.workspace import restore_database
+
+    path = _file_path(_db_target(args))
+    result = restore_database(Path(args.file).expanduser(), path, _task_state())
+    kept = (
+        f"復元前のデータベースは「{result.safety_copy}」に保存しました。"
+        if result.safety_copy
+        else ""
+    )
+    print(f"「{result.restored_from}」からデータベース「{path}」を復元しました。{kept}")
+    return EXIT_OK
 
 
 def _cmd_gui(args: argparse.Namespace) -> int:

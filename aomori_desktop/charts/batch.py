@@ -27,6 +27,7 @@ from aomori_desktop.charts.export import (
 )
 from aomori_desktop.charts.kpi_chart import KpiChart, KpiChartOptions
 from aomori_desktop.domain.errors import UserError
+from aomori_desktop.fileio import path_in_folder
 from aomori_desktop.services.dto import KpiDetail
 
 __all__ = ["BatchResult", "KpiChartBatch", "ensure_output_dir", "kpi_file_name"]
@@ -147,8 +148,14 @@ class KpiChartBatch:
         except UserError as exc:
             self._failed.append((code, exc.message))
             return None
+        try:  # the name comes from the data: it may never point outside the folder
+            path = path_in_folder(
+                self._out_dir, kpi_file_name(detail.code, detail.name, self._fmt, self._tag)
+            )
+        except UserError as exc:
+            self._failed.append((code, exc.message))
+            return None
         chart.set_data(detail, self._options)
-        path = self._out_dir / kpi_file_name(detail.code, detail.name, self._fmt, self._tag)
         write_chart(chart, path, self._fmt, self._settings.size_for(chart), detail.name)
         self._written.append(path)
         return path

@@ -190,6 +190,9 @@ def safe_filename(stem: str, suffix: str = "", max_length: int = 80) -> str:
     same name typed on a Mac and on Windows gives the same file.
     """
     text = unicodedata.normalize("NFC", stem)
+    # characters nobody sees (controls, bidirectional overrides that make "gnp.exe" read
+    # "exe.png", zero-width marks) are dropped: the name shown is the name on disk
+    text = "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
     text = _FORBIDDEN.sub("_", text)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"_+", "_", text)
@@ -197,6 +200,8 @@ def safe_filename(stem: str, suffix: str = "", max_length: int = 80) -> str:
     text = text[:room].rstrip(" .")
     if not text:
         text = "chart"
+    if text.startswith("."):  # "..", or a file hidden on the Mac and Linux
+        text = f"_{text}"[:room]
     if text.split(".")[0].upper() in _RESERVED:
         text = f"_{text}"[:room]
     return text + suffix

@@ -130,7 +130,10 @@ def shown(value: object, limit: int = 40) -> str:
     surrogate (which no console or file could encode)."""
     text = value if isinstance(value, str) else repr(value)
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return text if len(text) <= limit else text[:limit] + "…"
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    # a line break or a control character quoted raw would break or disguise the sentence
+    return _QUOTED_HIDDEN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def _int_text(n: int) -> str:
@@ -161,13 +164,45 @@ def character_problem(where: str, label: str, value: str) -> str | None:
         return f"{_at(where)}{label}に文字として扱えないデータ（対になっていないサロゲート）が含まれています。"
     if "\x00" in value:
         return f"{_at(where)}{label}に保存できない制御文字（NUL）が含まれています。"
+    return hidden_character_problem(where, label, value)
+
+
+#: Characters that change how text around them is shown (bidirectional embeddings, overrides
+#: and isolates): "K01_gnp.exe" can be made to read "K01_exe.png", in a name or a file name.
+BIDI_CONTROLS: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS: Final = frozenset("\t\n\r")
+
+
+_HIDDEN: Final = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_QUOTED_HIDDEN: Final = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def hidden_character_problem(where: str, label: str, value: str) -> str | None:
+    """Why a text holds characters nobody sees (None when it holds none): control characters
+    other than tab and line breaks, and the bidirectional controls that disguise text."""
+    found = _HIDDEN.search(value)
+    if found is not None:
+        ch = found.group()
+        code = ord(ch)
+        if ch in BIDI_CONTROLS:
+            return (
+                f"{_at(where)}{label}に文字の向きを変える制御文字（U+{code:04X}）が含まれています"
+                "（表示やファイル名を偽装するのに使われます）。取り除いてください。"
+            )
+        return (
+            f"{_at(where)}{label}に目に見えない制御文字（U+{code:04X}）が含まれています。"
+            "取り除いてください。"
+        )
     return None
 
 
 def text_problem(where: str, label: str, value: str, limit: int) -> str | None:
     """Why a text cannot be stored (None when it can): a character no database can store,
-    or more than `limit` characters."""
+    a line break or tab in a one-line field (names, units, ids: everything shorter than the
+    free texts), or more than `limit` characters."""
     problem = character_problem(where, label, value)
+    if problem is None and limit < MAX_TEXT and not LINE_BREAKS.isdisjoint(value):
+        problem = f"{_at(where)}{label}に改行やタブは使えません（1行で入力してください）。"
     if problem is None and len(value) > limit:
         problem = f"{_at(where)}{label}が長すぎます（{limit:,}文字まで）。"
     return problem

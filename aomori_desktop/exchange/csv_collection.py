@@ -193,6 +193,11 @@ def decode_csv(data: bytes, name: str) -> tuple[str, str]:
 def read_kpi_csv(path: Path, *, progress: Progress | None = None) -> FilledForm:
     """The answers of a CSV file written by `write_kpi_csv` (and edited in Excel)."""
     name = path.name
+    if path.exists() and not path.is_dir() and not path.is_file():
+        # a pipe would wait for ever, /dev/zero behind a link never ends (docs/RELIABILITY.md)
+        raise CsvRefused(
+            f"「{name}」は通常のファイルではありません（装置やパイプなど）。CSV ファイルを指定してください。"
+        )
     try:
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
@@ -200,7 +205,12 @@ def read_kpi_csv(path: Path, *, progress: Progress | None = None) -> FilledForm:
                 f"CSV「{name}」は大きすぎます（{size / 1_000_000:,.0f} MB）。"
                 f"読み込めるのは {MAX_CSV_BYTES // 1_000_000} MB までです。"
             )
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(MAX_CSV_BYTES + 1)  # a file that grows while read stops here
+        if len(data) > MAX_CSV_BYTES:
+            raise CsvRefused(
+                f"CSV「{name}」は大きすぎます。読み込めるのは {MAX_CSV_BYTES // 1_000_000} MB までです。"
+            )
     except FileNotFoundError as exc:
         raise CsvRefused(f"ファイル「{name}」が見つかりません。") from exc
     except IsADirectoryError as exc:

@@ -54,6 +54,10 @@ def check_file(path: Path) -> None:
         raise WorkbookRefused(f"ファイル「{name}」が見つかりません。")
     if path.is_dir():
         raise WorkbookRefused(f"「{name}」はフォルダーです。Excel のブックを指定してください。")
+    if not path.is_file():  # a pipe would wait for ever, a device never ends (docs/RELIABILITY.md)
+        raise WorkbookRefused(
+            f"「{name}」は通常のファイルではありません（装置やパイプなど）。Excel のブックを指定してください。"
+        )
     try:
         size = path.stat().st_size
         with path.open("rb") as f:

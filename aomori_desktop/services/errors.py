@@ -8,6 +8,9 @@ from datetime import datetime
 
 from aomori_desktop.domain.errors import UserError
 
+#: problems listed in one message (the rest are counted)
+MAX_LISTED = 50
+
 
 class ServiceError(UserError):
     pass
@@ -49,7 +52,8 @@ class ValidationError(ServiceError):
         if len(self.problems) == 1:
             message = self.problems[0]
         else:
-            message = f"{len(self.problems)}件の問題があります:\n" + "\n".join(
-                f"・{p}" for p in self.problems
-            )
+            shown = [f"・{p}" for p in self.problems[:MAX_LISTED]]
+            if len(self.problems) > MAX_LISTED:  # a hostile file can hold thousands
+                shown.append(f"…ほか{len(self.problems) - MAX_LISTED:,}件")
+            message = f"{len(self.problems):,}件の問題があります:\n" + "\n".join(shown)
         super().__init__(message)

@@ -14,6 +14,7 @@ anywhere in plain text.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,8 +52,10 @@ def lock_wait_slice(seconds: float) -> Iterator[None]:
         _lock_wait.seconds = previous
 
 
-def to_url(target: str | Path) -> URL:
+def to_url(target: str | Path | URL) -> URL:
     """A filesystem path or an SQLAlchemy URL (``postgresql+psycopg://...``)."""
+    if isinstance(target, URL):
+        return target
     if isinstance(target, str) and "://" in target:
         return make_url(target)
     return URL.create("sqlite+pysqlite", database=str(Path(target).expanduser().resolve()))
@@ -68,12 +71,14 @@ def sqlite_path(url: URL) -> Path:
     database = str(url.database)
     if asbool(url.query.get("uri", False)) and database.startswith("file:"):
         database = unquote(urlsplit(database).path)
+        if re.match(r"^/[A-Za-z]:/", database):  # file:///C:/... on Windows
+            database = database[1:]
     return Path(database)
 
 
 def describe(url: URL) -> str:
     if is_sqlite(url):
-        return str(url.database)
+        return str(sqlite_path(url))  # the file's path, also for SQLite's file: URI form
     return credentials.server_key(url)
 
 

@@ -41,6 +41,30 @@ class BackupFailed(StoreError):
     pass
 
 
+class DiskFull(StoreError):
+    """SQLite could not grow the file (SQLITE_FULL): nothing of the change was stored."""
+
+
+class DatabaseGone(StoreError):
+    """The file was deleted, moved or replaced, or its drive disconnected, while open."""
+
+
+def disk_full_message(location: str) -> str:
+    return (
+        f"ディスクの空き容量が足りないため、データベース「{location}」に保存できませんでした。"
+        "この操作の内容は保存されていません（それまでに保存した内容はそのままです）。"
+        "不要なファイルを削除して空き容量を増やしてから、もう一度操作してください。"
+    )
+
+
+def unreachable_message(location: str) -> str:
+    return (
+        f"データベース「{location}」を読み書きできませんでした（ネットワークドライブの接続が切れたか、"
+        "ファイルが移動・削除された可能性があります）。この操作の内容は保存されていません。"
+        "接続を確認してから、「ファイル」→「開く」で開き直してください。"
+    )
+
+
 class ServerUnreachable(StoreError):
     """The PostgreSQL server cannot be reached (down, wrong host or port, network)."""
 
@@ -209,9 +233,8 @@ def translate_error(exc: BaseException, location: str, *, committing: bool = Fal
         return DatabaseNotFound(
             f"データベース「{location}」を開けません。場所とアクセス権を確認してください。"
         )
-    if "disk i/o error" in text or "disk is full" in text or "database or disk is full" in text:
-        return StoreError(
-            f"データベース「{location}」への書き込みに失敗しました（ディスクの空き容量や"
-            "ネットワークドライブの接続を確認してください）。"
-        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return DiskFull(disk_full_message(location))
+    if "disk i/o error" in text:
+        return DatabaseGone(unreachable_message(location))
     return StoreError(f"データベース「{location}」の操作に失敗しました（{exc}）。")

@@ -40,6 +40,7 @@ from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.prompts import Prompts
+from aomori_desktop.ui.safety import SafetyController
 from aomori_desktop.ui.server_login import open_asking_password
 from aomori_desktop.ui.structure_editor import StructureEditor
 
@@ -173,6 +174,7 @@ class MainWindow(FileActions, PlanWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.act_bulk)
         toolbar.addAction(self.act_history)
+        self.safety = SafetyController(self, menu_file)  # read-only mode, バックアップから復元
         self._update_undo_actions()
         self._fill_recent_menu()
 
@@ -218,8 +220,10 @@ class MainWindow(FileActions, PlanWindow):
         try:
             db = opener(str(target))
         except UserError as exc:
-            self.prompts.error(self, exc.message)
-            return False
+            recovered = self.safety.recover_open(target, exc)  # read-only? restore?
+            if recovered is None:
+                return False
+            db = recovered
         try:
             document = PlanDocument(db, default_plan_id(db), self.prompts, parent=self)
         except UserError as exc:
@@ -283,11 +287,13 @@ class MainWindow(FileActions, PlanWindow):
         self._remember_recent(db.location)
         self.setWindowTitle(f"{APP_TITLE_JA} — {Path(db.location).name}")
         self._update_undo_actions()
+        self.safety.after_open(db)  # read-only banner and title, notices
         self.select_key(TreeKey.plan())
 
     def on_document_opened(self, document: PlanDocument) -> None:
         """Adds the structure editor (menu 構成 and the tree's context menu)."""
-        StructureEditor(self, document)  # a child of the document: goes when it closes
+        if not document.db.read_only:
+            StructureEditor(self, document)  # a child of the document: goes when it closes
         install_evaluation(self, document)  # menu 評価, the 施策評価 page (issue 11)
 
     def _watch_panels(self, panels: list[ChartPanel]) -> None:

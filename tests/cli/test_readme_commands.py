@@ -46,6 +46,7 @@ def test_the_readme_commands_run_in_order_in_an_empty_folder(
         result = cli(*argv[1:])
         assert result.code == 0, (argv, result.err)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "backups",  # made by the backup command
         "charts",
         "copy.sqlite3",
         "kpi.csv",  # the KPI figures as CSV

@@ -154,8 +154,8 @@ USAGE_ERRORS = [
     (
         ["frobnicate"],
         "aomori-desktop",
-        "{init,export,import,template,check,report,copy}: 「frobnicate」は指定できません"
-        "（指定できるのは「init」「export」「import」「template」「check」「report」「copy」）",
+        "{init,export,import,template,check,report,copy,backup,backups,restore}: 「frobnicate」は指定できません"
+        "（指定できるのは「init」「export」「import」「template」「check」「report」「copy」「backup」「backups」「restore」）",
     ),
     (
         ["export", "charts", "-o", "x", "--d", "1"],

@@ -46,17 +46,18 @@ def _with_an_actual(path: Path) -> None:
         db.close()
 
 
-def test_backup_copy_is_a_complete_database_next_to_the_original(seeded_copy: Path) -> None:
+def test_backup_copy_is_a_complete_database_in_the_backups_folder(seeded_copy: Path) -> None:
     _with_an_actual(seeded_copy)
     original = _exported_text(seeded_copy)
 
     backup = backup_copy(to_url(seeded_copy), suffix="manual", clock=CLOCK)
 
-    assert backup is not None and backup.parent == seeded_copy.parent
+    assert backup is not None and backup.parent == seeded_copy.parent / "backups"
     stamp = CLOCK().astimezone().strftime("%Y%m%d-%H%M%S")
     assert backup.name == f"plan.{stamp}.manual.sqlite3"
     assert _exported_text(backup) == original  # same plan, same actual "8.50", same audit
     assert dump(backup) == dump(seeded_copy)
+    assert sorted(p.name for p in backup.parent.iterdir()) == [backup.name]  # no temporary file
 
 
 def test_backup_refuses_to_overwrite_an_existing_file(seeded_copy: Path, tmp_path: Path) -> None:
@@ -73,7 +74,7 @@ def test_backup_of_a_missing_database_fails_and_leaves_no_file(tmp_path: Path) -
     with pytest.raises(BackupFailed) as info:
         backup_to(tmp_path / "missing.sqlite3", target)
     assert_japanese_sentence(info.value.message)
-    assert "元のデータベースは変更していません" in info.value.message
+    assert "見つからないため、バックアップを作成できません" in info.value.message
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
@@ -180,5 +181,9 @@ def test_failed_upgrade_changes_nothing_and_keeps_the_backup(
     assert info.value.message.startswith(f"データベース「{seeded_copy}」")
     assert dump(seeded_copy) == content_before  # the new column was rolled back too
     assert sha256(seeded_copy) == before
-    backups = [p for p in seeded_copy.parent.iterdir() if f"before-upgrade-from-{HEAD}" in p.name]
+    backups = [
+        p
+        for p in (seeded_copy.parent / "backups").iterdir()
+        if f"before-upgrade-from-{HEAD}" in p.name
+    ]
     assert len(backups) == 1 and dump(backups[0]) == content_before

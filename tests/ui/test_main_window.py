@@ -549,8 +549,11 @@ def test_a_read_only_database_says_so_and_refuses_edits(
     assert "読み取り専用" in window.db_label.text()
     window.select_key("K03@1-3")
     type_into_cell(qtbot, window, 0, COL_ACTUAL, "80")
+    assert cell(window, 0, COL_ACTUAL) == ""  # editing is disabled (ui/safety.py)
+    table = window.kpi_page.table
+    table.setCurrentIndex(table.model().index(0, COL_ACTUAL))
+    assert not table.paste("80")  # and what gets past the screen is refused by the file
     assert "読み取り専用のため保存できません" in window.kpi_page.table_message.text()
-    assert cell(window, 0, COL_ACTUAL) == "80"  # kept on screen, marked
     assert window.document.reader.kpi_detail("K03").year(2024).actual is None
 
 
