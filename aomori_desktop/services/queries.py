@@ -8,6 +8,7 @@ as a plain value of `domain.plan` (what the export holds, and what a removal kee
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from sqlalchemy import select
 
@@ -74,6 +75,8 @@ from aomori_desktop.store.models import (
 )
 
 __all__ = ["PlanQueries"]
+
+_FEW_KPIS = 500  # up to this many KPIs are read by code; more: the whole plan (one query)
 
 
 class PlanQueries:
@@ -204,47 +207,43 @@ class PlanQueries:
 
     # ------------------------------------------------------------ progress
 
-    def year_progress(self, fiscal_year: int) -> dict[str, YearProgress]:
-        """Every KPI's progress for one fiscal year (drives the tree badges)."""
+    def year_progress(
+        self, fiscal_year: int, codes: Collection[str] | None = None
+    ) -> dict[str, YearProgress]:
+        """Each KPI's progress for one fiscal year (drives the tree badges): every KPI of the
+        plan, or only those in `codes` (one edited KPI costs one row, not the whole plan)."""
         scheme = self.header().info.grade_scheme
-        with self._access.reading() as s:
-            kpis = s.execute(
-                select(
-                    KpiRow.id,
-                    KpiRow.code,
-                    KpiRow.baseline,
-                    KpiRow.baseline_fiscal_year,
-                    KpiRow.target,
-                    KpiRow.target_fiscal_year,
-                    KpiRow.direction,
-                ).where(KpiRow.plan_id == self.plan_id)
-            ).all()
-            years = {
-                row.kpi_id: row
-                for row in s.execute(
-                    select(KpiYearRow.kpi_id, KpiYearRow.actual, KpiYearRow.interim_target)
-                    .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
-                    .where(KpiRow.plan_id == self.plan_id, KpiYearRow.fiscal_year == fiscal_year)
-                )
-            }
-        result: dict[str, YearProgress] = {}
-        for k in kpis:
-            terms = KpiTerms(
-                k.baseline,
-                k.baseline_fiscal_year,
-                k.target,
-                k.target_fiscal_year,
-                Direction(k.direction),
+        query = (
+            select(
+                KpiRow.code,
+                KpiRow.baseline,
+                KpiRow.baseline_fiscal_year,
+                KpiRow.target,
+                KpiRow.target_fiscal_year,
+                KpiRow.direction,
+                KpiYearRow.actual,
+                KpiYearRow.interim_target,
             )
-            y = years.get(k.id)
-            result[k.code] = evaluate_year(
-                terms,
+            .outerjoin(
+                KpiYearRow,
+                (KpiYearRow.kpi_id == KpiRow.id) & (KpiYearRow.fiscal_year == fiscal_year),
+            )
+            .where(KpiRow.plan_id == self.plan_id)
+        )
+        if codes is not None and len(codes) <= _FEW_KPIS:
+            query = query.where(KpiRow.code.in_(sorted(codes)))
+        with self._access.reading() as s:
+            rows = s.execute(query).all()
+        return {
+            code: evaluate_year(
+                KpiTerms(baseline, baseline_fy, target, target_fy, Direction(direction)),
                 fiscal_year,
-                y.actual if y else None,
-                y.interim_target if y else None,
+                actual,
+                interim,
                 scheme,
             )
-        return result
+            for code, baseline, baseline_fy, target, target_fy, direction, actual, interim in rows
+        }
 
     # ------------------------------------------------------------ details
 

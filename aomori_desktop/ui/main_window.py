@@ -425,8 +425,8 @@ class MainWindow(FileActions, PlanWindow):
             if changes.structure:
                 self._reload_tree()
             elif changes.kpis:
-                self.tree_model.set_progress(
-                    self.document.reader.year_progress(self.document.fiscal_year),
+                self.tree_model.set_progress(  # the edited KPIs' grades only
+                    self.document.reader.year_progress(self.document.fiscal_year, changes.kpis),
                     set(changes.kpis),
                 )
         except UserError as exc:  # e.g. the file is locked for a moment: F5 reads again
