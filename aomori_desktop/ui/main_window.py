@@ -276,6 +276,8 @@ class MainWindow(FileActions, PlanWindow):
         self.year_combo.setCurrentIndex(list(document.fiscal_years).index(document.fiscal_year))
         self.year_combo.blockSignals(False)
         self.tree_model.set_tree_empty()  # another database: a fresh tree, not a merge
+        # the first page is the plan overview: read once, it also gives the tree its grades
+        document.reader.overview("plan", document.fiscal_year)
         self._reload_tree()
         read_only = "（読み取り専用: 変更は保存できません）" if db.read_only else ""
         self.db_label.setText(f"データベース: {db.location}{read_only}")
@@ -380,6 +382,7 @@ class MainWindow(FileActions, PlanWindow):
         """Read everything again (another PC may have entered figures in the shared file)."""
         if self.document is None:
             return
+        self.document.reader.forget()
         try:
             self._reload_tree()
             node = self.current_node()
@@ -443,6 +446,10 @@ class MainWindow(FileActions, PlanWindow):
 
     def _on_fiscal_year(self, fiscal_year: int) -> None:
         assert self.document is not None
+        overview = self.overview_page
+        if overview is not None and overview.scope == "plan" and overview.isVisible():
+            # the plan overview grades every KPI anyway: the tree takes its grades from there
+            self.document.reader.overview("plan", fiscal_year)
         self.tree_model.set_progress(self.document.reader.year_progress(fiscal_year))
         self.year_label.setText(f"評価年度: {fy_label(fiscal_year)}")
         self.settings.setValue("view/fiscal_year", fiscal_year)
