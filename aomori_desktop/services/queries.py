@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aomori_desktop.domain.plan import (
     AuditEntry,
@@ -88,20 +89,23 @@ class PlanQueries:
 
     def header(self) -> PlanHeader:
         with self._access.reading() as s:
-            row = s.get(PlanRow, self.plan_id)
-            if row is None:
-                raise NotFound("計画が見つかりません。")
-            return PlanHeader(
-                id=row.id,
-                info=PlanInfo(
-                    name=row.name,
-                    first_fiscal_year=row.first_fiscal_year,
-                    last_fiscal_year=row.last_fiscal_year,
-                    status=PlanStatus(row.status),
-                    description=row.description,
-                    grade_scheme=scheme_of(row),
-                ),
-            )
+            return self._header(s)
+
+    def _header(self, s: Session) -> PlanHeader:
+        row = s.get(PlanRow, self.plan_id)
+        if row is None:
+            raise NotFound("計画が見つかりません。")
+        return PlanHeader(
+            id=row.id,
+            info=PlanInfo(
+                name=row.name,
+                first_fiscal_year=row.first_fiscal_year,
+                last_fiscal_year=row.last_fiscal_year,
+                status=PlanStatus(row.status),
+                description=row.description,
+                grade_scheme=scheme_of(row),
+            ),
+        )
 
     # ------------------------------------------------------------ tree
 
@@ -248,12 +252,22 @@ class PlanQueries:
     # ------------------------------------------------------------ details
 
     def kpi_detail(self, code: str) -> KpiDetail:
-        header = self.header()
-        with self._access.reading() as s:
+        with self._access.reading() as s:  # one session for the page's five reads
+            header = self._header(s)
             k = find_kpi(s, self.plan_id, code)
             stored = {
                 y.fiscal_year: y
-                for y in s.scalars(select(KpiYearRow).where(KpiYearRow.kpi_id == k.id))
+                for y in s.execute(
+                    select(
+                        KpiYearRow.fiscal_year,
+                        KpiYearRow.actual,
+                        KpiYearRow.interim_target,
+                        KpiYearRow.status,
+                        KpiYearRow.comment,
+                        KpiYearRow.entered_by,
+                        KpiYearRow.entered_at,
+                    ).where(KpiYearRow.kpi_id == k.id)
+                )
             }
             measures = s.execute(
                 select(PillarRow.number, MeasureRow.number, MeasureRow.title)
