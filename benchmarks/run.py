@@ -198,7 +198,7 @@ def child_session(db: str, switches: int, edits: int, years: int) -> None:
     for key in sample:
         switch_times.append(_timed(lambda k=key: window.select_key(k), app))
         detail = window.kpi_page.detail
-        assert detail is not None and detail.code == key.split("@")[0], key
+        assert detail is not None and detail.code == key.code, key
         assert window.kpi_page.chart_panel is not None
 
     # one yearly value typed into the table: tree badge, page and chart refreshed
@@ -245,7 +245,7 @@ def child_session(db: str, switches: int, edits: int, years: int) -> None:
     visits["変更履歴"] = _timed(window.show_history, app)
     _emit(
         {
-            "kpis": len({k.split("@")[0] for k in keys}),
+            "kpis": len({k.code for k in keys}),
             "listings": len(keys),
             "switch": switch_times,
             "edit": edit_times,

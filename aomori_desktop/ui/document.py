@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.progress import YearProgress
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
-from aomori_desktop.services.dto import Overview, PlanHeader, TreeNode
+from aomori_desktop.services.dto import Overview, PlanHeader, TreeKey, TreeNode
 from aomori_desktop.services.errors import Conflict
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.plan_services import PlanServices
@@ -107,7 +107,7 @@ class TurnReads(PlanQueries):
         tree: TreeNode = self._keep(("tree",), super().tree)
         return tree
 
-    def overview(self, scope: str, fiscal_year: int) -> Overview:
+    def overview(self, scope: TreeKey, fiscal_year: int) -> Overview:
         overview: Overview = self._keep(
             ("overview", scope, fiscal_year),
             lambda: super(TurnReads, self).overview(scope, fiscal_year),
@@ -118,7 +118,7 @@ class TurnReads(PlanQueries):
         self, fiscal_year: int, codes: Collection[str] | None = None
     ) -> dict[str, YearProgress]:
         whole: dict[str, YearProgress] | None = self._kept.get(("year_progress", fiscal_year))
-        plan = self._kept.get(("overview", "plan", fiscal_year))
+        plan = self._kept.get(("overview", TreeKey.plan(), fiscal_year))
         if whole is None and isinstance(plan, Overview):
             whole = {row.code: row.progress for row in plan.kpis}
         if whole is not None:

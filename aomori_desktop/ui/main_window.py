@@ -277,7 +277,7 @@ class MainWindow(FileActions, PlanWindow):
         self.year_combo.blockSignals(False)
         self.tree_model.set_tree_empty()  # another database: a fresh tree, not a merge
         # the first page is the plan overview: read once, it also gives the tree its grades
-        document.reader.overview("plan", document.fiscal_year)
+        document.reader.overview(TreeKey.plan(), document.fiscal_year)
         self._reload_tree()
         read_only = "（読み取り専用: 変更は保存できません）" if db.read_only else ""
         self.db_label.setText(f"データベース: {db.location}{read_only}")
@@ -447,9 +447,9 @@ class MainWindow(FileActions, PlanWindow):
     def _on_fiscal_year(self, fiscal_year: int) -> None:
         assert self.document is not None
         overview = self.overview_page
-        if overview is not None and overview.scope == "plan" and overview.isVisible():
+        if overview is not None and overview.scope == TreeKey.plan() and overview.isVisible():
             # the plan overview grades every KPI anyway: the tree takes its grades from there
-            self.document.reader.overview("plan", fiscal_year)
+            self.document.reader.overview(TreeKey.plan(), fiscal_year)
         self.tree_model.set_progress(self.document.reader.year_progress(fiscal_year))
         self.year_label.setText(f"評価年度: {fy_label(fiscal_year)}")
         self.settings.setValue("view/fiscal_year", fiscal_year)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from aomori_desktop.domain.plan import FigureStatus
+from aomori_desktop.services.dto import TreeKey
 from aomori_desktop.ui.main_window import MainWindow
 from aomori_desktop.ui.tree_model import PlanTreeModel
 
@@ -32,8 +33,8 @@ def test_reads_are_shared_within_one_turn_and_fresh_after_a_change(
     document = window.document
     assert document is not None
     reader = document.reader
-    overview = reader.overview("plan", 2024)
-    assert reader.overview("plan", 2024) is overview  # same turn: read once
+    overview = reader.overview(TreeKey.plan(), 2024)
+    assert reader.overview(TreeKey.plan(), 2024) is overview  # same turn: read once
     grades = reader.year_progress(2024)
     assert grades == {row.code: row.progress for row in overview.kpis}
     assert grades == document.services.queries.year_progress(2024)  # as a fresh read says
@@ -43,8 +44,8 @@ def test_reads_are_shared_within_one_turn_and_fresh_after_a_change(
             "K01", 2024, Decimal("3"), status=FigureStatus.FINAL
         ),
     )
-    after = reader.overview("plan", 2024)
+    after = reader.overview(TreeKey.plan(), 2024)
     assert after is not overview  # a change is never answered from before it
     assert next(r for r in after.kpis if r.code == "K01").latest_actual == Decimal("3")
     qtbot.wait(1)  # the next turn forgets what was read
-    assert reader.overview("plan", 2024) is not after
+    assert reader.overview(TreeKey.plan(), 2024) is not after
