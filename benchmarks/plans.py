@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-GENERATOR_VERSION = 4  # bump when the shape of the synthetic plans changes
+GENERATOR_VERSION = 5  # bump when the shape of the synthetic plans changes
 FIRST_FY, LAST_FY = 2024, 2033
 UNITS = ("件", "人", "億円", "千円", "人泊", "千人", "%")
 COMMENTS = (
@@ -159,12 +159,17 @@ def build_snapshot(kpi_count: int, *, seed: int = 2024):  # -> PlanSnapshot
         direction = Direction.DECREASE if i % 13 == 5 else Direction.INCREASE
         target = baseline - gain / 2 if direction is Direction.DECREASE else baseline + gain
         target = max(target, Decimal(0))
+        if unit == "%":
+            target = min(target, Decimal(100))
         years = []
         for fy in range(FIRST_FY, LAST_FY + 1):
             share = Decimal(fy - 2023) / 10 * Decimal(rng.randint(5, 13)) / 10
             actual = (baseline + (target - baseline) * share).quantize(
                 Decimal("0.1") if unit == "%" else Decimal(1)
             )
+            actual = max(actual, Decimal(0))  # counts and amounts are never negative
+            if unit == "%":
+                actual = min(actual, Decimal(100))
             entered_at = at0 + timedelta(days=365 * (fy - 2024), minutes=i % 600)
             user = users[i % len(users)]
             comment = COMMENTS[(i + fy) % len(COMMENTS)]
@@ -192,6 +197,8 @@ def build_snapshot(kpi_count: int, *, seed: int = 2024):  # -> PlanSnapshot
             revised_at = at0 + timedelta(days=400)
             step = -gain / 5 if direction is Direction.DECREASE else gain / 5
             new_target = max(target + step, Decimal(0))
+            if unit == "%":
+                new_target = min(new_target, Decimal(100))
             revisions = (
                 TargetRevision(
                     old_value=target,
