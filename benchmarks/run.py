@@ -540,7 +540,8 @@ def measure(args: argparse.Namespace) -> tuple[list[Row], list[Scale], dict[str,
             )
         print(f"{n:,} KPIs: selection, edits, fiscal year, every page …", file=sys.stderr)
         switches = args.switches if n == size else max(10, args.switches // 3)
-        result, _ = runner.child("session", dbs[n], switches, args.edits, args.years)
+        edits, years = (args.edits, args.years) if n == size else (10, 3)
+        result, _ = runner.child("session", dbs[n], switches, edits, years)
         session[n] = result
         scales[n].values["switch"] = (
             f"{_ms(statistics.median(result['switch']))} / p95 {_ms(_p95(result['switch']))}"
