@@ -184,7 +184,7 @@ class PlanTreeModel(QAbstractItemModel):
                 first = self.createIndex(0, 0, item.children[0])
                 last = self.createIndex(len(item.children) - 1, 0, item.children[-1])
                 self.dataChanged.emit(first, last, roles)
-                stack.extend(item.children)
+                stack.extend(child for child in item.children if child.children)
 
     def set_tree_empty(self) -> None:
         self.beginResetModel()
