@@ -35,7 +35,6 @@ from aomori_desktop.services.workspace import (
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.evaluation_page import EvaluationController, install_evaluation
 from aomori_desktop.ui.file_actions import FileActions
-from aomori_desktop.ui.import_dialog import open_import_dialog
 from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 from aomori_desktop.ui.plan_window import PlanWindow
@@ -127,9 +126,7 @@ class MainWindow(FileActions, PlanWindow):
         menu_file.addSeparator()
         self.act_backup = menu_file.addAction("バックアップを保存(&B)…", self.backup_dialog)
         menu_file.addSeparator()
-        self.act_import = menu_file.addAction(
-            "取り込み（調査票・CSV）(&I)…", lambda: open_import_dialog(self)
-        )
+        self.act_import = menu_file.addAction("取り込み（調査票・CSV）(&I)…", self.show_import)
         self.export_menu = menu_file.addMenu("書き出し(&E)")
         self.export_menu.aboutToShow.connect(self._fill_export_menu)
         self._fill_export_menu()
@@ -465,6 +462,12 @@ class MainWindow(FileActions, PlanWindow):
 
         if self.document is not None:
             open_history(self, self.document, self.current_node())
+
+    def show_import(self) -> None:
+        """The returned 調査票 and CSV import (openpyxl loads with it, not at start-up)."""
+        from aomori_desktop.ui.import_dialog import open_import_dialog
+
+        open_import_dialog(self)
 
     def show_bulk_entry(self) -> None:
         from aomori_desktop.ui.bulk_entry import open_bulk_entry
