@@ -7,7 +7,7 @@ Reports, on this machine (the window adds the worker hand-off and a refresh on t
   * a KPI with ten years of records removed, and restored by the undo.
 
 Usage:  .venv/bin/python benchmarks/undo_benchmark.py [--kpis 5000]
-The synthetic database of `window_benchmark.py` is reused (cached under the temp folder); each
+The synthetic plan of `plans.py` is reused (cached under the temp folder); each
 run works on a copy. This is a benchmark, not a test: figures vary with the machine's load.
 """
 
@@ -41,16 +41,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    from window_benchmark import build_database
+    from plans import plan_database
 
     from aomori_desktop.services.kpi_values import KpiYearEdit
     from aomori_desktop.services.plan_services import PlanServices
     from aomori_desktop.services.workspace import default_plan_id
     from aomori_desktop.store.database import open_database
 
-    cached = Path(tempfile.gettempdir()) / f"aomori-bench-{args.kpis}.sqlite3"
-    if not cached.exists():
-        build_database(cached, args.kpis)
+    cached = plan_database(args.kpis)
     folder = Path(tempfile.mkdtemp(prefix="undo-bench-"))
     copy = folder / "plan.sqlite3"
     shutil.copy(cached, copy)

@@ -97,7 +97,7 @@ def main() -> None:
     parser.add_argument("--kpis", type=int, default=5000)
     args = parser.parse_args()
 
-    from window_benchmark import build_database
+    from plans import plan_database
 
     from aomori_desktop.services.collection import (
         Scope,
@@ -110,10 +110,7 @@ def main() -> None:
     from aomori_desktop.services.workspace import default_plan_id
     from aomori_desktop.store.database import open_database
 
-    cache = Path(tempfile.gettempdir()) / f"aomori-xlsx-bench-{args.kpis}.sqlite3"
-    if not cache.exists():
-        print(f"synthetic plan: {args.kpis:,} KPIs × 10 years …", file=sys.stderr)
-        build_database(cache, args.kpis)
+    cache = plan_database(args.kpis)  # built once, cached under the temp folder
     with tempfile.TemporaryDirectory(prefix="aomori-xlsx-bench-") as tmp:
         folder = Path(tmp)
         db_path = folder / "plan.sqlite3"

@@ -83,8 +83,8 @@ if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$wanted_hash" ]] \
     exit 0
 fi
 
-echo "bootstrap: installing the project and its dev tools into $VENV (pip install -e .[dev])"
+echo "bootstrap: installing the project, its dev tools and the benchmarks' anchors into $VENV (pip install -e .[dev,bench])"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --progress-bar off \
-    -e ".[dev]"
+    -e ".[dev,bench]"
 printf '%s\n' "$wanted_hash" >"$STAMP"
 echo "bootstrap: done ($("$VENV/bin/python" -V))"

@@ -25,6 +25,10 @@ __all__ = ["ChartView", "dots_per_meter"]
 
 _INCH_M = 0.0254
 
+# before any plot exists (pyqtgraph's defaults are a black background, no antialiasing); here
+# and not in the application's start-up, so that pyqtgraph loads only when a chart is shown
+pg.setConfigOptions(background="w", foreground="k", antialias=True)
+
 
 def dots_per_meter(dpi: float) -> int:
     """The PNG pHYs value for a dpi (300 dpi → 11811 px/m, which Word reads back as 300 dpi)."""

@@ -26,11 +26,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSize, QSizeF
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSize, QSizeF
 from PySide6.QtGui import (
     QGuiApplication,
     QImage,
-    QImageWriter,
     QPageLayout,
     QPageSize,
     QPainter,
@@ -40,6 +39,7 @@ from PySide6.QtSvg import QSvgGenerator
 
 from aomori_desktop import APP_NAME, __version__
 from aomori_desktop.charts.base import ChartView
+from aomori_desktop.charts.png import png_bytes
 from aomori_desktop.charts.style import CSS_DPI, AxisLabelMode, ChartStyle
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.fileio import write_bytes_atomically
@@ -65,7 +65,6 @@ CM_PER_INCH: Final = 2.54
 DPI_CHOICES: Final = (150, 300, 600)
 MIN_DPI: Final = 72
 MAX_DPI: Final = 600
-PNG_QUALITY: Final = 80
 SVG_FONT_FALLBACKS: Final = (
     "BIZ UDゴシック",
     "Yu Gothic",
@@ -211,16 +210,7 @@ def safe_filename(stem: str, suffix: str = "", max_length: int = 80) -> str:
 
 
 def _png_bytes(chart: ChartView, size: QSize) -> bytes:
-    image = chart.render_image(size)
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QImageWriter(buffer, QByteArray(b"png"))
-    # Qt maps quality to the zlib level: 80 is a light level, about 25 % faster to encode
-    # than the default for ~7 % more bytes (charts are mostly white); ≥ 90 stores uncompressed.
-    writer.setQuality(PNG_QUALITY)
-    if not writer.write(image):
-        raise ChartExportError(f"PNG 画像を作成できませんでした（{writer.errorString()}）。")
-    return bytes(buffer.data().data())
+    return png_bytes(chart.render_image(size))  # charts/png.py: a fifth of Qt's encoding time
 
 
 def svg_font_family(svg: str, family: str) -> str:

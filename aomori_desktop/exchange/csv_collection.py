@@ -18,7 +18,7 @@ import io
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from aomori_desktop.domain.errors import InvalidInput, UserError
 from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
@@ -37,7 +37,9 @@ from aomori_desktop.exchange.collection_form import (
     starts_like_formula,
 )
 from aomori_desktop.exchange.grid import CellKind, ColumnSpec, read_value
-from aomori_desktop.exchange.xlsx_plan import Progress
+
+if TYPE_CHECKING:  # the workbook module loads openpyxl, which the window's start does not need
+    from aomori_desktop.exchange.xlsx_plan import Progress
 
 MAX_CSV_BYTES: Final = 50_000_000
 MAX_CSV_ROWS: Final = 500_000

@@ -37,8 +37,6 @@ from aomori_desktop.exchange.collection_form import (
     decimals_of,
 )
 from aomori_desktop.exchange.csv_collection import CsvEncoding, write_kpi_csv
-from aomori_desktop.exchange.xlsx_collection import write_collection_workbook
-from aomori_desktop.exchange.xlsx_plan import write_plan_workbook
 from aomori_desktop.fileio import write_bytes_atomically
 from aomori_desktop.services.changes import Applied
 from aomori_desktop.services.errors import NotFound, ValidationError
@@ -357,6 +355,8 @@ def write_collection_workbooks(
 ) -> Applied[list[Path]]:
     """Write the forms of `scope`: to the file `output`, or with `per_section` one file per
     担当課 into the folder `output`. Nothing is written until every workbook is made."""
+    from aomori_desktop.exchange.xlsx_collection import write_collection_workbook  # openpyxl
+
     state = state or TaskState()
     forms = build_forms(access, fiscal_year, scope, per_section=per_section)
     if per_section and not output.is_dir():
@@ -384,6 +384,8 @@ def export_plan_workbook(
         _check_year(find_plan(s, access.plan_id), fiscal_year)
         snapshot = read_snapshot(s, access.plan_id)
     state.check()
+    from aomori_desktop.exchange.xlsx_plan import write_plan_workbook  # openpyxl: when used
+
     data = write_plan_workbook(snapshot, fiscal_year, exported_at=access.clock(), progress=state)
     state.check()
     write_bytes_atomically(output, data)

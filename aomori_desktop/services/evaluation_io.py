@@ -163,16 +163,17 @@ def write_evaluation(
     session: Session,
     plan_id: int,
     records: EvaluationRecords,
-    measures: Mapping[str, MeasureRow],
-    projects: Mapping[str, ProjectRow],
+    measure_ids: Mapping[str, int],
+    project_ids: Mapping[str, int],
 ) -> None:
-    """Insert a plan's evaluation records (already validated; rows flushed, ids known)."""
+    """Insert a plan's evaluation records (already validated), given the new rows' ids of
+    its measures (by code) and projects (by id)."""
     for m in records.measures:
-        session.add(measure_evaluation_row(m, measures[m.measure].id))
+        session.add(measure_evaluation_row(m, measure_ids[m.measure]))
     for p in records.projects:
         session.add(
             ProjectEvaluationRow(
-                project_id=projects[p.project].id,
+                project_id=project_ids[p.project],
                 fiscal_year=p.fiscal_year,
                 course=p.course.value if p.course else None,
                 entered_by=p.entered_by,
@@ -180,5 +181,5 @@ def write_evaluation(
             )
         )
     for o in records.opinions:
-        measure_id = measures[o.measure].id if o.measure is not None else None
+        measure_id = measure_ids[o.measure] if o.measure is not None else None
         session.add(opinion_row(o, plan_id, measure_id))

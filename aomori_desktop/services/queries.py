@@ -8,8 +8,10 @@ as a plain value of `domain.plan` (what the export holds, and what a removal kee
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aomori_desktop.domain.plan import (
     AuditEntry,
@@ -75,6 +77,8 @@ from aomori_desktop.store.models import (
 
 __all__ = ["PlanQueries"]
 
+_FEW_KPIS = 500  # up to this many KPIs are read by code; more: the whole plan (one query)
+
 
 class PlanQueries:
     """Reads one plan for the window, the reports and the CLI (never writes)."""
@@ -85,20 +89,23 @@ class PlanQueries:
 
     def header(self) -> PlanHeader:
         with self._access.reading() as s:
-            row = s.get(PlanRow, self.plan_id)
-            if row is None:
-                raise NotFound("計画が見つかりません。")
-            return PlanHeader(
-                id=row.id,
-                info=PlanInfo(
-                    name=row.name,
-                    first_fiscal_year=row.first_fiscal_year,
-                    last_fiscal_year=row.last_fiscal_year,
-                    status=PlanStatus(row.status),
-                    description=row.description,
-                    grade_scheme=scheme_of(row),
-                ),
-            )
+            return self._header(s)
+
+    def _header(self, s: Session) -> PlanHeader:
+        row = s.get(PlanRow, self.plan_id)
+        if row is None:
+            raise NotFound("計画が見つかりません。")
+        return PlanHeader(
+            id=row.id,
+            info=PlanInfo(
+                name=row.name,
+                first_fiscal_year=row.first_fiscal_year,
+                last_fiscal_year=row.last_fiscal_year,
+                status=PlanStatus(row.status),
+                description=row.description,
+                grade_scheme=scheme_of(row),
+            ),
+        )
 
     # ------------------------------------------------------------ tree
 
@@ -204,57 +211,63 @@ class PlanQueries:
 
     # ------------------------------------------------------------ progress
 
-    def year_progress(self, fiscal_year: int) -> dict[str, YearProgress]:
-        """Every KPI's progress for one fiscal year (drives the tree badges)."""
+    def year_progress(
+        self, fiscal_year: int, codes: Collection[str] | None = None
+    ) -> dict[str, YearProgress]:
+        """Each KPI's progress for one fiscal year (drives the tree badges): every KPI of the
+        plan, or only those in `codes` (one edited KPI costs one row, not the whole plan)."""
         scheme = self.header().info.grade_scheme
-        with self._access.reading() as s:
-            kpis = s.execute(
-                select(
-                    KpiRow.id,
-                    KpiRow.code,
-                    KpiRow.baseline,
-                    KpiRow.baseline_fiscal_year,
-                    KpiRow.target,
-                    KpiRow.target_fiscal_year,
-                    KpiRow.direction,
-                ).where(KpiRow.plan_id == self.plan_id)
-            ).all()
-            years = {
-                row.kpi_id: row
-                for row in s.execute(
-                    select(KpiYearRow.kpi_id, KpiYearRow.actual, KpiYearRow.interim_target)
-                    .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
-                    .where(KpiRow.plan_id == self.plan_id, KpiYearRow.fiscal_year == fiscal_year)
-                )
-            }
-        result: dict[str, YearProgress] = {}
-        for k in kpis:
-            terms = KpiTerms(
-                k.baseline,
-                k.baseline_fiscal_year,
-                k.target,
-                k.target_fiscal_year,
-                Direction(k.direction),
+        query = (
+            select(
+                KpiRow.code,
+                KpiRow.baseline,
+                KpiRow.baseline_fiscal_year,
+                KpiRow.target,
+                KpiRow.target_fiscal_year,
+                KpiRow.direction,
+                KpiYearRow.actual,
+                KpiYearRow.interim_target,
             )
-            y = years.get(k.id)
-            result[k.code] = evaluate_year(
-                terms,
+            .outerjoin(
+                KpiYearRow,
+                (KpiYearRow.kpi_id == KpiRow.id) & (KpiYearRow.fiscal_year == fiscal_year),
+            )
+            .where(KpiRow.plan_id == self.plan_id)
+        )
+        if codes is not None and len(codes) <= _FEW_KPIS:
+            query = query.where(KpiRow.code.in_(sorted(codes)))
+        with self._access.reading() as s:
+            rows = s.execute(query).all()
+        return {
+            code: evaluate_year(
+                KpiTerms(baseline, baseline_fy, target, target_fy, Direction(direction)),
                 fiscal_year,
-                y.actual if y else None,
-                y.interim_target if y else None,
+                actual,
+                interim,
                 scheme,
             )
-        return result
+            for code, baseline, baseline_fy, target, target_fy, direction, actual, interim in rows
+        }
 
     # ------------------------------------------------------------ details
 
     def kpi_detail(self, code: str) -> KpiDetail:
-        header = self.header()
-        with self._access.reading() as s:
+        with self._access.reading() as s:  # one session for the page's five reads
+            header = self._header(s)
             k = find_kpi(s, self.plan_id, code)
             stored = {
                 y.fiscal_year: y
-                for y in s.scalars(select(KpiYearRow).where(KpiYearRow.kpi_id == k.id))
+                for y in s.execute(
+                    select(
+                        KpiYearRow.fiscal_year,
+                        KpiYearRow.actual,
+                        KpiYearRow.interim_target,
+                        KpiYearRow.status,
+                        KpiYearRow.comment,
+                        KpiYearRow.entered_by,
+                        KpiYearRow.entered_at,
+                    ).where(KpiYearRow.kpi_id == k.id)
+                )
             }
             measures = s.execute(
                 select(PillarRow.number, MeasureRow.number, MeasureRow.title)

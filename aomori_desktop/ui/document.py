@@ -10,18 +10,21 @@ GUI thread; each view refreshes only what the record names and may skip the edit
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication, QWidget
 
 from aomori_desktop.domain.errors import UserError
+from aomori_desktop.domain.progress import YearProgress
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
+from aomori_desktop.services.dto import Overview, PlanHeader, TreeKey, TreeNode
 from aomori_desktop.services.errors import Conflict
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.services.tasks import Cancelled, TaskState
 from aomori_desktop.services.workspace import Database
 from aomori_desktop.ui.operations import Job, Operations
@@ -65,6 +68,70 @@ class AppliedCommand(QUndoCommand):
         self._skip = True
 
 
+class TurnReads(PlanQueries):
+    """The plan's queries, each whole-plan read done once per turn of the event loop.
+
+    One user action often makes several views read the same thing: opening a plan or changing
+    the fiscal year grades every KPI for the tree and again for the plan overview, and the
+    overview's charts read the tree the tree has just read. Here `tree`, `header`, `overview`
+    and `year_progress` are kept until the event loop next turns (or a change is broadcast,
+    or `forget` is called), and the tree's grades come out of the plan overview when it was
+    read in the same turn. Nothing outlives the turn, so a view never shows older figures than
+    a fresh read would (another PC's edits show on the next action, as before).
+
+    Reads from another thread (the database worker) are never kept: they go straight through.
+    """
+
+    def __init__(self, services: PlanServices) -> None:
+        super().__init__(services.access)
+        self._kept: dict[tuple[Any, ...], Any] = {}
+
+    def forget(self) -> None:
+        self._kept.clear()
+
+    def _keep(self, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+        app = QCoreApplication.instance()
+        if app is None or QThread.currentThread() is not app.thread():
+            return read()
+        if key not in self._kept:
+            if not self._kept:
+                QTimer.singleShot(0, self.forget)  # the next turn reads afresh
+            self._kept[key] = read()
+        return self._kept[key]
+
+    def header(self) -> PlanHeader:
+        header: PlanHeader = self._keep(("header",), super().header)
+        return header
+
+    def tree(self) -> TreeNode:
+        tree: TreeNode = self._keep(("tree",), super().tree)
+        return tree
+
+    def overview(self, scope: TreeKey, fiscal_year: int) -> Overview:
+        overview: Overview = self._keep(
+            ("overview", scope, fiscal_year),
+            lambda: super(TurnReads, self).overview(scope, fiscal_year),
+        )
+        return overview
+
+    def year_progress(
+        self, fiscal_year: int, codes: Collection[str] | None = None
+    ) -> dict[str, YearProgress]:
+        whole: dict[str, YearProgress] | None = self._kept.get(("year_progress", fiscal_year))
+        plan = self._kept.get(("overview", TreeKey.plan(), fiscal_year))
+        if whole is None and isinstance(plan, Overview):
+            whole = {row.code: row.progress for row in plan.kpis}
+        if whole is not None:
+            return whole if codes is None else {c: whole[c] for c in codes if c in whole}
+        if codes is not None:
+            return super().year_progress(fiscal_year, codes)
+        kept: dict[str, YearProgress] = self._keep(
+            ("year_progress", fiscal_year),
+            lambda: super(TurnReads, self).year_progress(fiscal_year),
+        )
+        return kept
+
+
 class PlanDocument(QObject):
     changed = Signal(object, object)  # Changes, initiator (the view that made the edit, or None)
     fiscalYearChanged = Signal(int)
@@ -81,8 +148,10 @@ class PlanDocument(QObject):
         super().__init__(parent)
         self.db = db
         self.services = PlanServices(db, plan_id, user=user)
-        self.reader = self.services.queries  # what the views read
+        self.reader = TurnReads(self.services)  # what the views read
         self.header = self.reader.header()
+        # first of all slots: no view reads what was kept from before a change
+        self.changed.connect(lambda *_args: self.reader.forget())
         self.prompts = prompts
         self.operations = Operations(self, dialog_parent=self._dialog_parent)
         self.undo_stack = QUndoStack(self)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -65,6 +66,7 @@ NUMBER_COLUMNS = (COL_INTERIM, COL_ACTUAL, COL_RATE, COL_EXPECTED)
 DIRECTIONS = [Direction.INCREASE, Direction.DECREASE, Direction.MAINTAIN]
 
 
+TARGET_WIDTH_SAMPLE = "9,999,999.9 千人（令和15(2033)年度）"
 HEADING_CHARS = 90  # about two lines at the page's width; the whole name is in the tooltip
 
 
@@ -204,6 +206,13 @@ class KpiPage(QWidget):
         self.baseline_confirmed = QCheckBox("確認済み")
         self.baseline_flag = QLabel()
         self.target_label = QLabel()
+        # one width for every KPI's target: a longer figure must not widen the form and so
+        # resize the chart beside it (a resize lays the chart out again and repaints the
+        # whole page on each selection); the whole text is in the tooltip
+        self.target_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.target_label.setMinimumWidth(
+            self.target_label.fontMetrics().horizontalAdvance(TARGET_WIDTH_SAMPLE)
+        )
         self.revise_button = QPushButton("目標値の見直し…")
         self.direction_combo = QComboBox()
         for d in DIRECTIONS:
@@ -408,9 +417,9 @@ class KpiPage(QWidget):
             self.baseline_confirmed.setChecked(detail.baseline_fiscal_year_confirmed)
             self.baseline_flag.setText("" if detail.baseline_fiscal_year_confirmed else "要確認")
             self.baseline_flag.setStyleSheet("color: #a00000; font-weight: bold;")
-            self.target_label.setText(
-                f"{format_decimal(detail.target)} {detail.unit}（{fy_label(detail.target_fiscal_year)}）"
-            )
+            target = f"{format_decimal(detail.target)} {detail.unit}（{fy_label(detail.target_fiscal_year)}）"
+            self.target_label.setText(target)
+            self.target_label.setToolTip(target)
             self.direction_combo.setCurrentIndex(DIRECTIONS.index(detail.direction))
             self.cumulative_check.setChecked(detail.cumulative)
             self._show_revisions(detail)

@@ -35,7 +35,6 @@ from aomori_desktop.services.workspace import (
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.evaluation_page import EvaluationController, install_evaluation
 from aomori_desktop.ui.file_actions import FileActions
-from aomori_desktop.ui.import_dialog import open_import_dialog
 from aomori_desktop.ui.kpi_page import KpiPage
 from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 from aomori_desktop.ui.plan_window import PlanWindow
@@ -128,9 +127,7 @@ class MainWindow(FileActions, PlanWindow):
         menu_file.addSeparator()
         self.act_backup = menu_file.addAction("バックアップを保存(&B)…", self.backup_dialog)
         menu_file.addSeparator()
-        self.act_import = menu_file.addAction(
-            "取り込み（調査票・CSV）(&I)…", lambda: open_import_dialog(self)
-        )
+        self.act_import = menu_file.addAction("取り込み（調査票・CSV）(&I)…", self.show_import)
         self.export_menu = menu_file.addMenu("書き出し(&E)")
         self.export_menu.aboutToShow.connect(self._fill_export_menu)
         self._fill_export_menu()
@@ -280,6 +277,8 @@ class MainWindow(FileActions, PlanWindow):
         self.year_combo.setCurrentIndex(list(document.fiscal_years).index(document.fiscal_year))
         self.year_combo.blockSignals(False)
         self.tree_model.set_tree_empty()  # another database: a fresh tree, not a merge
+        # the first page is the plan overview: read once, it also gives the tree its grades
+        document.reader.overview(TreeKey.plan(), document.fiscal_year)
         self._reload_tree()
         read_only = "（読み取り専用: 変更は保存できません）" if db.read_only else ""
         self.db_label.setText(f"データベース: {db.location}{read_only}")
@@ -386,6 +385,7 @@ class MainWindow(FileActions, PlanWindow):
         """Read everything again (another PC may have entered figures in the shared file)."""
         if self.document is None:
             return
+        self.document.reader.forget()
         try:
             self._reload_tree()
             node = self.current_node()
@@ -431,8 +431,8 @@ class MainWindow(FileActions, PlanWindow):
             if changes.structure:
                 self._reload_tree()
             elif changes.kpis:
-                self.tree_model.set_progress(
-                    self.document.reader.year_progress(self.document.fiscal_year),
+                self.tree_model.set_progress(  # the edited KPIs' grades only
+                    self.document.reader.year_progress(self.document.fiscal_year, changes.kpis),
                     set(changes.kpis),
                 )
         except UserError as exc:  # e.g. the file is locked for a moment: F5 reads again
@@ -449,6 +449,10 @@ class MainWindow(FileActions, PlanWindow):
 
     def _on_fiscal_year(self, fiscal_year: int) -> None:
         assert self.document is not None
+        overview = self.overview_page
+        if overview is not None and overview.scope == TreeKey.plan() and overview.isVisible():
+            # the plan overview grades every KPI anyway: the tree takes its grades from there
+            self.document.reader.overview(TreeKey.plan(), fiscal_year)
         self.tree_model.set_progress(self.document.reader.year_progress(fiscal_year))
         self.year_label.setText(f"評価年度: {fy_label(fiscal_year)}")
         self.settings.setValue("view/fiscal_year", fiscal_year)
@@ -464,6 +468,12 @@ class MainWindow(FileActions, PlanWindow):
 
         if self.document is not None:
             open_history(self, self.document, self.current_node())
+
+    def show_import(self) -> None:
+        """The returned 調査票 and CSV import (openpyxl loads with it, not at start-up)."""
+        from aomori_desktop.ui.import_dialog import open_import_dialog
+
+        open_import_dialog(self)
 
     def show_bulk_entry(self) -> None:
         from aomori_desktop.ui.bulk_entry import open_bulk_entry

@@ -1,4 +1,4 @@
-"""Qt application setup: bundled Japanese font, Qt's Japanese strings, locale, pyqtgraph defaults.
+"""Qt application setup: bundled Japanese font, Qt's Japanese strings, locale.
 
 The office PCs and the CI machines cannot be trusted to have a Japanese font (the CI machines have
 none: every kanji would be drawn as a box), so the application always registers the BIZ UDPGothic
@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication
@@ -125,9 +124,8 @@ def configure_application(app: QApplication) -> str:
     """Prepare *app* for the Japanese UI and return the application font's family name.
 
     Registers the bundled fonts and sets the application font, installs Qt's Japanese strings,
-    makes Japanese/Japan the default QLocale (number and date formats), sets the names QSettings
-    uses and pyqtgraph's defaults (white background, black text, antialiasing). Safe to call more
-    than once. Raises :class:`FontLoadError` if the bundled font cannot be loaded.
+    makes Japanese/Japan the default QLocale (number and date formats) and sets the names QSettings
+    uses. Safe to call more than once. Raises :class:`FontLoadError` if the bundled font cannot be loaded.
     """
     family = app.property(_FONT_FAMILY_PROPERTY)
     if not isinstance(family, str) or not family:
@@ -148,8 +146,8 @@ def configure_application(app: QApplication) -> str:
     icon = resources_dir() / "icons" / f"{APP_NAME}.png"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
-
-    pg.setConfigOptions(background="w", foreground="k", antialias=True)
+    # pyqtgraph's defaults (white, black, antialiasing) are set where the charts are defined
+    # (charts/base.py): importing pyqtgraph and numpy here cost a third of the start-up
     return family
 
 

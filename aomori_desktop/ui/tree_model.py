@@ -184,7 +184,7 @@ class PlanTreeModel(QAbstractItemModel):
                 first = self.createIndex(0, 0, item.children[0])
                 last = self.createIndex(len(item.children) - 1, 0, item.children[-1])
                 self.dataChanged.emit(first, last, roles)
-                stack.extend(item.children)
+                stack.extend(child for child in item.children if child.children)
 
     def set_tree_empty(self) -> None:
         self.beginResetModel()
@@ -259,21 +259,26 @@ class PlanTreeModel(QAbstractItemModel):
 
     # ------------------------------------------------------------ QAbstractItemModel
 
+    # index() and parent() run thousands of times per repaint (the view and the filter proxy
+    # map every visible row): a valid index of this model always points at an _Item
+
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
         if column != 0 or self._root is None:
             return QModelIndex()
         if not parent.isValid():
             return self.createIndex(row, 0, self._root) if row == 0 else QModelIndex()
-        parent_item = self._item(parent)
-        if parent_item is None or not 0 <= row < len(parent_item.children):
+        children = parent.internalPointer().children
+        if not 0 <= row < len(children):
             return QModelIndex()
-        return self.createIndex(row, 0, parent_item.children[row])
+        return self.createIndex(row, 0, children[row])
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        item = self._item(index)
-        if item is None or item.parent is None:
+        if not index.isValid():
             return QModelIndex()
-        return self.createIndex(item.parent.row, 0, item.parent)
+        up = index.internalPointer().parent
+        if up is None:
+            return QModelIndex()
+        return self.createIndex(up.row, 0, up)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         if self._root is None:

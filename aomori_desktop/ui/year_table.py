@@ -62,6 +62,17 @@ COL_INTERIM, COL_ACTUAL, COL_STATUS, COL_RATE, COL_EXPECTED, COL_GRADE, COL_COMM
 )
 NUMERIC_COLUMNS = {COL_INTERIM, COL_ACTUAL, COL_RATE, COL_EXPECTED}
 INVALID_BACKGROUND = QColor("#ffd6d6")
+_ROLES_SHOWN = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.EditRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+    )
+)
 
 #: The line above the yearly table (shown by the KPI page).
 YEAR_TABLE_HINT = (
@@ -97,6 +108,7 @@ class KpiYearTableModel(QAbstractTableModel):
         self._commit = commit
         self._detail: KpiDetail | None = None
         self._invalid: dict[tuple[int, int], tuple[str, str]] = {}  # cell → (typed text, message)
+        self._texts: dict[tuple[int, int], str] = {}  # cell → text shown, for this detail
 
     @property
     def detail(self) -> KpiDetail | None:
@@ -106,6 +118,7 @@ class KpiYearTableModel(QAbstractTableModel):
         same_kpi = (
             detail is not None and self._detail is not None and detail.code == self._detail.code
         )
+        self._texts.clear()
         if (
             same_kpi
             and detail is not None
@@ -185,6 +198,8 @@ class KpiYearTableModel(QAbstractTableModel):
         return flags
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role not in _ROLES_SHOWN:  # the view asks for a dozen roles per cell and paint
+            return None
         year = self.year_at(index.row()) if index.isValid() else None
         if year is None:
             return None
@@ -193,7 +208,11 @@ class KpiYearTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if invalid is not None:
                 return invalid[0]
-            return self._text(year, col)
+            key = (index.row(), col)
+            text = self._texts.get(key)
+            if text is None:
+                text = self._texts[key] = self._text(year, col)
+            return text
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if col in NUMERIC_COLUMNS:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -116,3 +116,22 @@ def test_quoted_values_are_short(text: str) -> None:
     assert problems_of(document) == [
         f"kpis[0].direction: 「{'x' * 40}…」は使えません（increase / decrease / maintain）。"
     ]
+
+
+def test_a_surrogate_in_the_text_itself_is_refused_without_an_escape(text: str) -> None:
+    # a document handed over as str (not decoded from a file) can carry the surrogate raw
+    doc = json.loads(text)
+    doc["kpis"][0]["unit"] = "件\udfff"
+    document = json.dumps(doc, ensure_ascii=False)
+    assert "\\u" not in document
+    assert problems_of(document) == [
+        "kpis[0].unit: 文字列に文字として扱えないデータ（対になっていないサロゲート）が含まれています。"
+    ]
+
+
+def test_a_key_written_twice_is_found_in_a_document_without_escapes(text: str) -> None:
+    document = text.replace('"unit": "件",', '"unit": "件", "unit": "人",', 1)
+    assert "\\u" not in document
+    assert problems_of(document) == [
+        "kpis[0]: 項目「unit」が重複しています（同じ項目は1回だけ書いてください）。"
+    ]

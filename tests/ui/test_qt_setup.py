@@ -117,6 +117,8 @@ def test_default_locale_is_japanese(qapp: QApplication) -> None:
 
 
 def test_application_names_and_chart_defaults(qapp: QApplication) -> None:
+    import aomori_desktop.charts.base  # noqa: F401  (every chart module imports it)
+
     assert QCoreApplication.applicationName() == APP_NAME
     assert QCoreApplication.organizationName() == APP_NAME
     assert pg.getConfigOption("background") == "w"

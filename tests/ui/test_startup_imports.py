@@ -1,0 +1,54 @@
+"""What the window's start loads: opening an existing plan paints the tree without the chart
+stack (pyqtgraph, numpy), the workbook reader (openpyxl) or the migrations (Alembic); each
+loads with the first chart, workbook or upgrade (docs/PERFORMANCE.md). No timing here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+DEFERRED = ("pyqtgraph", "numpy", "openpyxl", "alembic", "matplotlib")
+
+SCRIPT = """
+import json, sys, tempfile
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from aomori_desktop.ui.main_window import MainWindow
+from aomori_desktop.ui.prompts import Prompts
+from aomori_desktop.ui.qt_setup import create_application
+
+app = create_application(sys.argv[:1])
+settings = QSettings(str(Path(tempfile.mkdtemp()) / "s.ini"), QSettings.Format.IniFormat)
+window = MainWindow(Prompts(), settings)
+window.show()
+assert window.open_database(sys.argv[1])
+app.processEvents()
+rows = window.tree_model.rowCount(window.tree_model.index(0, 0))
+loaded = [m for m in {deferred!r} if m in sys.modules]
+window.select_key("K01@1-1")  # a KPI page: its chart needs pyqtgraph
+app.processEvents()
+print(json.dumps({{"rows": rows, "at_start": loaded, "after_chart": "pyqtgraph" in sys.modules}}))
+window.close()
+"""
+
+
+def test_opening_a_plan_defers_charts_workbooks_and_migrations(db_file: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.format(deferred=DEFERRED), str(db_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["rows"] == 5  # the five 戦略の柱 are in the tree
+    assert result["at_start"] == []
+    assert result["after_chart"] is True
