@@ -13,6 +13,7 @@ touches no widget.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -62,7 +63,6 @@ from aomori_desktop.services.workspace import (
     restore_database,
 )
 from aomori_desktop.ui.bulk_entry import BulkEntryWindow
-from aomori_desktop.ui.chart_panel import ChartPanel
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.prompts import Prompts
 
@@ -333,9 +333,13 @@ class ReadOnlyGuard(QObject):
 
 
 def _in_chart_panel(widget: QWidget, root: QWidget) -> bool:
+    # the chart stack loads with the first chart (docs/PERFORMANCE.md): before that, no panel
+    chart_panel = sys.modules.get("aomori_desktop.ui.chart_panel")
+    if chart_panel is None:
+        return False
     node: QObject | None = widget
     while node is not None and node is not root:
-        if isinstance(node, ChartPanel):
+        if isinstance(node, chart_panel.ChartPanel):
             return True
         node = node.parent()
     return False
