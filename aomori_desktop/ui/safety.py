@@ -13,6 +13,7 @@ touches no widget.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -62,7 +63,6 @@ from aomori_desktop.services.workspace import (
     restore_database,
 )
 from aomori_desktop.ui.bulk_entry import BulkEntryWindow
-from aomori_desktop.ui.chart_panel import ChartPanel
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.prompts import Prompts
 
@@ -333,9 +333,14 @@ class ReadOnlyGuard(QObject):
 
 
 def _in_chart_panel(widget: QWidget, root: QWidget) -> bool:
+    # no chart panel exists before its module is loaded (with the first chart: importing it
+    # here loaded pyqtgraph and numpy at start-up)
+    module = sys.modules.get("aomori_desktop.ui.chart_panel")
+    if module is None:
+        return False
     node: QObject | None = widget
     while node is not None and node is not root:
-        if isinstance(node, ChartPanel):
+        if isinstance(node, module.ChartPanel):
             return True
         node = node.parent()
     return False
