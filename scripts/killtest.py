@@ -621,7 +621,9 @@ def _build_templates(work: Path) -> int:
     from aomori_desktop.store.database import create_database, open_database
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from window_benchmark import build_database  # type: ignore[import-not-found]
+    from plans import build_snapshot  # type: ignore[import-not-found]
+
+    from aomori_desktop.services.workspace import import_plan
 
     expected: dict[str, str] = {}
     seeded = work / "seeded.sqlite3"
@@ -645,7 +647,11 @@ def _build_templates(work: Path) -> int:
     (work / "plan-small.json").write_text(dump_plan(export_plan(db)), encoding="utf-8")
     db.close()
     large_db = work / "large.sqlite3"
-    build_database(large_db, 300)
+    db = create_database(large_db)  # a 300-KPI plan from the benchmarks' generator
+    try:
+        import_plan(db, build_snapshot(300))
+    finally:
+        db.close()
     db = open_database(large_db)
     (work / "plan-large.json").write_text(dump_plan(export_plan(db)), encoding="utf-8")
     db.close()
