@@ -81,6 +81,8 @@ def run(db: str, *, seed: int, cycle: int, steps: int = 0) -> int:
             return True
 
         def run_dialog(self, dialog: QDialog) -> bool:
+            message = getattr(dialog, "message", None)  # e.g. who holds the file
+            self.errors.append(message.text() if message is not None else dialog.windowTitle())
             return False
 
     app = create_application(sys.argv[:1])

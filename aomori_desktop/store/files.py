@@ -71,6 +71,38 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def process_started(pid: int) -> str:
+    """When the process `pid` of this computer started, as an opaque text ("" if unknown).
+
+    Process ids are reused (quickly on Windows, after 32,768 on Linux): a lock names its
+    process by id and start, so a new process that got the same id is not taken for it.
+    """
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        return _windows_process_started(pid)
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return ""
+    fields = stat.rsplit(")", 1)[-1].split()
+    return fields[19] if len(fields) > 19 else ""  # starttime, in clock ticks since boot
+
+
+def _windows_process_started(pid: int) -> str:  # pragma: no cover - Windows only
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)
+    if not handle:
+        return ""
+    try:
+        times = [ctypes.c_ulonglong() for _ in range(4)]
+        if not kernel32.GetProcessTimes(handle, *(ctypes.byref(t) for t in times)):
+            return ""
+        return str(times[0].value)  # creation time
+    finally:
+        kernel32.CloseHandle(handle)
+
+
 def _windows_pid_alive(pid: int) -> bool:  # pragma: no cover - Windows only
     import ctypes
 

@@ -8,7 +8,8 @@ holding the user name, the computer, the process id and since when, and touches 
 `HEARTBEAT_S` seconds. Whoever comes second reads who holds it and may open read-only.
 
 A lock whose holder is gone is taken over without asking anyone to delete files: on the same
-computer when its process no longer runs, from any computer when it has not been touched for
+computer when its process no longer runs (its id and start time, since ids are reused), from
+any computer when it has not been touched for
 `STALE_AFTER_S` seconds (a crashed or powered-off PC). Takeover itself is serialised by a
 second O_EXCL file, so two PCs finding the same stale lock cannot both win.
 
@@ -33,7 +34,7 @@ from typing import ClassVar, Final
 
 from aomori_desktop import __version__
 from aomori_desktop.store.errors import StoreError
-from aomori_desktop.store.files import os_user, pid_alive, this_machine
+from aomori_desktop.store.files import os_user, pid_alive, process_started, this_machine
 
 LOCK_SUFFIX: Final = ".lock"
 HEARTBEAT_S: Final = 10.0
@@ -58,6 +59,7 @@ class LockHolder:
     since: datetime  # aware
     seen: datetime  # the last heartbeat (the file's modification time), aware
     token: str
+    started: str = ""  # when its process started (`files.process_started`), "" if unknown
 
     @property
     def on_this_machine(self) -> bool:
@@ -114,6 +116,7 @@ def read_holder(path: Path) -> LockHolder | None:
             since=datetime.fromisoformat(str(data["since"])),
             seen=seen,
             token=str(data["token"]),
+            started=str(data.get("started", "")),
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return LockHolder(user="", machine="", pid=0, since=seen, seen=seen, token="")
@@ -124,8 +127,11 @@ def is_stale(holder: LockHolder, now: float, stale_after: float = STALE_AFTER_S)
     age = now - holder.seen.timestamp()
     if not holder.token:
         return age > UNWRITTEN_AFTER_S
-    if holder.on_this_machine and not pid_alive(holder.pid):
-        return True
+    if holder.on_this_machine:
+        if not pid_alive(holder.pid):
+            return True
+        if holder.started and process_started(holder.pid) != holder.started:
+            return True  # its id now belongs to another process (ids are reused)
     return age > stale_after
 
 
@@ -207,6 +213,7 @@ class WriterLock:
             "user": os_user(),
             "machine": this_machine(),
             "pid": os.getpid(),
+            "started": process_started(os.getpid()),
             "since": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
             "token": token,
             "application": f"aomori-desktop {__version__}",

@@ -26,7 +26,7 @@ from aomori_desktop.services.workspace import (
     open_read_only,
 )
 from aomori_desktop.store.errors import DatabaseReadOnly
-from aomori_desktop.store.files import this_machine
+from aomori_desktop.store.files import process_started, this_machine
 from aomori_desktop.store.lock import STALE_AFTER_S, LockLost, WriterLock, lock_path, read_holder
 from tests.safety.helpers import (
     actuals,
@@ -38,17 +38,16 @@ from tests.safety.helpers import (
 )
 
 
-def write_foreign_lock(db: Path, *, machine: str, age_s: float, pid: int = 4242) -> Path:
-    """A lock file as another PC writes it, last touched `age_s` seconds ago."""
+def write_foreign_lock(
+    db: Path, *, machine: str, age_s: float, pid: int = 4242, started: str = ""
+) -> Path:
+    """A lock file as another PC (or process) writes it, last touched `age_s` seconds ago."""
     path = lock_path(db)
     since = (datetime.now().astimezone() - timedelta(hours=2)).isoformat(timespec="seconds")
-    path.write_text(
-        json.dumps(
-            {"user": "八戸 次郎", "machine": machine, "pid": pid, "since": since, "token": "f00d"},
-            ensure_ascii=False,
-        ),
-        encoding="utf-8",
-    )
+    data = {"user": "八戸 次郎", "machine": machine, "pid": pid, "since": since, "token": "f00d"}
+    if started:
+        data["started"] = started
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     touched = time.time() - age_s
     os.utime(path, (touched, touched))
     return path
@@ -113,6 +112,31 @@ def test_a_lock_left_by_a_killed_instance_is_taken_over(seeded_copy: Path) -> No
     finally:
         db.close()
     assert actuals(seeded_copy) == {("K03", 2024): "80"}
+
+
+def test_a_lock_whose_process_id_was_reused_is_taken_over_at_once(seeded_copy: Path) -> None:
+    """After a crash or a reboot another process may get the holder's id (Windows reuses ids
+    at once, Linux after 32,768): the lock names its process by id and start time."""
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        write_foreign_lock(seeded_copy, machine=this_machine(), age_s=1, pid=other.pid, started="1")
+        db = open_existing(seeded_copy)  # a live process, but not the one that made the lock
+        try:
+            assert db.lock is not None and db.lock.taken_over is not None
+        finally:
+            db.close()
+        write_foreign_lock(
+            seeded_copy,
+            machine=this_machine(),
+            age_s=1,
+            pid=other.pid,
+            started=process_started(other.pid),
+        )
+        with pytest.raises(DatabaseInUse):  # the same process: still the holder
+            open_existing(seeded_copy)
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_a_lock_of_another_pc_is_honoured_while_it_beats(seeded_copy: Path) -> None:
