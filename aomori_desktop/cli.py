@@ -430,6 +430,66 @@ def _read_text_file(path: Path) -> str:
 
 
 def _cmd_import_json(args: argparse.Namespace) -> int:
+    from aomori_desktop.exchange.json_stream import NotStreamable
+
+    target = _db_target(args)
+    try:
+        if not _is_file_target(target):
+            raise NotStreamable("a server database")  # created only for a valid file
+        location, name, kpis, projects = _import_json_streaming(Path(args.file), target)
+    except NotStreamable:
+        # any other layout, and every file with a problem of form: read whole, as before
+        location, name, kpis, projects = _import_json_whole(args, target)
+    print(
+        f"「{args.file}」から「{name}」をデータベース「{location}」に読み込みました"
+        f"（KPI {kpis}、共創プロジェクト {projects}）。"
+    )
+    return EXIT_OK
+
+
+def _import_json_streaming(path: Path, target: str) -> tuple[str, str, int, int]:
+    """The plan read and written element by element (services.plan_import): a file of
+    5,000 KPIs is never in memory whole. Raises `NotStreamable` (nothing written, no backup
+    left) for a file it does not take that way."""
+    from aomori_desktop.exchange.json_stream import (
+        NotStreamable,
+        has_escapes,
+        read_plan_parts,
+        text_chunks,
+    )
+    from aomori_desktop.fileio import import_file_chunks
+    from aomori_desktop.services.plan_import import create_with_plan_parts, import_plan_parts
+    from aomori_desktop.services.workspace import (
+        backup_before_import,
+        discard_backups,
+        open_existing,
+    )
+
+    escapes = has_escapes(import_file_chunks(path, MAX_IMPORT_BYTES))
+    parts = read_plan_parts(
+        text_chunks(import_file_chunks(path, MAX_IMPORT_BYTES), escapes=escapes), escapes=escapes
+    )
+    if not Path(target).expanduser().exists():
+        db, imported = create_with_plan_parts(target, parts, source=str(path))
+        db.close()
+        return db.location, imported.name, imported.kpis, imported.projects
+    if _holds_a_plan(target):
+        raise NotStreamable("a plan is there")  # the whole reading says what is wrong first
+    db = open_existing(target)
+    made = [db.report.daily_backup] if db.report.daily_backup else []
+    try:
+        backup = None if db.read_only else backup_before_import(db)
+        made += [backup.path] if backup else []
+        imported = import_plan_parts(db, parts, source=str(path))
+    except BaseException:
+        discard_backups(made)  # the refused file left the database as it was
+        raise
+    finally:
+        db.close()
+    return db.location, imported.name, imported.kpis, imported.projects
+
+
+def _import_json_whole(args: argparse.Namespace, target: str) -> tuple[str, str, int, int]:
     from aomori_desktop.exchange.json_format import load_plan
     from aomori_desktop.services.errors import Conflict as PlanExists
     from aomori_desktop.services.workspace import (
@@ -437,14 +497,11 @@ def _cmd_import_json(args: argparse.Namespace) -> int:
         check_importable,
         create_with_plan,
         import_plan,
-        list_plans,
         open_existing,
-        open_for_reading,
     )
 
     snapshot = load_plan(_read_text_file(Path(args.file)))
     check_importable(snapshot)  # every problem listed before any file is made or copied
-    target = _db_target(args)
     # A new file is built whole beside the target and appears only when the plan is in it
     # (the default database too: seeding it first made every import without --db fail).
     if _is_file_target(target) and not Path(target).expanduser().exists():
@@ -457,16 +514,13 @@ def _cmd_import_json(args: argparse.Namespace) -> int:
         finally:
             db.close()
     else:
-        probe = open_for_reading(target)  # refused before anything is locked or copied
-        try:
-            if list_plans(probe):
-                raise PlanExists(
-                    f"データベース「{probe.location}」には既に計画が登録されているため、"
-                    "読み込みを中止しました（何も変更していません）。"
-                    "新しいデータベースファイルを指定してください。"
-                )
-        finally:
-            probe.close()
+        holding = _holds_a_plan(target)  # refused before anything is locked or copied
+        if holding is not None:
+            raise PlanExists(
+                f"データベース「{holding}」には既に計画が登録されているため、"
+                "読み込みを中止しました（何も変更していません）。"
+                "新しいデータベースファイルを指定してください。"
+            )
         db = open_existing(target)
         try:
             if not db.read_only:
@@ -474,11 +528,18 @@ def _cmd_import_json(args: argparse.Namespace) -> int:
             import_plan(db, snapshot, source=str(args.file))
         finally:
             db.close()
-    print(
-        f"「{args.file}」から「{snapshot.plan.name}」をデータベース「{db.location}」に読み込みました"
-        f"（KPI {len(snapshot.kpis)}、共創プロジェクト {len(snapshot.projects)}）。"
-    )
-    return EXIT_OK
+    return db.location, snapshot.plan.name, len(snapshot.kpis), len(snapshot.projects)
+
+
+def _holds_a_plan(target: str) -> str | None:
+    """The database's location when it holds a plan already (None when it holds none)."""
+    from aomori_desktop.services.workspace import list_plans, open_for_reading
+
+    probe = open_for_reading(target)
+    try:
+        return probe.location if list_plans(probe) else None
+    finally:
+        probe.close()
 
 
 def _empty_server_database(target: str):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 from aomori_desktop.domain.errors import UserError
@@ -52,8 +53,14 @@ def read_import_file(path: Path, max_bytes: int) -> bytes:
     Opened without blocking and checked on the open handle, so a named pipe with no writer
     (which would wait for ever), a device such as /dev/zero behind a symlink (which never
     ends), or a file swapped between a check and the read cannot hang or flood the import.
-    Every importer (JSON, Excel, CSV) reads its file through this.
+    Every importer (JSON, Excel, CSV) reads its file through this or `import_file_chunks`.
     """
+    return b"".join(import_file_chunks(path, max_bytes))
+
+
+def import_file_chunks(path: Path, max_bytes: int) -> Iterator[bytes]:
+    """`read_import_file` a megabyte at a time (the streaming JSON import): the same checks,
+    made when the first chunk is asked for."""
     if not os.path.lexists(path):
         raise UserError(f"ファイル「{path}」が見つかりません。")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
@@ -81,23 +88,21 @@ def read_import_file(path: Path, max_bytes: int) -> bytes:
                 f"ファイル「{path}」は大きすぎます（{info.st_size / 1_000_000:,.0f} MB）。"
                 f"読み込めるのは {max_bytes // 1_000_000} MB までです。"
             )
-        chunks: list[bytes] = []
         total = 0
         while True:
             chunk = os.read(fd, min(1 << 20, max_bytes + 1 - total))
             if not chunk:
                 break
-            chunks.append(chunk)
             total += len(chunk)
             if total > max_bytes:  # grew while being read
                 raise UserError(
                     f"ファイル「{path}」は大きすぎます。読み込めるのは {max_bytes // 1_000_000} MB までです。"
                 )
+            yield chunk
     except OSError as exc:
         raise UserError(f"ファイル「{path}」を読み取れません（{exc.strerror or exc}）。") from exc
     finally:
         os.close(fd)
-    return b"".join(chunks)
 
 
 def path_in_folder(folder: Path, name: str) -> Path:

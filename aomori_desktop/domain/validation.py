@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Protocol
@@ -35,6 +35,8 @@ from aomori_desktop.domain.plan import (
     Direction,
     Kpi,
     KpiYear,
+    Pillar,
+    PlanInfo,
     PlanSnapshot,
     Project,
     ProjectYear,
@@ -314,8 +316,87 @@ def grade_scheme_problems(scheme: GradeScheme, where: str = "計画") -> list[st
 
 
 def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
+    checker = PlanChecker(snapshot.plan, snapshot.pillars, snapshot.projects)
+    checker.kpis(snapshot.kpis)
+    checker.audit(snapshot.audit)
+    checker.evaluation(snapshot.evaluation)
+    return checker.problems()
+
+
+class PlanChecker:
+    """`validate_snapshot` for a plan read piece by piece (the streaming JSON import): the
+    plan, its pillars and projects first, then the KPIs, the audit log and the evaluation in
+    batches. It keeps only what the whole-plan rules need (measure codes, project ids, KPI
+    ids) and `problems()` lists every problem in the order `validate_snapshot` does."""
+
+    def __init__(
+        self, info: PlanInfo, pillars: Sequence[Pillar], projects: Sequence[Project]
+    ) -> None:
+        self.head = _head_problems(info, pillars, projects)
+        self.known_measures = set(
+            m.code for p in pillars for m in p.measures if _measure_code_ok(p, m.code)
+        )
+        self.known_projects = {p.id for p in projects}
+        self.years = range(info.first_fiscal_year, info.last_fiscal_year + 1)
+        self._kpi_ids: Counter[str] = Counter()
+        self._kpi_problems: list[str] = []
+        self._audit_problems: list[str] = []
+        self._audit_count = 0
+        self._evaluation_problems: list[str] = []
+        self.failed = bool(self.head)
+
+    def kpis(self, kpis: Iterable[Kpi]) -> None:
+        for kpi in kpis:
+            self._kpi_ids[kpi.id] += 1
+            if self._kpi_ids[kpi.id] > 1:
+                self.failed = True
+            found = _validate_kpi(kpi, self.known_measures, self.years)
+            if found:
+                self.failed = True
+                self._kpi_problems.extend(found)
+
+    def audit(self, entries: Iterable[AuditEntry]) -> None:
+        for entry in entries:
+            self._audit_count += 1
+            found = audit_problems(entry, f"変更履歴 {self._audit_count}件目")
+            if found:
+                self.failed = True
+                self._audit_problems.extend(found)
+
+    def evaluation(self, records: EvaluationRecords) -> None:
+        found = evaluation_problems(records, self.known_measures, self.known_projects, self.years)
+        if found:
+            self.failed = True
+            self._evaluation_problems.extend(found)
+
+    def problems(self) -> list[str]:
+        duplicates = [
+            f"KPI {shown(k)}: IDが重複しています。" for k, n in self._kpi_ids.items() if n > 1
+        ]
+        return [
+            *self.head,
+            *duplicates,
+            *self._kpi_problems,
+            *self._audit_problems,
+            *self._evaluation_problems,
+        ]
+
+
+def _measure_code_ok(pillar: Pillar, code: str) -> bool:
+    m = MEASURE_CODE.fullmatch(code)
+    return (
+        1 <= pillar.number <= MAX_NUMBER
+        and m is not None
+        and code_number(m.group(1)) == pillar.number
+        and code_number(m.group(2)) is not None
+    )
+
+
+def _head_problems(
+    info: PlanInfo, pillars: Sequence[Pillar], projects: Sequence[Project]
+) -> list[str]:
+    """The rules of the plan, its pillars, measures, placements and projects."""
     problems: list[str] = []
-    info = snapshot.plan
     if not info.name.strip():
         problems.append("計画: 名称が空です。")
     problems.extend(text_problems("計画", PLAN_TEXT, {"name": info.name}))
@@ -330,16 +411,16 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
         problems.append(f"計画: 期間が長すぎます（{MAX_PLAN_YEARS}年度まで）。")
     problems.extend(grade_scheme_problems(info.grade_scheme))
 
-    project_ids = [p.id for p in snapshot.projects]
+    project_ids = [p.id for p in projects]
     for dup in _duplicates(project_ids):
         problems.append(f"プロジェクト {shown(dup)}: IDが重複しています。")
     known_projects = set(project_ids)
     home_count: Counter[str] = Counter()
 
-    for dup in _duplicates(_int_text(p.number) for p in snapshot.pillars):
+    for dup in _duplicates(_int_text(p.number) for p in pillars):
         problems.append(f"戦略の柱 {dup}: 番号が重複しています。")
     measure_codes: list[str] = []
-    for pillar in snapshot.pillars:
+    for pillar in pillars:
         number_ok = 1 <= pillar.number <= MAX_NUMBER
         where = f"戦略の柱 {_int_text(pillar.number)}"
         if not number_ok:
@@ -397,7 +478,7 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
         problems.append(f"共創施策 {dup}: コードが重複しています。")
 
     years = range(info.first_fiscal_year, info.last_fiscal_year + 1)
-    for project in snapshot.projects:
+    for project in projects:
         where = f"プロジェクト {shown(project.id)}"
         if not project.id.strip():
             problems.append("プロジェクト: IDが空です。")
@@ -411,14 +492,6 @@ def validate_snapshot(snapshot: PlanSnapshot) -> list[str]:
             )
         problems.extend(period_problems(where, (y.fiscal_year for y in project.years), years))
 
-    known_measures = set(measure_codes)
-    for dup in _duplicates(k.id for k in snapshot.kpis):
-        problems.append(f"KPI {shown(dup)}: IDが重複しています。")
-    for kpi in snapshot.kpis:
-        problems.extend(_validate_kpi(kpi, known_measures, years))
-    for i, entry in enumerate(snapshot.audit, start=1):
-        problems.extend(audit_problems(entry, f"変更履歴 {i}件目"))
-    problems.extend(evaluation_problems(snapshot.evaluation, known_measures, known_projects, years))
     return problems
 
 

@@ -556,109 +556,114 @@ def _read_projects(r: _Reader, doc: dict[str, Any]) -> tuple[Project, ...]:
 
 
 def _read_kpis(r: _Reader, doc: dict[str, Any]) -> tuple[Kpi, ...]:
-    kpis = []
-    for i, raw in enumerate(r.list_(doc, "kpis", "$")):
-        path = f"kpis[{i}]"
-        k = r.obj(raw, path)
-        if k is None:
+    kpis = (read_kpi(r, raw, i) for i, raw in enumerate(r.list_(doc, "kpis", "$")))
+    return tuple(k for k in kpis if k is not None)
+
+
+def read_kpi(r: _Reader, raw: Any, i: int) -> Kpi | None:
+    """`kpis[i]` of the document (None when it is no object: `r` says so)."""
+    path = f"kpis[{i}]"
+    k = r.obj(raw, path)
+    if k is None:
+        return None
+    baseline = r.obj(k.get("baseline"), f"{path}.baseline") or {}
+    target = r.obj(k.get("target"), f"{path}.target") or {}
+    direction = r.enum(Direction, k, "direction", path, "increase / decrease / maintain")
+    if direction is None and k.get("direction") is None:
+        r.fail(f"{path}.direction", "項目がありません。")
+    measures = r.list_(k, "measures", path)
+    for j, code in enumerate(measures):
+        if not isinstance(code, str):
+            r.fail(f"{path}.measures[{j}]", '施策コード（例: "1-2"）の文字列が必要です。')
+    years = []
+    for j, raw_y in enumerate(r.list_(k, "years", path, required=False)):
+        ypath = f"{path}.years[{j}]"
+        y = r.obj(raw_y, ypath)
+        if y is None:
             continue
-        baseline = r.obj(k.get("baseline"), f"{path}.baseline") or {}
-        target = r.obj(k.get("target"), f"{path}.target") or {}
-        direction = r.enum(Direction, k, "direction", path, "increase / decrease / maintain")
-        if direction is None and k.get("direction") is None:
-            r.fail(f"{path}.direction", "項目がありません。")
-        measures = r.list_(k, "measures", path)
-        for j, code in enumerate(measures):
-            if not isinstance(code, str):
-                r.fail(f"{path}.measures[{j}]", '施策コード（例: "1-2"）の文字列が必要です。')
-        years = []
-        for j, raw_y in enumerate(r.list_(k, "years", path, required=False)):
-            ypath = f"{path}.years[{j}]"
-            y = r.obj(raw_y, ypath)
-            if y is None:
-                continue
-            years.append(
-                KpiYear(
-                    fiscal_year=r.int_(y, "fiscal_year", ypath),
-                    actual=r.opt_decimal(y, "actual", ypath),
-                    interim_target=r.opt_decimal(y, "interim_target", ypath),
-                    status=r.enum(FigureStatus, y, "status", ypath, "preliminary / final"),
-                    comment=r.str_(y, "comment", ypath, default=""),
-                    entered_by=r.str_(y, "entered_by", ypath, default=""),
-                    entered_at=r.datetime_(y, "entered_at", ypath),
-                )
-            )
-        revisions = []
-        for j, raw_rev in enumerate(r.list_(k, "target_revisions", path, required=False)):
-            rpath = f"{path}.target_revisions[{j}]"
-            rev = r.obj(raw_rev, rpath)
-            if rev is None:
-                continue
-            old = r.obj(rev.get("old"), f"{rpath}.old") or {}
-            new = r.obj(rev.get("new"), f"{rpath}.new") or {}
-            revised_at = r.datetime_(rev, "revised_at", rpath)
-            if revised_at is None and rev.get("revised_at") is None:
-                r.fail(f"{rpath}.revised_at", "項目がありません。")
-            revisions.append(
-                TargetRevision(
-                    old_value=r.decimal(old, "value", f"{rpath}.old"),
-                    old_fiscal_year=r.int_(old, "fiscal_year", f"{rpath}.old"),
-                    new_value=r.decimal(new, "value", f"{rpath}.new"),
-                    new_fiscal_year=r.int_(new, "fiscal_year", f"{rpath}.new"),
-                    reason=r.str_(rev, "reason", rpath),
-                    revised_by=r.str_(rev, "revised_by", rpath, default=""),
-                    revised_at=revised_at or datetime.fromisoformat("1970-01-01T00:00:00+00:00"),
-                )
-            )
-        kpis.append(
-            Kpi(
-                id=r.str_(k, "id", path),
-                name=r.str_(k, "name", path),
-                unit=r.str_(k, "unit", path),
-                baseline=r.decimal(baseline, "value", f"{path}.baseline"),
-                baseline_fiscal_year=r.int_(baseline, "fiscal_year", f"{path}.baseline"),
-                baseline_fiscal_year_confirmed=r.bool_(
-                    baseline, "fiscal_year_confirmed", f"{path}.baseline", default=False
-                ),
-                target=r.decimal(target, "value", f"{path}.target"),
-                target_fiscal_year=r.int_(target, "fiscal_year", f"{path}.target"),
-                direction=direction or Direction.INCREASE,
-                cumulative=r.bool_(k, "cumulative", path, default=False),
-                measures=tuple(c for c in measures if isinstance(c, str)),
-                data_source=r.str_(k, "data_source", path, default=""),
-                responsible_section=r.str_(k, "responsible_section", path, default=""),
-                definition=r.str_(k, "definition", path, default=""),
-                years=tuple(years),
-                target_revisions=tuple(revisions),
+        years.append(
+            KpiYear(
+                fiscal_year=r.int_(y, "fiscal_year", ypath),
+                actual=r.opt_decimal(y, "actual", ypath),
+                interim_target=r.opt_decimal(y, "interim_target", ypath),
+                status=r.enum(FigureStatus, y, "status", ypath, "preliminary / final"),
+                comment=r.str_(y, "comment", ypath, default=""),
+                entered_by=r.str_(y, "entered_by", ypath, default=""),
+                entered_at=r.datetime_(y, "entered_at", ypath),
             )
         )
-    return tuple(kpis)
+    revisions = []
+    for j, raw_rev in enumerate(r.list_(k, "target_revisions", path, required=False)):
+        rpath = f"{path}.target_revisions[{j}]"
+        rev = r.obj(raw_rev, rpath)
+        if rev is None:
+            continue
+        old = r.obj(rev.get("old"), f"{rpath}.old") or {}
+        new = r.obj(rev.get("new"), f"{rpath}.new") or {}
+        revised_at = r.datetime_(rev, "revised_at", rpath)
+        if revised_at is None and rev.get("revised_at") is None:
+            r.fail(f"{rpath}.revised_at", "項目がありません。")
+        revisions.append(
+            TargetRevision(
+                old_value=r.decimal(old, "value", f"{rpath}.old"),
+                old_fiscal_year=r.int_(old, "fiscal_year", f"{rpath}.old"),
+                new_value=r.decimal(new, "value", f"{rpath}.new"),
+                new_fiscal_year=r.int_(new, "fiscal_year", f"{rpath}.new"),
+                reason=r.str_(rev, "reason", rpath),
+                revised_by=r.str_(rev, "revised_by", rpath, default=""),
+                revised_at=revised_at or datetime.fromisoformat("1970-01-01T00:00:00+00:00"),
+            )
+        )
+    return Kpi(
+        id=r.str_(k, "id", path),
+        name=r.str_(k, "name", path),
+        unit=r.str_(k, "unit", path),
+        baseline=r.decimal(baseline, "value", f"{path}.baseline"),
+        baseline_fiscal_year=r.int_(baseline, "fiscal_year", f"{path}.baseline"),
+        baseline_fiscal_year_confirmed=r.bool_(
+            baseline, "fiscal_year_confirmed", f"{path}.baseline", default=False
+        ),
+        target=r.decimal(target, "value", f"{path}.target"),
+        target_fiscal_year=r.int_(target, "fiscal_year", f"{path}.target"),
+        direction=direction or Direction.INCREASE,
+        cumulative=r.bool_(k, "cumulative", path, default=False),
+        measures=tuple(c for c in measures if isinstance(c, str)),
+        data_source=r.str_(k, "data_source", path, default=""),
+        responsible_section=r.str_(k, "responsible_section", path, default=""),
+        definition=r.str_(k, "definition", path, default=""),
+        years=tuple(years),
+        target_revisions=tuple(revisions),
+    )
 
 
 def _read_audit(r: _Reader, doc: dict[str, Any]) -> tuple[AuditEntry, ...]:
-    entries = []
-    for i, raw in enumerate(r.list_(doc, "audit", "$", required=False)):
-        path = f"audit[{i}]"
-        a = r.obj(raw, path)
-        if a is None:
-            continue
-        at = r.datetime_(a, "at", path)
-        if at is None and a.get("at") is None:
-            r.fail(f"{path}.at", "項目がありません。")
-        entries.append(
-            AuditEntry(
-                at=at or datetime.fromisoformat("1970-01-01T00:00:00+00:00"),
-                user=r.str_(a, "user", path),
-                action=r.str_(a, "action", path),
-                entity=r.str_(a, "entity", path),
-                entity_key=r.str_(a, "entity_key", path),
-                field=r.str_(a, "field", path),
-                old=r.opt_str(a, "old", path),
-                new=r.opt_str(a, "new", path),
-                reason=r.str_(a, "reason", path, default=""),
-            )
-        )
-    return tuple(entries)
+    entries = (
+        read_audit_entry(r, raw, i)
+        for i, raw in enumerate(r.list_(doc, "audit", "$", required=False))
+    )
+    return tuple(a for a in entries if a is not None)
+
+
+def read_audit_entry(r: _Reader, raw: Any, i: int) -> AuditEntry | None:
+    """`audit[i]` of the document (None when it is no object: `r` says so)."""
+    path = f"audit[{i}]"
+    a = r.obj(raw, path)
+    if a is None:
+        return None
+    at = r.datetime_(a, "at", path)
+    if at is None and a.get("at") is None:
+        r.fail(f"{path}.at", "項目がありません。")
+    return AuditEntry(
+        at=at or datetime.fromisoformat("1970-01-01T00:00:00+00:00"),
+        user=r.str_(a, "user", path),
+        action=r.str_(a, "action", path),
+        entity=r.str_(a, "entity", path),
+        entity_key=r.str_(a, "entity_key", path),
+        field=r.str_(a, "field", path),
+        old=r.opt_str(a, "old", path),
+        new=r.opt_str(a, "new", path),
+        reason=r.str_(a, "reason", path, default=""),
+    )
 
 
 # what the json module says (its messages are English), most specific first
@@ -712,6 +717,24 @@ def load_plan(text: str) -> PlanSnapshot:
     doc = r.obj(raw, "$")
     if doc is None:
         raise FormatError(r.problems)
+    check_kind(doc)
+    if repeated or _may_hold_unstorable_text(text):
+        r.problems.extend(_scan(doc))  # the walk names where; most documents need none
+    snapshot = PlanSnapshot(
+        plan=_read_plan_info(r, doc.get("plan")),
+        pillars=_read_pillars(r, doc),
+        projects=_read_projects(r, doc),
+        kpis=_read_kpis(r, doc),
+        audit=_read_audit(r, doc),
+        evaluation=read_evaluation(r, doc),
+    )
+    if r.problems:
+        raise FormatError(r.problems)
+    return snapshot
+
+
+def check_kind(doc: dict[str, Any]) -> None:
+    """Raise `FormatError` unless the document says it is this format, in a version read here."""
     if doc.get("format") != FORMAT:
         raise FormatError(
             [
@@ -733,16 +756,3 @@ def load_plan(text: str) -> PlanSnapshot:
                 f"このアプリケーションはバージョン {VERSION} までを読み込めます。"
             ]
         )
-    if repeated or _may_hold_unstorable_text(text):
-        r.problems.extend(_scan(doc))  # the walk names where; most documents need none
-    snapshot = PlanSnapshot(
-        plan=_read_plan_info(r, doc.get("plan")),
-        pillars=_read_pillars(r, doc),
-        projects=_read_projects(r, doc),
-        kpis=_read_kpis(r, doc),
-        audit=_read_audit(r, doc),
-        evaluation=read_evaluation(r, doc),
-    )
-    if r.problems:
-        raise FormatError(r.problems)
-    return snapshot

@@ -5,13 +5,14 @@ Used by the JSON interchange, seeding of new databases and (later) backups and r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from aomori_desktop.domain.evaluation import EvaluationRecords
 from aomori_desktop.domain.plan import (
     AuditEntry,
     Direction,
@@ -244,123 +245,156 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
     years of figures and its audit log is over a hundred thousand rows, and building and
     flushing an ORM object for each took most of an import's time and memory.
     """
-    info = snapshot.plan
-    plan = PlanRow(  # one row with its grade scheme: the ORM is quick enough for it
-        name=info.name,
-        status=info.status.value,
-        description=info.description,
-        first_fiscal_year=info.first_fiscal_year,
-        last_fiscal_year=info.last_fiscal_year,
-        created_at=created_at,
-    )
-    set_scheme_rows(plan, info.grade_scheme)
-    session.add(plan)
-    session.flush()
-    plan_id = plan.id
-    project_ids = dict(
-        zip(
-            (p.id for p in snapshot.projects),
-            _insert_ids(
-                session,
-                ProjectRow,
-                [
-                    {
-                        "plan_id": plan_id,
-                        "code": p.id,
-                        "title": p.title,
-                        "description": p.description,
-                        "responsible_section": p.responsible_section,
-                        "position": position,
-                    }
-                    for position, p in enumerate(snapshot.projects)
-                ],
-            ),
-            strict=True,
-        )
-    )
-    _insert(
-        session,
-        PartnerRow,
-        [
-            {
-                "project_id": project_ids[p.id],
-                "sector": pa.sector.value,
-                "name": pa.name,
-                "position": i,
-            }
-            for p in snapshot.projects
-            for i, pa in enumerate(p.partners)
-        ],
-    )
-    _insert(
-        session,
-        ProjectYearRow,
-        [
-            {
-                "project_id": project_ids[p.id],
-                "fiscal_year": y.fiscal_year,
-                "status": y.status.value if y.status else None,
-                "note": y.note,
-                "entered_by": y.entered_by,
-                "entered_at": y.entered_at,
-            }
-            for p in snapshot.projects
-            for y in p.years
-        ],
-    )
-    pillar_ids = _insert_ids(
-        session,
-        PillarRow,
-        [
-            {
-                "plan_id": plan_id,
-                "number": pillar.number,
-                "lead": pillar.lead,
-                "name": pillar.name,
-                "position": position,
-            }
-            for position, pillar in enumerate(snapshot.pillars)
-        ],
-    )
-    measures = [
-        (pillar_id, position, measure)
-        for pillar_id, pillar in zip(pillar_ids, snapshot.pillars, strict=True)
-        for position, measure in enumerate(pillar.measures)
-    ]
-    measure_ids = _insert_ids(
-        session,
-        MeasureRow,
-        [
-            {
-                "pillar_id": pillar_id,
-                "number": measure.number,
-                "title": measure.title,
-                "position": position,
-            }
-            for pillar_id, position, measure in measures
-        ],
-    )
-    measure_id = {m.code: mid for mid, (_p, _pos, m) in zip(measure_ids, measures, strict=True)}
-    _insert(
-        session,
-        PlacementRow,
-        [
-            {
-                "measure_id": measure_id[m.code],
-                "project_id": project_ids[pl.project],
-                "number": int(pl.code.rsplit("-", 1)[1]),
-                "relisting": pl.relisting,
-            }
-            for _p, _pos, m in measures
-            for pl in m.placements
-        ],
+    writer = SnapshotWriter(
+        session, snapshot.plan, snapshot.pillars, snapshot.projects, created_at=created_at
     )
     for first in range(0, len(snapshot.kpis), _BATCH):
-        batch = snapshot.kpis[first : first + _BATCH]
+        writer.kpis(snapshot.kpis[first : first + _BATCH])
+    writer.evaluation(snapshot.evaluation)
+    for first in range(0, len(snapshot.audit), _BATCH * 5):
+        writer.audit(snapshot.audit[first : first + _BATCH * 5])
+    return writer.plan_id
+
+
+class SnapshotWriter:
+    """`write_snapshot` piece by piece, for a plan read in batches (the streaming JSON
+    import): the plan with its pillars, measures and projects when made, then `kpis` and
+    `audit` batches in file order and the `evaluation`. Keeps only the ids later rows refer
+    to (measure codes and project ids) and the next KPI position."""
+
+    def __init__(
+        self,
+        session: Session,
+        info: PlanInfo,
+        pillars: Sequence[Pillar],
+        projects: Sequence[Project],
+        *,
+        created_at: datetime,
+    ) -> None:
+        self.session = session
+        plan = PlanRow(  # one row with its grade scheme: the ORM is quick enough for it
+            name=info.name,
+            status=info.status.value,
+            description=info.description,
+            first_fiscal_year=info.first_fiscal_year,
+            last_fiscal_year=info.last_fiscal_year,
+            created_at=created_at,
+        )
+        set_scheme_rows(plan, info.grade_scheme)
+        self.session.add(plan)
+        self.session.flush()
+        plan_id = plan.id
+        project_ids = dict(
+            zip(
+                (p.id for p in projects),
+                _insert_ids(
+                    self.session,
+                    ProjectRow,
+                    [
+                        {
+                            "plan_id": plan_id,
+                            "code": p.id,
+                            "title": p.title,
+                            "description": p.description,
+                            "responsible_section": p.responsible_section,
+                            "position": position,
+                        }
+                        for position, p in enumerate(projects)
+                    ],
+                ),
+                strict=True,
+            )
+        )
+        _insert(
+            self.session,
+            PartnerRow,
+            [
+                {
+                    "project_id": project_ids[p.id],
+                    "sector": pa.sector.value,
+                    "name": pa.name,
+                    "position": i,
+                }
+                for p in projects
+                for i, pa in enumerate(p.partners)
+            ],
+        )
+        _insert(
+            self.session,
+            ProjectYearRow,
+            [
+                {
+                    "project_id": project_ids[p.id],
+                    "fiscal_year": y.fiscal_year,
+                    "status": y.status.value if y.status else None,
+                    "note": y.note,
+                    "entered_by": y.entered_by,
+                    "entered_at": y.entered_at,
+                }
+                for p in projects
+                for y in p.years
+            ],
+        )
+        pillar_ids = _insert_ids(
+            self.session,
+            PillarRow,
+            [
+                {
+                    "plan_id": plan_id,
+                    "number": pillar.number,
+                    "lead": pillar.lead,
+                    "name": pillar.name,
+                    "position": position,
+                }
+                for position, pillar in enumerate(pillars)
+            ],
+        )
+        measures = [
+            (pillar_id, position, measure)
+            for pillar_id, pillar in zip(pillar_ids, pillars, strict=True)
+            for position, measure in enumerate(pillar.measures)
+        ]
+        measure_ids = _insert_ids(
+            self.session,
+            MeasureRow,
+            [
+                {
+                    "pillar_id": pillar_id,
+                    "number": measure.number,
+                    "title": measure.title,
+                    "position": position,
+                }
+                for pillar_id, position, measure in measures
+            ],
+        )
+        measure_id = {m.code: mid for mid, (_p, _pos, m) in zip(measure_ids, measures, strict=True)}
+        _insert(
+            self.session,
+            PlacementRow,
+            [
+                {
+                    "measure_id": measure_id[m.code],
+                    "project_id": project_ids[pl.project],
+                    "number": int(pl.code.rsplit("-", 1)[1]),
+                    "relisting": pl.relisting,
+                }
+                for _p, _pos, m in measures
+                for pl in m.placements
+            ],
+        )
+
+        self.plan_id = plan_id
+        self.measure_id = measure_id
+        self.project_ids = project_ids
+        self._position = 0
+
+    def kpis(self, batch: Sequence[Kpi]) -> None:
+        session, measure_id, first = self.session, self.measure_id, self._position
+        self._position += len(batch)
         kpi_ids = _insert_ids(
             session,
             KpiRow,
-            [_kpi_fields(k, plan_id, first + offset) for offset, k in enumerate(batch)],
+            [_kpi_fields(k, self.plan_id, first + offset) for offset, k in enumerate(batch)],
         )
         pairs = list(zip(kpi_ids, batch, strict=True))
         _insert(
@@ -409,10 +443,14 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
                 for r in k.target_revisions
             ],
         )
-    write_evaluation(session, plan_id, snapshot.evaluation, measure_id, project_ids)
-    for first in range(0, len(snapshot.audit), _BATCH * 5):
+
+    def evaluation(self, records: EvaluationRecords) -> None:
+        write_evaluation(self.session, self.plan_id, records, self.measure_id, self.project_ids)
+
+    def audit(self, batch: Sequence[AuditEntry]) -> None:
+        plan_id = self.plan_id
         _insert(
-            session,
+            self.session,
             AuditRow,
             [
                 {
@@ -427,10 +465,9 @@ def write_snapshot(session: Session, snapshot: PlanSnapshot, *, created_at: date
                     "new": a.new,
                     "reason": a.reason,
                 }
-                for a in snapshot.audit[first : first + _BATCH * 5]
+                for a in batch
             ],
         )
-    return plan_id
 
 
 def _kpi_fields(kpi: Kpi, plan_id: int, position: int) -> dict[str, Any]:

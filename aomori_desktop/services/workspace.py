@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,6 +234,17 @@ def backup_before_import(db: Database, state: TaskState | None = None) -> Backup
     return backup_now(db.path, "before-import", state)
 
 
+def discard_backups(paths: Iterable[Path]) -> None:
+    """Remove the backups an import made (the day's first opening, the one before the
+    import) when the import was refused: the database is as it was, and a refused file
+    changes nothing, not even the backups folder."""
+    for path in paths:
+        with suppress(OSError):
+            path.unlink()
+            if not any(path.parent.iterdir()):
+                path.parent.rmdir()
+
+
 def list_database_backups(db_path: Path) -> list[BackupInfo]:
     """The backups of a database, newest first (for ファイル → バックアップから復元)."""
     return backups.list_backups(db_path)
@@ -317,8 +329,16 @@ def import_plan(
 
 
 def _import(db: Database, snapshot: PlanSnapshot, clock: Clock, event: str, source: str) -> int:
-    """The plan and its completion record in one transaction: `check` finds a plan without
-    one (written by something that stopped half-way)."""
+    return write_plan_whole(
+        db, lambda s: write_snapshot(s, snapshot, created_at=clock()), clock, event, source
+    )
+
+
+def write_plan_whole(
+    db: Database, write: Callable[[Session], int], clock: Clock, event: str, source: str
+) -> int:
+    """The plan `write` inserts and its completion record in one transaction: `check` finds
+    a plan without one (written by something that stopped half-way)."""
     with db.session() as s:
         existing = s.scalar(select(func.count()).select_from(PlanRow))
         if existing:
@@ -327,7 +347,7 @@ def _import(db: Database, snapshot: PlanSnapshot, clock: Clock, event: str, sour
                 "読み込みを中止しました（何も変更していません）。"
                 "新しいデータベースファイルを指定してください。"
             )
-        plan_id = write_snapshot(s, snapshot, created_at=clock())
+        plan_id = write(s)
         s.flush()
         audit = s.scalar(
             select(func.count()).select_from(AuditRow).where(AuditRow.plan_id == plan_id)
@@ -470,6 +490,7 @@ __all__ = [
     "create_seeded_database",
     "create_with_plan",
     "default_plan_id",
+    "discard_backups",
     "export_plan",
     "import_plan",
     "list_database_backups",
