@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from aomori_desktop.store.database import create_database
 from tests.cli.helpers import assert_one_japanese_message, files
 
 
@@ -220,3 +221,74 @@ def test_an_oversized_file_is_refused_before_reading(tmp_path, capsys, monkeypat
     err = capsys.readouterr().err
     assert f"ファイル「{big}」は大きすぎます" in err and "読み込めるのは 0 MB までです" in err
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+def _not_read_whole(monkeypatch) -> None:
+    """Make reading a file whole fail: what still works was read element by element."""
+    from aomori_desktop.exchange import json_format
+
+    def whole(text: str) -> None:
+        raise AssertionError("the file was read whole")
+
+    monkeypatch.setattr(json_format, "load_plan", whole)
+
+
+def test_a_valid_file_is_imported_element_by_element(
+    cli, data_db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    plan = tmp_path / "plan.json"
+    text = _exported(cli, data_db, plan)
+    empty = tmp_path / "empty.sqlite3"
+    create_database(empty).close()
+    _not_read_whole(monkeypatch)
+
+    for target in (tmp_path / "new.sqlite3", empty):
+        result = cli("import", "json", str(plan), "--db", str(target))
+        assert (result.code, result.err) == (0, ""), result
+        assert "（KPI 16、共創プロジェクト 26）" in result.out
+        assert _exported(cli, target, tmp_path / "again.json") == text
+
+
+def test_a_file_in_another_layout_is_read_whole_and_imported(
+    cli, data_db: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    text = _exported(cli, data_db, plan)
+    doc = json.loads(text)
+    reordered = tmp_path / "reordered.json"
+    reordered.write_text(json.dumps({"audit": doc.pop("audit"), **doc}), encoding="utf-8")
+    target = tmp_path / "new.sqlite3"
+    assert cli("import", "json", str(reordered), "--db", str(target)).code == 0
+    assert _exported(cli, target, tmp_path / "again.json") == text
+
+
+def test_a_plan_breaking_its_rules_late_in_the_file_is_refused_whole(
+    cli, data_db: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Found while the rows are already going in: every problem is listed as the whole
+    reading lists them, and the empty database and its folder keep every byte."""
+    from aomori_desktop.domain.validation import validate_snapshot
+    from aomori_desktop.exchange.json_format import load_plan
+    from aomori_desktop.services.errors import ValidationError
+
+    doc = json.loads(_exported(cli, data_db, tmp_path / "plan.json"))
+    doc["kpis"].append(dict(doc["kpis"][0]))  # the last KPI repeats the first one's id
+    doc["kpis"][1]["measures"] = ["9-9"]
+    doc["audit"][-1]["user"] = "u" * 101
+    doc["evaluations"]["opinions"] = [
+        {"number": 1, "fiscal_year": 2024, "measure": "8-8", "opinion": "意見"}
+    ]
+    text = json.dumps(doc, ensure_ascii=False)
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    expected = ValidationError(validate_snapshot(load_plan(text)))
+    assert len(expected.problems) == 4
+    empty = tmp_path / "empty.sqlite3"
+    create_database(empty).close()
+    before = files(tmp_path)
+    _not_read_whole(monkeypatch)
+
+    for target in (empty, tmp_path / "new.sqlite3"):
+        result = cli("import", "json", str(bad), "--db", str(target))
+        assert (result.code, result.out, result.err) == (1, "", expected.message + "\n")
+        assert files(tmp_path) == before
