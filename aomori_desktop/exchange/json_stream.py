@@ -48,7 +48,8 @@ AUDIT_BATCH = 5000
 
 _HEAD = ("format", "version", "plan", "pillars", "projects")
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-#: how far past a syntax error the window must reach for it not to be the window's end
+#: how far past a value or a syntax error the window must reach for neither to be cut off by
+#: the window's end
 _LOOKAHEAD = 64
 
 
@@ -144,8 +145,9 @@ class _Window:
                 continue
             except RecursionError as exc:
                 raise NotStreamable("nested too deeply") from exc
-            if end >= len(self.text) and not self.eof and self._more():
-                continue  # a number may go on in the next chunk
+            if end + _LOOKAHEAD >= len(self.text) and not self.eof:
+                self._more()  # a number may go on in the next chunk (1.5 of 1.5e3)
+                continue
             self.pos = end
             return value
 

@@ -152,3 +152,18 @@ def test_escapes_are_found_across_chunks_and_a_file_changed_since_is_not_taken()
         list(text_chunks(iter(["青森".encode("shift_jis")]), escapes=False))
     bom = b"\xef\xbb\xbf" + "青森".encode()
     assert "".join(text_chunks(iter([bom[:2], bom[2:4], bom[4:]]), escapes=False)) == "青森"
+
+
+def test_a_number_cut_by_the_end_of_a_chunk_is_read_whole() -> None:
+    text = '{"a": 1.5e3, "b": -12345678901234567890, "c": true}'
+    for size in range(1, len(text)):
+        w = json_stream._Window(_cut(text, size))
+        w.take("{")
+        values = []
+        while w.peek() != "}":
+            w.value()
+            w.take(":")
+            values.append(w.value())
+            if w.peek() == ",":
+                w.take(",")
+        assert values == [1500.0, -12345678901234567890, True], size
