@@ -23,6 +23,7 @@ from aomori_desktop.domain.validation import (
 )
 from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import Conflict, ValidationError
+from aomori_desktop.services.kept_rows import NOTHING_KEPT, KeptRows, keep_project_rows, put_back
 from aomori_desktop.services.ordering import insert_at, moved, next_code, next_number, renumber
 from aomori_desktop.services.snapshot_io import (
     placements_of,
@@ -83,23 +84,28 @@ class ProjectPlacements:
         return Applied(_project_changes(code), lambda: self.remove_project(code), code)
 
     def remove_project(self, project: str) -> Applied[str]:
-        """Remove a project with its placements (re-listings too), partners and years. The
-        undo restores it from what was read here, before the removal."""
+        """Remove a project with its placements (re-listings too), partners, years and chosen
+        directions. The undo restores it from what was read here, before the removal."""
         with self._access.transaction() as tx:
             plan = tx.plan()
             row = tx.project(project)
             kept, listed = project_from_row(row), placements_of(row)
             position = sorted(plan.projects, key=lambda p: (p.position, p.id)).index(row)
+            directions = keep_project_rows(tx, row)
             tx.audit("project", project, "title", row.title, None, action="delete")
             tx.s.delete(row)
         return Applied(
             _project_changes(project),
-            lambda: self.restore_project(kept, listed, position),
+            lambda: self.restore_project(kept, listed, position, directions),
             project,
         )
 
     def restore_project(
-        self, project: Project, placements: Sequence[Placement], position: int
+        self,
+        project: Project,
+        placements: Sequence[Placement],
+        position: int,
+        kept: KeptRows = NOTHING_KEPT,
     ) -> Applied[str]:
         """Put back a removed project with its partners, yearly records and placements (the
         same numbers under the same measures), at index `position` of the plan's projects.
@@ -137,6 +143,7 @@ class ProjectPlacements:
                     PlacementRow(number=number, project=row, relisting=placement.relisting)
                 )
                 tx.audit("placement", placement.code, "project", None, project.id, action="restore")
+            put_back(tx, kept, project=row)
         return Applied(
             _project_changes(project.id), lambda: self.remove_project(project.id), project.id
         )

@@ -17,6 +17,7 @@ from aomori_desktop.domain.validation import (
 )
 from aomori_desktop.services.changes import Applied, Changes
 from aomori_desktop.services.errors import Conflict, ValidationError
+from aomori_desktop.services.kept_rows import NOTHING_KEPT, KeptRows, keep_measure_rows, put_back
 from aomori_desktop.services.ordering import moved, next_number, renumber, renumbered, reposition
 from aomori_desktop.services.transaction import PlanAccess, changed_meanwhile
 from aomori_desktop.store.models import MeasureRow, PillarRow
@@ -184,7 +185,8 @@ class PlanStructure:
         return Applied(STRUCTURE, lambda: self.rename_measure(measure, old, expected=title))
 
     def remove_measure(self, measure: str) -> Applied[str]:
-        """Remove an empty measure; the undo puts it back under its code and title."""
+        """Remove an empty measure (no projects, no KPIs); the undo puts it back under its
+        code and title with its 施策評価 and the panel opinions on it."""
         with self._access.transaction() as tx:
             row = tx.measure(measure)
             if row.placements or row.kpi_links:
@@ -192,13 +194,16 @@ class PlanStructure:
                     f"共創施策 {measure} には共創プロジェクトまたはKPIがあります。先にそれらを削除または移動してください。"
                 )
             title = row.title
+            kept = keep_measure_rows(tx, row)
             tx.audit("measure", measure, "title", row.title, None, action="delete")
             tx.s.delete(row)
-        return Applied(STRUCTURE, lambda: self.restore_measure(measure, title), measure)
+        return Applied(STRUCTURE, lambda: self.restore_measure(measure, title, kept), measure)
 
-    def restore_measure(self, measure: str, title: str) -> Applied[str]:
-        """Put back a removed (empty) measure under its code (P-M) and title; undo removes
-        it again."""
+    def restore_measure(
+        self, measure: str, title: str, kept: KeptRows = NOTHING_KEPT
+    ) -> Applied[str]:
+        """Put back a removed (empty) measure under its code (P-M) and title, with the
+        evaluations and opinions its removal read (`kept`); undo removes it again."""
         where = f"共創施策 {measure}"
         if not title.strip():
             raise ValidationError([f"{where}: 名称を入力してください。"])
@@ -218,6 +223,7 @@ class PlanStructure:
             siblings.insert(sum(m.number < number for m in siblings), row)
             pillar_row.measures.append(row)
             reposition(siblings)
+            put_back(tx, kept, measure=row)
             tx.audit("measure", measure, "title", None, title, action="restore")
         return Applied(STRUCTURE, lambda: self.remove_measure(measure), measure)
 

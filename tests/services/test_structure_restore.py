@@ -471,3 +471,47 @@ def test_call_whose_audit_cannot_be_written_changes_nothing(
     with pytest.raises(StoreError):
         run(services)
     assert dump(db_path) == before
+
+
+# ------------------------------------------------------------ what goes with a removal
+
+
+def test_undone_removal_of_a_measure_gives_back_its_evaluations_and_opinions(
+    services: PlanServices, db: Database
+) -> None:
+    from aomori_desktop.domain.evaluation import Course
+    from aomori_desktop.services.evaluation import MeasureEvaluationEdit
+
+    services.structure.add_measure(1, "仮の施策A")  # 1-4, empty: it may be removed
+    services.evaluation.set_measure_evaluation(
+        "1-4",
+        2024,
+        MeasureEvaluationEdit(achievements="相談件数が増えた", course=Course.EXPAND),
+    )
+    services.evaluation.add_opinion(2024, "1-4", "周知を強化すべき", "次年度に説明会を開く")
+    services.evaluation.add_opinion(2024, None, "計画全体への意見")
+    exported = export_without_audit(db)
+    assert len(exported["evaluations"]["opinions"]) == 2
+
+    removed = services.structure.remove_measure("1-4")
+    assert len(export_without_audit(db)["evaluations"]["opinions"]) == 1
+    assert removed.undo is not None
+    removed.undo()
+
+    assert export_without_audit(db) == exported
+
+
+def test_undone_removal_of_a_project_gives_back_its_chosen_directions(
+    services: PlanServices, db: Database
+) -> None:
+    from aomori_desktop.domain.evaluation import Course
+
+    services.evaluation.set_project_course("PJ02", 2024, Course.IMPROVE)
+    services.evaluation.set_project_course("PJ02", 2025, Course.COMPLETE)
+    exported = export_without_audit(db)
+
+    removed = services.placements.remove_project("PJ02")
+    assert removed.undo is not None
+    removed.undo()
+
+    assert export_without_audit(db) == exported
