@@ -123,7 +123,8 @@ def test_any_kpi_field_edit_is_stored_exactly_or_refused_cleanly(
         refused_cleanly(exc, before, db)
         return
     kpi = services.queries.kpi("K05")
-    assert (kpi.name, kpi.unit, kpi.definition) == (name, unit, definition)
+    # text fields are kept as typed, without the spaces around them (a name typed " 観光客数")
+    assert (kpi.name, kpi.unit, kpi.definition) == (name.strip(), unit.strip(), definition.strip())
     assert kpi.baseline == baseline and same_digits(kpi.baseline, baseline)
     assert kpi.baseline_fiscal_year == baseline_year
 
