@@ -34,7 +34,14 @@ from aomori_desktop.services.transaction import (
 )
 from aomori_desktop.store.models import TargetRevisionRow
 
-__all__ = ["KpiFields", "KpiFieldsEdit", "entered_value", "expecting_theirs", "undo_reason"]
+__all__ = [
+    "KpiFields",
+    "KpiFieldsEdit",
+    "entered_value",
+    "expecting_theirs",
+    "set_fields",
+    "undo_reason",
+]
 
 _UNDO_PREFIX = "見直しの取り消し（元の理由: "
 _UNDO_SUFFIX = "）"
@@ -110,12 +117,12 @@ class KpiFields:
                     kpi,
                     (
                         (name, _LABELS[name], getattr(row, name), value)
-                        for name, value in _set_fields(expected).items()
+                        for name, value in set_fields(expected).items()
                     ),
                 )
                 if stale:
                     raise changed_meanwhile(stale)
-            updates = _set_fields(edit)
+            updates = set_fields(edit)
             for name in _TEXT_FIELDS:
                 if name in updates:
                     updates[name] = str(updates[name]).strip()
@@ -227,7 +234,7 @@ def expecting_theirs(
     }
     if isinstance(now.get("direction"), str):
         now["direction"] = Direction(now["direction"])
-    return replace(expected, **{k: v for k, v in now.items() if k in _set_fields(expected)})
+    return replace(expected, **{k: v for k, v in now.items() if k in set_fields(expected)})
 
 
 def entered_value(kpi: str, edit: KpiFieldsEdit, field: ChangedField) -> object:
@@ -237,7 +244,7 @@ def entered_value(kpi: str, edit: KpiFieldsEdit, field: ChangedField) -> object:
     return getattr(edit, field.field)
 
 
-def _set_fields(edit: KpiFieldsEdit) -> dict[str, Any]:
+def set_fields(edit: KpiFieldsEdit) -> dict[str, Any]:
     """The fields an edit sets (those not left UNSET)."""
     return {
         name: value
