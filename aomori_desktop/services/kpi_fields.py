@@ -6,6 +6,7 @@ the reason in the KPI's history, and an undo is one more revision (`undo_reason`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
@@ -21,7 +22,7 @@ from aomori_desktop.domain.validation import (
     year_value_problems,
 )
 from aomori_desktop.services.changes import Applied, Changes
-from aomori_desktop.services.errors import ValidationError
+from aomori_desktop.services.errors import ChangedField, ValidationError
 from aomori_desktop.services.snapshot_io import kpi_from_row
 from aomori_desktop.services.transaction import (
     UNSET,
@@ -33,7 +34,14 @@ from aomori_desktop.services.transaction import (
 )
 from aomori_desktop.store.models import TargetRevisionRow
 
-__all__ = ["KpiFields", "KpiFieldsEdit", "undo_reason"]
+__all__ = [
+    "KpiFields",
+    "KpiFieldsEdit",
+    "entered_value",
+    "expecting_theirs",
+    "set_fields",
+    "undo_reason",
+]
 
 _UNDO_PREFIX = "見直しの取り消し（元の理由: "
 _UNDO_SUFFIX = "）"
@@ -109,12 +117,12 @@ class KpiFields:
                     kpi,
                     (
                         (name, _LABELS[name], getattr(row, name), value)
-                        for name, value in _set_fields(expected).items()
+                        for name, value in set_fields(expected).items()
                     ),
                 )
                 if stale:
                     raise changed_meanwhile(stale)
-            updates = _set_fields(edit)
+            updates = set_fields(edit)
             for name in _TEXT_FIELDS:
                 if name in updates:
                     updates[name] = str(updates[name]).strip()
@@ -213,7 +221,30 @@ class KpiFields:
         )
 
 
-def _set_fields(edit: KpiFieldsEdit) -> dict[str, Any]:
+def expecting_theirs(
+    kpi: str, expected: KpiFieldsEdit, fields: Sequence[ChangedField]
+) -> KpiFieldsEdit:
+    """What to expect when the user writes their own fields of `kpi` over the changes a
+    refusal (`ChangedMeanwhile.fields`) named: each changed field as it is stored now, the
+    others as the screen showed them. A change made after the refusal is refused again."""
+    now: dict[str, Any] = {
+        f.field: f.stored
+        for f in fields
+        if f.entity == "kpi" and f.key == kpi and f.field in _LABELS
+    }
+    if isinstance(now.get("direction"), str):
+        now["direction"] = Direction(now["direction"])
+    return replace(expected, **{k: v for k, v in now.items() if k in set_fields(expected)})
+
+
+def entered_value(kpi: str, edit: KpiFieldsEdit, field: ChangedField) -> object:
+    """The value the user entered for the field a refusal names (UNSET: not in `edit`)."""
+    if field.entity != "kpi" or field.key != kpi or field.field not in _LABELS:
+        return UNSET
+    return getattr(edit, field.field)
+
+
+def set_fields(edit: KpiFieldsEdit) -> dict[str, Any]:
     """The fields an edit sets (those not left UNSET)."""
     return {
         name: value

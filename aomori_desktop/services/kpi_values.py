@@ -42,7 +42,7 @@ from aomori_desktop.services.transaction import (
 )
 from aomori_desktop.store.models import KpiRow, KpiYearRow
 
-__all__ = ["UNSET", "KpiValues", "KpiYearEdit", "Unset"]
+__all__ = ["UNSET", "KpiValues", "KpiYearEdit", "Unset", "entered_value", "expecting_theirs"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +162,35 @@ class KpiValues:
             Changes(kpis=frozenset(e.kpi for e in after)),
             lambda: self._store(before, after, back),
         )
+
+
+def expecting_theirs(
+    expected: Sequence[KpiYearEdit], fields: Sequence[ChangedField]
+) -> list[KpiYearEdit]:
+    """What to expect when the user writes their own values over the changes a refusal
+    (`ChangedMeanwhile.fields`) named: each changed field as it is stored now, the others as
+    the screen showed them. A change made after the refusal is refused again."""
+    now = {(f.key, f.field): f.stored for f in fields if f.entity == "kpi_year"}
+    rebased: list[KpiYearEdit] = []
+    for e in expected:
+        key = f"{e.kpi}/{e.fiscal_year}"
+        shown = {
+            field: now.get((key, field), value)
+            for field, value in _fields(e)
+            if not isinstance(value, Unset)
+        }
+        rebased.append(_edit(e.kpi, e.fiscal_year, shown))
+    return rebased
+
+
+def entered_value(edits: Sequence[KpiYearEdit], field: ChangedField) -> object:
+    """The value the user entered for the field a refusal names (UNSET: none of `edits`)."""
+    for e in reversed(edits):
+        if f"{e.kpi}/{e.fiscal_year}" == field.key and field.field in _LABELS:
+            value: object = getattr(e, field.field)
+            if not isinstance(value, Unset):
+                return value
+    return UNSET
 
 
 def _checked(tx: Transaction, edits: Sequence[KpiYearEdit]) -> dict[str, KpiRow]:
@@ -294,6 +323,7 @@ def _stale_values(
                         "kpi_year",
                         f"{e.kpi}/{e.fiscal_year}",
                         field,
+                        stored,
                     )
                 )
     return stale

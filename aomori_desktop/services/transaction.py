@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
@@ -27,6 +27,7 @@ from aomori_desktop.services.errors import (
     Conflict,
     NotFound,
     ValidationError,
+    when_text,
 )
 from aomori_desktop.store.database import Clock, Database, os_user, utc_now
 from aomori_desktop.store.engine import one_writer_at_a_time
@@ -86,15 +87,6 @@ def audit_text(value: object) -> str | None:
     return str(value)
 
 
-JST = timezone(timedelta(hours=9))
-
-
-def when_text(at: datetime) -> str:
-    """A time as a refusal names it: 2026年4月1日 9:30 (Japan time)."""
-    local = at.astimezone(JST)
-    return f"{local.year}年{local.month}月{local.day}日 {local.hour}:{local.minute:02d}"
-
-
 def changed_field_line(field: ChangedField) -> str:
     """KPI K03 令和6(2024)年度の実績値（現在: 1,200）　2026年4月1日 9:30 青森 花子さんが変更"""
     who = ""
@@ -140,7 +132,7 @@ def stale_fields(
     """For (column, label, stored, expected): each field whose stored value is not the one
     expected, with who stored it and when (the audit log's last entry for it)."""
     return [
-        tx.changed_field(f"{where}の{label}", shown_value(stored), entity, key, column)
+        tx.changed_field(f"{where}の{label}", shown_value(stored), entity, key, column, stored)
         for column, label, stored, expected in fields
         if not same(stored, expected)
     ]
@@ -207,9 +199,10 @@ class Transaction:
         )
 
     def changed_field(
-        self, what: str, theirs: str, entity: str, key: str, field: str
+        self, what: str, theirs: str, entity: str, key: str, field: str, stored: object
     ) -> ChangedField:
-        """A value found changed, with who last stored it and when (from the audit log)."""
+        """A value found changed (`stored` is its raw value now), with who last stored it and
+        when (from the audit log)."""
         last = self.s.execute(
             select(AuditRow.user, AuditRow.at)
             .where(
@@ -221,7 +214,8 @@ class Transaction:
             .order_by(AuditRow.id.desc())
             .limit(1)
         ).first()
-        return ChangedField(what, theirs, last[0] if last else None, last[1] if last else None)
+        by, at = (last[0], last[1]) if last else (None, None)
+        return ChangedField(what, theirs, by, at, entity, key, field, stored)
 
     # ------------------------------------------------------------ rows by code
 

@@ -10,7 +10,8 @@ GUI thread; each view refreshes only what the record names and may skip the edit
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal
@@ -19,14 +20,17 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.progress import YearProgress
+from aomori_desktop.services import kpi_fields, kpi_values
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
-from aomori_desktop.services.dto import Overview, PlanHeader, TreeKey, TreeNode
-from aomori_desktop.services.errors import Conflict
+from aomori_desktop.services.dto import KpiDetail, Overview, PlanHeader, TreeKey, TreeNode
+from aomori_desktop.services.errors import ChangedField, ChangedMeanwhile, Conflict
+from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.services.tasks import Cancelled, TaskState
 from aomori_desktop.services.workspace import Database
+from aomori_desktop.ui.conflict_dialog import KeptTheirs, ask_write_over, overwrite_label
 from aomori_desktop.ui.operations import Job, Operations
 from aomori_desktop.ui.prompts import Prompts
 
@@ -251,18 +255,55 @@ class PlanDocument(QObject):
             self.undo_stack.push(AppliedCommand(self, label, applied))
         self.changed.emit(applied.changes, initiator)
 
+    def apply_over_others[E](
+        self,
+        label: str,
+        write: Callable[[E], Applied[Any]],
+        expected: E,
+        *,
+        rebase: Callable[[E, Sequence[ChangedField]], E],
+        entered: Callable[[ChangedField], object],
+        touches: Changes,
+    ) -> Applied[Any]:
+        """Run a write that expects what the screen showed (`write(expected)`). When another
+        user changed one of those values meanwhile (`ChangedMeanwhile`), the views show what
+        is stored now and the user chooses: keep theirs (`KeptTheirs`, nothing written) or
+        write their own over it, as its own undo step 「…の上書き」, now expecting the values
+        they saw (`rebase`), so a change made in between is refused and asked about again."""
+        while True:
+            try:
+                return self.apply(label, partial(write, expected))
+            except ChangedMeanwhile as refused:
+                self.changed.emit(touches, None)  # theirs is on screen behind the question
+                if not refused.fields:
+                    raise
+                if not ask_write_over(self.prompts, self._dialog_parent(), refused.fields, entered):
+                    raise KeptTheirs() from None
+                expected = rebase(expected, refused.fields)
+                label = overwrite_label(label)
+
     def apply_year_edits(
         self, text: str, edits: list[KpiYearEdit], before: list[KpiYearEdit]
     ) -> Changes:
         """Store yearly values as one undoable step. `before` holds what the screen showed for
-        the same fields: if another window or PC has changed them since, nothing is stored
-        (`Conflict`), the views are refreshed, and the user decides again. Undo checks the
-        same way, so it never wipes out someone else's later value."""
+        the same fields: if another window or PC has changed them since, nothing is stored,
+        the views show what is stored and the user chooses to keep it or to write theirs
+        (`apply_over_others`). Undo checks the same way, so it never wipes out someone else's
+        later value."""
         values = self.services.values
         touched = Changes(kpis=frozenset(e.kpi for e in edits))
         try:
             # the service's undo puts back what it read, expecting what it stored
-            return self.apply(text, lambda: values.set_kpi_years(edits, expected=before)).changes
+            return self.apply_over_others(
+                text,
+                lambda shown: values.set_kpi_years(edits, expected=shown),
+                before,
+                rebase=kpi_values.expecting_theirs,
+                entered=lambda field: kpi_values.entered_value(edits, field),
+                touches=touched,
+            ).changes
+        except KeptTheirs:
+            raise  # the views already show theirs
         except Conflict:
             self.changed.emit(touched, None)
             raise
@@ -270,6 +311,23 @@ class PlanDocument(QObject):
             if isinstance(exc, Cancelled):  # the wait for another user's lock was given up
                 self.changed.emit(touched, None)  # the table shows what is stored
             raise
+
+    def apply_kpi_fields(self, label: str, detail: KpiDetail, edit: KpiFieldsEdit) -> Changes:
+        """Store fields of the KPI form as one undoable step, expecting what `detail` (the
+        form) showed: a field another user changed meanwhile is asked about, as for yearly
+        values (`apply_over_others`)."""
+        code, fields = detail.code, self.services.kpi_fields
+        shown = KpiFieldsEdit(
+            **{name: getattr(detail, name) for name in kpi_fields.set_fields(edit)}
+        )
+        return self.apply_over_others(
+            f"{code} {label}の変更",
+            lambda expected: fields.update_kpi(code, edit, expected=expected),
+            shown,
+            rebase=lambda expected, changed: kpi_fields.expecting_theirs(code, expected, changed),
+            entered=lambda field: kpi_fields.entered_value(code, edit, field),
+            touches=Changes(kpis=frozenset({code})),
+        ).changes
 
     # ------------------------------------------------------------ undo and redo
 

@@ -43,6 +43,7 @@ from aomori_desktop.services.dto import KpiDetail
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.ui.cell_input import inverse_edit
+from aomori_desktop.ui.conflict_dialog import KeptTheirs
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.year_table import (
     COL_ACTUAL,
@@ -484,9 +485,11 @@ class KpiPage(QWidget):
         detail = self.detail
         if detail is None:
             return False
-        code, fields = detail.code, self.document.services.kpi_fields
-        try:
-            self.document.apply(f"{code} {label}の変更", lambda: fields.update_kpi(code, edit))
+        try:  # expecting what the form shows: a change by another user is asked about
+            self.document.apply_kpi_fields(label, detail, edit)
+        except KeptTheirs as exc:  # the form shows their value again
+            self.form_message.show_info(exc.message)
+            return True
         except UserError as exc:  # the service's sentence names the KPI and the field
             self.form_message.show_error(exc.message)
             return False

@@ -12,10 +12,11 @@ from decimal import Decimal
 
 import pytest
 
-from aomori_desktop.domain.plan import ProjectStatus
+from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
+from aomori_desktop.services import kpi_fields, kpi_values
 from aomori_desktop.services.errors import ChangedField, ChangedMeanwhile, Conflict
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
-from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.kpi_values import UNSET, KpiYearEdit
 from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.services.workspace import default_plan_id
@@ -59,7 +60,14 @@ def test_second_writer_of_a_kpi_year_sees_who_wrote_what_and_when(
 
     assert refused.value.fields == (
         ChangedField(
-            "KPI K03 令和6(2024)年度の実績値", "84", "青森 花子", HANAKO_AT.astimezone(UTC)
+            "KPI K03 令和6(2024)年度の実績値",
+            "84",
+            "青森 花子",
+            HANAKO_AT.astimezone(UTC),
+            "kpi_year",
+            "K03/2024",
+            "actual",
+            Decimal("84"),
         ),
     )
     assert (
@@ -92,6 +100,93 @@ def test_a_comment_changed_meanwhile_is_not_overwritten(
         "コメント（現在: 速報値）　2026年4月1日 9:30 青森 花子さんが変更" in refused.value.message
     )
     assert rows(db_path, "SELECT comment FROM kpi_year") == [("速報値",)]
+
+
+def test_writing_yours_over_theirs_expects_theirs_and_keeps_both_histories(
+    two: tuple[PlanServices, PlanServices], db_path: Target
+) -> None:
+    """太郎 saw the refusal and chooses to write his own figures: the write expects what 花子
+    stored (a third change in between is refused again), the fields she did not touch still
+    expect what his screen showed, and the audit trail keeps her entry and his."""
+    hanako, taro = two
+    shown = [KpiYearEdit("K03", 2025, actual=None, status=None, comment="")]
+    hanako.values.set_kpi_years(
+        [KpiYearEdit("K03", 2025, actual=Decimal("1200"), comment="速報")],
+        expected=[KpiYearEdit("K03", 2025, actual=None, comment="")],
+    )
+    mine = [
+        KpiYearEdit(
+            "K03", 2025, actual=Decimal("1300"), status=FigureStatus.FINAL, comment="確定値"
+        )
+    ]
+    with pytest.raises(ChangedMeanwhile) as refused:
+        taro.values.set_kpi_years(mine, expected=shown)
+    fields = refused.value.fields
+    assert [(f.what, f.theirs, f.by) for f in fields] == [
+        ("KPI K03 令和7(2025)年度の実績値", "1,200", "青森 花子"),
+        ("KPI K03 令和7(2025)年度のコメント", "速報", "青森 花子"),
+    ]
+    assert [kpi_values.entered_value(mine, f) for f in fields] == [Decimal("1300"), "確定値"]
+    rebased = kpi_values.expecting_theirs(shown, fields)
+    assert rebased == [
+        KpiYearEdit("K03", 2025, actual=Decimal("1200"), status=None, comment="速報")
+    ]
+
+    # a third change lands before 太郎's overwrite: refused again, with its writer
+    third = PlanServices(hanako.access.db, hanako.access.plan_id, user="青森 次郎")
+    third.values.set_kpi_years(
+        [KpiYearEdit("K03", 2025, actual=Decimal("1250"))],
+        expected=[KpiYearEdit("K03", 2025, actual=Decimal("1200"))],
+    )
+    with pytest.raises(ChangedMeanwhile) as again:
+        taro.values.set_kpi_years(mine, expected=rebased)
+    assert [(f.theirs, f.by) for f in again.value.fields] == [("1,250", "青森 次郎")]
+    assert rows(db_path, "SELECT actual, comment FROM kpi_year") == [("1250", "速報")]
+
+    taro.values.set_kpi_years(
+        mine, expected=kpi_values.expecting_theirs(rebased, again.value.fields)
+    )
+    assert rows(db_path, "SELECT actual, status, comment, entered_by FROM kpi_year") == [
+        ("1300", "final", "確定値", "青森 太郎")
+    ]
+    assert [(a[0], a[5], a[6], a[7]) for a in audit(db_path)] == [
+        ("青森 花子", "actual", None, "1200"),
+        ("青森 花子", "comment", "", "速報"),
+        ("青森 次郎", "actual", "1200", "1250"),
+        ("青森 太郎", "actual", "1250", "1300"),
+        ("青森 太郎", "status", None, "final"),
+        ("青森 太郎", "comment", "速報", "確定値"),
+    ]
+
+
+def test_writing_your_kpi_field_over_theirs(
+    two: tuple[PlanServices, PlanServices], db_path: Target
+) -> None:
+    hanako, taro = two
+    detail = taro.queries.kpi_detail("K03")
+    shown = KpiFieldsEdit(unit=detail.unit, responsible_section=detail.responsible_section)
+    hanako.kpi_fields.update_kpi(
+        "K03", KpiFieldsEdit(responsible_section="経済政策課"), expected=shown
+    )
+    mine = KpiFieldsEdit(unit="社", responsible_section="商工業振興課")
+    with pytest.raises(ChangedMeanwhile) as refused:
+        taro.kpi_fields.update_kpi("K03", mine, expected=shown)
+    (field,) = refused.value.fields
+    assert (field.what, field.theirs, field.by) == ("KPI K03の担当課", "経済政策課", "青森 花子")
+    assert kpi_fields.entered_value("K03", mine, field) == "商工業振興課"
+    assert kpi_fields.entered_value("K04", mine, field) is UNSET
+    rebased = kpi_fields.expecting_theirs("K03", shown, refused.value.fields)
+    assert rebased == KpiFieldsEdit(unit=detail.unit, responsible_section="経済政策課")
+
+    taro.kpi_fields.update_kpi("K03", mine, expected=rebased)
+    assert rows(db_path, "SELECT unit, responsible_section FROM kpi WHERE code = 'K03'") == [
+        ("社", "商工業振興課")
+    ]
+    assert [(a[0], a[5], a[6], a[7]) for a in audit(db_path)] == [
+        ("青森 花子", "responsible_section", detail.responsible_section, "経済政策課"),
+        ("青森 太郎", "unit", detail.unit, "社"),
+        ("青森 太郎", "responsible_section", "経済政策課", "商工業振興課"),
+    ]
 
 
 def test_kpi_fields_and_project_fields_name_who_changed_them(

@@ -567,12 +567,13 @@ def test_two_windows_on_one_database_never_overwrite_each_other(
     type_into_cell(qtbot, first, 0, COL_ACTUAL, "1200000")
     assert cell(second, 0, COL_ACTUAL) == ""  # the second window has not seen it yet
 
-    type_into_cell(qtbot, second, 0, COL_ACTUAL, "1250000")
-    message = second.kpi_page.table_message.text()
-    assert "他の利用者（または別の画面）が次の値を変更しています" in message
-    assert "KPI K10 令和6(2024)年度の実績値（現在: 1,200,000）" in message
+    shown: list[str] = []
+    prompts.dialog_scripts.append(lambda d: shown.extend([d.cell_text(0, 1), d.cell_text(0, 2)]))
+    type_into_cell(qtbot, second, 0, COL_ACTUAL, "1250000")  # asked; keeps theirs
+    assert shown == ["1,250,000", "1,200,000"]
+    assert "他の利用者が変更した値を残しました" in second.kpi_page.table_message.text()
     assert second.document.reader.kpi_detail("K10").year(2024).actual == Decimal("1200000")
-    assert cell(second, 0, COL_ACTUAL) == "1250000"  # the typed text waits, marked
+    assert cell(second, 0, COL_ACTUAL) == "1,200,000"  # theirs is shown
     assert cell(second, 1, COL_ACTUAL) == ""
 
     # once the screen shows the stored value, the second window may change it
