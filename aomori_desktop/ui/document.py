@@ -79,7 +79,7 @@ class TurnReads(PlanQueries):
     and `year_progress` are kept until the event loop next turns (or a change is broadcast,
     or `forget` is called), and the tree's grades come out of the plan overview when it was
     read in the same turn. Nothing outlives the turn, so a view never shows older figures than
-    a fresh read would (another PC's edits show on the next action, as before).
+    a fresh read would (another PC's edits show after the next look for them, ui/others_watch.py).
 
     Reads from another thread (the database worker) are never kept: they go straight through.
     """

@@ -156,3 +156,33 @@ def test_the_bulk_entry_window_keeps_an_open_editor_and_then_shows_the_change(
         lambda: model.data(model.index(model.line_of("K03", None), BULK_ACTUAL)) == "72"
     )
     bulk.close()
+
+
+def test_the_project_page_keeps_its_description_while_it_is_typed(
+    qtbot, make_window, other_pc: PlanServices, monkeypatch
+) -> None:
+    monkeypatch.setattr(others_watch, "POLL_MS", 50)
+    window = make_window()
+    window.select_key("1-1-1")
+    page = window.project_page
+    assert page is not None and page.detail is not None
+    code = page.detail.code
+    field = page.description_edit
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    field.selectAll()
+    qtbot.keyClicks(field, "typed here")
+
+    heard: list[object] = []
+    window.document.changed.connect(lambda _c, initiator: heard.append(initiator))
+
+    other_pc.projects.set_project_year(code, 2024, note="太郎のメモ")
+
+    qtbot.waitUntil(lambda: any(isinstance(i, OthersChanged) for i in heard))
+    assert field.toPlainText() == "typed here"
+    assert page.typing_guard.holding
+    window.tree.setFocus()  # leaving the field stores it; then the page shows the note too
+    qtbot.waitUntil(lambda: not page.typing_guard.holding)
+    notes = [page.years.item(r, 1).text() for r in range(page.years.rowCount())]
+    assert "太郎のメモ" in notes
+    assert page.document.reader.project_detail(code).description == "typed here"
