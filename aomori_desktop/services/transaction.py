@@ -8,7 +8,7 @@ time, and holds the one check of the plan's period. ORM rows never leave a servi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +40,7 @@ from aomori_desktop.store.models import (
     PlanRow,
     ProjectRow,
 )
+from aomori_desktop.store.notify import announce_write
 
 __all__ = [
     "UNSET",
@@ -171,6 +172,7 @@ class Transaction:
         self.plan_id = plan_id
         self.user = user
         self.now = now
+        self.audited: list[AuditRow] = []  # this write's audit rows (ids once flushed)
 
     def audit(
         self,
@@ -183,20 +185,20 @@ class Transaction:
         action: str = "update",
         reason: str = "",
     ) -> None:
-        self.s.add(
-            AuditRow(
-                plan_id=self.plan_id,
-                at=self.now,
-                user=self.user,
-                action=action,
-                entity=entity,
-                entity_key=key,
-                field=field,
-                old=audit_text(old),
-                new=audit_text(new),
-                reason=replayed_reason(reason),  # 元に戻す / やり直し while an undo or redo runs
-            )
+        row = AuditRow(
+            plan_id=self.plan_id,
+            at=self.now,
+            user=self.user,
+            action=action,
+            entity=entity,
+            entity_key=key,
+            field=field,
+            old=audit_text(old),
+            new=audit_text(new),
+            reason=replayed_reason(reason),  # 元に戻す / やり直し while an undo or redo runs
         )
+        self.s.add(row)
+        self.audited.append(row)
 
     def changed_field(
         self, what: str, theirs: str, entity: str, key: str, field: str, stored: object
@@ -267,13 +269,24 @@ class PlanAccess:
         # the audit log's and the records' `user` columns hold MAX_USER characters
         self.user = (user or os_user())[:MAX_USER]
         self.clock = clock
+        # called (on the writing thread) with the audit ids of each committed write: a
+        # watcher of others' writes (services/watch.py) tells its own writes apart
+        self.committed: list[Callable[[list[int]], None]] = []
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """A write: committed when the block ends, rolled back (nothing written) on an error."""
+        """A write: committed when the block ends, rolled back (nothing written) on an error.
+        On a server, listeners hear of it at commit (store/notify.py)."""
         with self.db.session() as s:
             one_writer_at_a_time(s, self.plan_id)
-            yield Transaction(s, self.plan_id, self.user, self.clock())
+            tx = Transaction(s, self.plan_id, self.user, self.clock())
+            yield tx
+            if tx.audited:
+                announce_write(s, self.plan_id)  # flushes: the audit rows get their ids
+        if tx.audited:
+            ids = [row.id for row in tx.audited]
+            for hook in self.committed:
+                hook(ids)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -33,6 +33,7 @@ from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.ui.bulk_table import (
     COL_NAME,
     COL_RATE,
@@ -47,6 +48,7 @@ from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grid_view import PasteTableView
 from aomori_desktop.ui.kpi_page import MessageLine
+from aomori_desktop.ui.typing_guard import TypingGuard
 
 WINDOW_TITLE = "年度実績一括入力"
 
@@ -192,6 +194,7 @@ class BulkEntryWindow(QDialog):
         self.year_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.missing_check.toggled.connect(lambda _c: self._filter())
         self.search_edit.textChanged.connect(lambda _t: self._filter())
+        self.typing_guard = TypingGuard([self.table], [], self)  # others' writes wait for it
         document.changed.connect(self._on_changes)
         # the slots take what the signal carries: the stack also signals while it is destroyed
         stack = document.undo_stack
@@ -251,7 +254,11 @@ class BulkEntryWindow(QDialog):
             text += f"（表示 {shown}件）"
         self.count_label.setText(text)
 
-    def _on_changes(self, changes: Changes) -> None:
+    def _on_changes(self, changes: Changes, initiator: object = None) -> None:
+        if isinstance(initiator, OthersChanged) and self.typing_guard.hold(
+            changes, self._on_changes
+        ):
+            return  # an editor is open: shown once the user is done with it
         if changes.structure:
             self.reload()
             return

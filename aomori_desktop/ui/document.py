@@ -29,9 +29,11 @@ from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.services.tasks import Cancelled, TaskState
+from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.services.workspace import Database
 from aomori_desktop.ui.conflict_dialog import KeptTheirs, ask_write_over, overwrite_label
 from aomori_desktop.ui.operations import Job, Operations
+from aomori_desktop.ui.others_watch import OthersWatch
 from aomori_desktop.ui.prompts import Prompts
 
 log = logging.getLogger(__name__)
@@ -81,7 +83,7 @@ class TurnReads(PlanQueries):
     and `year_progress` are kept until the event loop next turns (or a change is broadcast,
     or `forget` is called), and the tree's grades come out of the plan overview when it was
     read in the same turn. Nothing outlives the turn, so a view never shows older figures than
-    a fresh read would (another PC's edits show on the next action, as before).
+    a fresh read would (another PC's edits show after the next look for them, ui/others_watch.py).
 
     Reads from another thread (the database worker) are never kept: they go straight through.
     """
@@ -137,7 +139,8 @@ class TurnReads(PlanQueries):
 
 
 class PlanDocument(QObject):
-    changed = Signal(object, object)  # Changes, initiator (the view that made the edit, or None)
+    # Changes, initiator (the view that made the edit, None, or OthersChanged: others' writes)
+    changed = Signal(object, object)
     fiscalYearChanged = Signal(int)
 
     def __init__(
@@ -161,6 +164,8 @@ class PlanDocument(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(200)
         self._fiscal_year = self.header.info.first_fiscal_year
+        # others' writes (another PC, an import, another user on the server) are broadcast too
+        self.others = OthersWatch(self.services.access, self.operations, self.others_changed, self)
 
     def _dialog_parent(self) -> QWidget | None:
         window = QApplication.activeWindow()
@@ -172,6 +177,7 @@ class PlanDocument(QObject):
     def close(self) -> None:
         """Finish the work handed to the database worker and stop it (before the database
         closes)."""
+        self.others.stop()
         self.operations.shutdown()
 
     # ------------------------------------------------------------ fiscal year
@@ -328,6 +334,14 @@ class PlanDocument(QObject):
             entered=lambda field: kpi_fields.entered_value(code, edit, field),
             touches=Changes(kpis=frozenset({code})),
         ).changes
+
+    def others_changed(self, found: OthersChanged) -> None:
+        """Writes by others, found by `others` (ui/others_watch.py): every view refreshes what
+        they changed, as after an edit here; the initiator is the `OthersChanged` record (who,
+        what), so that a view can say so, and keep what the user is typing until it is done.
+        The undo stack stays as it is: each step checks, when run, that the values it puts
+        back are still the ones it left."""
+        self.changed.emit(found.changes, found)
 
     # ------------------------------------------------------------ undo and redo
 

@@ -42,9 +42,11 @@ from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import KpiDetail
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.conflict_dialog import KeptTheirs
 from aomori_desktop.ui.document import PlanDocument
+from aomori_desktop.ui.typing_guard import TypingGuard
 from aomori_desktop.ui.year_table import (
     COL_ACTUAL,
     COL_COMMENT,
@@ -366,6 +368,10 @@ class KpiPage(QWidget):
         self.direction_combo.activated.connect(self._commit_direction)
         self.cumulative_check.toggled.connect(self._commit_cumulative)
         self.revise_button.clicked.connect(self._revise_target)
+        # others' writes wait while the user types here (ui/typing_guard.py)
+        self.typing_guard = TypingGuard(
+            [self.table], [e for e, *_rest in self._line_fields] + [self.definition_edit], self
+        )
         document.changed.connect(self._on_changes)
         document.fiscalYearChanged.connect(self._on_fiscal_year)
 
@@ -471,12 +477,17 @@ class KpiPage(QWidget):
         if self.detail is not None:
             self._show_chart(self.detail)
 
-    def _on_changes(self, changes: Changes) -> None:
-        if self.detail is not None and self.detail.code in changes.kpis:
-            try:
-                self._load(self.document.reader.kpi_detail(self.detail.code))
-            except UserError:
-                self.detail = None  # the KPI was removed; the main window moves the selection
+    def _on_changes(self, changes: Changes, initiator: object = None) -> None:
+        if self.detail is None or self.detail.code not in changes.kpis:
+            return
+        if isinstance(initiator, OthersChanged) and self.typing_guard.hold(
+            changes, self._on_changes
+        ):
+            return  # shown once the user is done typing
+        try:
+            self._load(self.document.reader.kpi_detail(self.detail.code))
+        except UserError:
+            self.detail = None  # the KPI was removed; the main window moves the selection
 
     # ------------------------------------------------------------ commits
 

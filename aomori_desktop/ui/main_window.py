@@ -26,6 +26,7 @@ from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
+from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.services.workspace import (
     Database,
     default_plan_id,
@@ -105,7 +106,8 @@ class MainWindow(FileActions, PlanWindow):
         self.db_label = QLabel()
         self.year_label = QLabel()
         self.statusBar().addPermanentWidget(self.year_label)
-        self.statusBar().addPermanentWidget(self.db_label, 1)
+        # no stretch: the left part stays free for messages (保存しました, others' changes)
+        self.statusBar().addPermanentWidget(self.db_label)
         self._build_actions()
         self.resize(1400, 900)
         geometry = self.settings.value("window/geometry")
@@ -424,7 +426,7 @@ class MainWindow(FileActions, PlanWindow):
 
     # ------------------------------------------------------------ changes
 
-    def _on_changes(self, changes: Changes, _initiator: object = None) -> None:
+    def _on_changes(self, changes: Changes, initiator: object = None) -> None:
         if self.document is None:
             return
         try:
@@ -437,6 +439,9 @@ class MainWindow(FileActions, PlanWindow):
                 )
         except UserError as exc:  # e.g. the file is locked for a moment: F5 reads again
             self.statusBar().showMessage(f"表示を更新できませんでした: {exc.message}", 10000)
+            return
+        if isinstance(initiator, OthersChanged):  # 他の利用者（…さん）が K03 を変更しました
+            self.statusBar().showMessage(initiator.sentence(), 10000)
             return
         node = self.current_node()
         if node is not None and node.kind is NodeKind.KPI and node.ref in changes.kpis:

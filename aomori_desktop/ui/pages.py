@@ -46,10 +46,12 @@ from aomori_desktop.services.dto import (
     circled,
 )
 from aomori_desktop.services.projects import ProjectFieldsEdit
+from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine, heading_text
 from aomori_desktop.ui.row_model import CENTER, RIGHT, Column, RowTableModel
+from aomori_desktop.ui.typing_guard import TypingGuard
 from aomori_desktop.ui.year_table import INVALID_BACKGROUND
 
 if TYPE_CHECKING:
@@ -391,6 +393,9 @@ class ProjectPage(QWidget):
             lambda: self._commit("responsible_section", self.section_edit.text(), "担当課")
         )
         self.description_edit.installEventFilter(self)
+        self.typing_guard = TypingGuard(  # others' writes wait while the user types here
+            [self.years], [self.title_edit, self.description_edit, self.section_edit], self
+        )
         document.changed.connect(self._on_changes)
 
     def show_project(self, code: str, placement_key: TreeKey) -> None:
@@ -451,8 +456,12 @@ class ProjectPage(QWidget):
         self.years.resizeColumnToContents(0)
         self.years.blockSignals(False)
 
-    def _on_changes(self, changes: Changes) -> None:
+    def _on_changes(self, changes: Changes, initiator: object = None) -> None:
         if self.detail is not None and self.detail.code in changes.projects:
+            if isinstance(initiator, OthersChanged) and self.typing_guard.hold(
+                changes, self._on_changes
+            ):
+                return  # shown once the user is done typing
             try:
                 self._load(self.document.reader.project_detail(self.detail.code))
             except UserError:

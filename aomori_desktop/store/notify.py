@@ -1,0 +1,98 @@
+"""Telling other windows on a PostgreSQL server that a plan was written: NOTIFY / LISTEN.
+
+Every service write on a server calls `announce_write` inside its transaction; PostgreSQL
+delivers the notice to every listening connection when (and only if) the transaction commits.
+A `WriteListener` holds one connection of its own that LISTENs on the channel and calls a
+function with the plan id of each write, from its own thread.
+
+SQLite files have no such thing: windows on a file find others' writes by polling the audit
+log (services/watch.py), which is also what a window on a server does while it cannot listen.
+
+Threading: `WriteListener` runs its loop on a thread of its own; the function it was given is
+called on that thread and must only hand the news on (e.g. emit a queued Qt signal).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "aomori_plan_written"
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+POLL_STOP_S = 0.5  # how often the listening thread looks whether it must stop
+
+
+def announce_write(session: Session, plan_id: int) -> None:
+    """Inside a write's transaction on a server: tell listeners, at commit, that this plan
+    was written. Nothing on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_NOTIFY, {"channel": CHANNEL, "payload": str(plan_id)})
+
+
+class WriteListener:
+    """LISTENs for writes on a PostgreSQL server on its own connection and thread.
+
+    `on_write(plan_id)` is called for each committed write; `on_lost()` once when listening
+    fails (the server went away, the connection was refused), after which the thread ends and
+    the caller relies on polling. `stop()` ends the thread and closes the connection.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        on_write: Callable[[int], None],
+        on_lost: Callable[[], None],
+    ) -> None:
+        self._engine = engine
+        self._on_write = on_write
+        self._on_lost = on_lost
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+        self.listening = False
+        self._thread = threading.Thread(target=self._run, name="aomori-listen", daemon=True)
+
+    def start(self, wait_s: float = 0.0) -> bool:
+        """Start listening, waiting up to `wait_s` for LISTEN to be in force; True once it is
+        (False: not yet, or it failed)."""
+        self._thread.start()
+        self._ready.wait(wait_s)
+        return self.listening
+
+    def stop(self, timeout_s: float = 2.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        raw: Any = None
+        try:
+            raw = self._engine.raw_connection()
+            conn = raw.dbapi_connection
+            conn.autocommit = True
+            conn.execute(f"LISTEN {CHANNEL}")
+            self.listening = True
+            self._ready.set()
+            while not self._stop.is_set():
+                for notice in conn.notifies(timeout=POLL_STOP_S):
+                    if notice.payload.isdigit():
+                        self._on_write(int(notice.payload))
+                    if self._stop.is_set():
+                        break
+        except Exception:  # the connection failed: the window goes on by polling
+            log.warning("listening for other users' writes stopped", exc_info=True)
+            self.listening = False
+            self._ready.set()
+            if not self._stop.is_set():
+                self._on_lost()
+        finally:
+            if raw is not None:
+                with suppress(Exception):
+                    raw.invalidate()  # never back into the pool: it is LISTENing
