@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
 from aomori_desktop.store import credentials
-from aomori_desktop.store.engine import describe, is_sqlite, to_url
+from aomori_desktop.store.database import Database
+from aomori_desktop.store.engine import describe, is_sqlite, sqlite_path, to_url
 from aomori_desktop.store.errors import NeedsPassword as PasswordNeeded
 from aomori_desktop.store.errors import WrongPassword
 
@@ -22,7 +25,10 @@ __all__ = [
     "is_server",
     "remember_password",
     "remember_saved",
+    "reopen_target",
+    "server_fields",
     "server_name",
+    "server_target",
 ]
 
 
@@ -34,6 +40,32 @@ def is_server(target: str | Path) -> bool:
 def server_name(target: str | Path) -> str:
     """How a target is shown: the file's path, or user@host:port/dbname (no password)."""
     return describe(to_url(target))
+
+
+def server_target(host: str, port: int, database: str, user: str = "") -> str:
+    """The URL of a database on a PostgreSQL server (psycopg 3), without a password."""
+    url = URL.create(
+        "postgresql+psycopg",
+        username=user or None,
+        host=host,
+        port=port,
+        database=database,
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def server_fields(target: str) -> tuple[str, int, str, str]:
+    """host, port, database name and user of a server URL (the connection dialog's fields)."""
+    url = to_url(target)
+    return url.host or "", url.port or 5432, url.database or "", url.username or ""
+
+
+def reopen_target(db: Database) -> str:
+    """What opens `db` again later (the recent targets): the file's path, or the server URL
+    with its password left out (whatever the URL it was opened with held)."""
+    if is_sqlite(db.url):
+        return str(sqlite_path(db.url))
+    return db.url._replace(password=None).render_as_string(hide_password=False)
 
 
 def can_keep_passwords() -> bool:

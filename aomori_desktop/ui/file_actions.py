@@ -1,4 +1,4 @@
-"""The window's file actions: new, open, recent files, backup, and the exports menu.
+"""The window's file actions: new, open, 接続先 (a file or a server), recent targets, backup, and the exports menu.
 
 A mixin of `MainWindow` (kept apart so that each module stays readable). Backups and exports
 run through the operation layer (`PlanDocument.run_task`): off the GUI thread, with progress,
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from aomori_desktop.ui.kpi_page import KpiPage
     from aomori_desktop.ui.pages import OverviewPage
 
-MAX_RECENT = 8
+MAX_RECENT = 10  # recent targets: file paths and server URLs, never a password
 DB_FILTER = "データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"
 
 
@@ -100,6 +100,17 @@ class FileActions:
         path = self.prompts.open_path(self._widget(), "データベースを開く", DB_FILTER)
         if path:
             self.open_database(path)
+
+    def connect_dialog(self) -> None:
+        """ファイル → 接続先…: a file on this PC or a database on a server, or a recent one;
+        opened through the usual open path (the server's password asked there)."""
+        from aomori_desktop.ui.connect_dialog import ConnectDialog
+
+        recent = self._recent()
+        current = recent[0] if recent else None
+        dialog = ConnectDialog(recent, self.prompts, self._widget(), current=current)
+        if self.prompts.run_dialog(dialog) and dialog.target:
+            self.open_database(dialog.target)
 
     def backup_dialog(self) -> None:
         if self.db is None:

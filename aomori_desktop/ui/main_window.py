@@ -25,6 +25,7 @@ from aomori_desktop import APP_TITLE_JA
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.services.changes import Changes
+from aomori_desktop.services.connection import reopen_target
 from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.services.workspace import (
@@ -125,6 +126,7 @@ class MainWindow(FileActions, PlanWindow):
         self.act_new.setShortcut(QKeySequence.StandardKey.New)
         self.act_open = menu_file.addAction("開く(&O)…", self.open_database_dialog)
         self.act_open.setShortcut(QKeySequence.StandardKey.Open)
+        self.act_connect = menu_file.addAction("接続先(&C)…", self.connect_dialog)
         self.recent_menu = menu_file.addMenu("最近使ったファイル(&R)")
         menu_file.addSeparator()
         self.act_backup = menu_file.addAction("バックアップを保存(&B)…", self.backup_dialog)
@@ -205,8 +207,11 @@ class MainWindow(FileActions, PlanWindow):
 
     def open_database(self, target: str | Path) -> bool:
         """Open an existing database (File > Open, recent files); a missing file is reported,
-        never silently created. Failures become a sentence; nothing is lost."""
-        return self._open(target, open_existing)
+        never silently created. Failures become a sentence; nothing is lost. A server that
+        wants a password asks for it (ui/server_login.py)."""
+        return self._open(
+            target, lambda t: open_asking_password(open_existing, t, self.prompts, self)
+        )
 
     def open_or_create_database(self, target: str | Path) -> bool:
         """At start-up: the default (or --db) database, created and seeded if it is new."""
@@ -285,7 +290,7 @@ class MainWindow(FileActions, PlanWindow):
         read_only = "（読み取り専用: 変更は保存できません）" if db.read_only else ""
         self.db_label.setText(f"データベース: {db.location}{read_only}")
         self.year_label.setText(f"評価年度: {fy_label(document.fiscal_year)}")
-        self._remember_recent(db.location)
+        self._remember_recent(reopen_target(db))  # a server URL without its password
         self.setWindowTitle(f"{APP_TITLE_JA} — {Path(db.location).name}")
         self._update_undo_actions()
         self.safety.after_open(db)  # read-only banner and title, notices

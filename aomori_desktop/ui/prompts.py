@@ -5,7 +5,7 @@ Tests pass a scripted replacement, so no modal dialog ever blocks a test run.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 
 class Prompts:
@@ -31,6 +31,16 @@ class Prompts:
         self, parent: QWidget | None, title: str, label: str, text: str = ""
     ) -> str | None:
         value, ok = QInputDialog.getText(parent, title, label, text=text)
+        return value if ok else None
+
+    def ask_password(self, parent: QWidget | None, server: str, message: str) -> str | None:
+        """A database server's password (not shown as it is typed); None when cancelled."""
+        value, ok = QInputDialog.getText(
+            parent,
+            "データベースサーバーへの接続",
+            f"{message}\n{server} のパスワード:",
+            QLineEdit.EchoMode.Password,
+        )
         return value if ok else None
 
     def open_path(self, parent: QWidget | None, caption: str, filters: str) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from aomori_desktop.services.connection import (
     PasswordNeeded,
@@ -27,26 +27,17 @@ from aomori_desktop.ui.prompts import Prompts
 MAX_ATTEMPTS = 3
 
 
-def ask_password(parent: QWidget | None, server: str, message: str) -> str | None:
-    """The standard password box (echo off); None when the user cancels."""
-    value, ok = QInputDialog.getText(
-        parent,
-        "データベースサーバーへの接続",
-        f"{message}\n{server} のパスワード:",
-        QLineEdit.EchoMode.Password,
-    )
-    return value if ok else None
-
-
 def open_asking_password(
     opener: Callable[[str], Database],
     target: str,
     prompts: Prompts,
     parent: QWidget | None,
-    ask: Callable[[QWidget | None, str, str], str | None] = ask_password,
+    ask: Callable[[QWidget | None, str, str], str | None] | None = None,
 ) -> Database:
     """`opener(target)`, asking for the server's password when it wants one (up to three
-    tries). Cancelling re-raises the server's sentence for the caller to show."""
+    tries; `prompts.ask_password` unless `ask` is given). Cancelling re-raises the server's
+    sentence for the caller to show."""
+    ask = ask or prompts.ask_password
     asked: str | None = None
     for attempt in range(MAX_ATTEMPTS + 1):
         try:

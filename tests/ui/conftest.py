@@ -24,6 +24,8 @@ class ScriptedPrompts(Prompts):
         self.confirms: list[str] = []
         self.confirm_answers: list[bool] = []
         self.texts: list[str | None] = []
+        self.passwords: list[str | None] = []
+        self.password_requests: list[str] = []
         self.paths: list[str | None] = []
         self.path_lists: list[list[str]] = []
         self.dialog_scripts: list[Callable[[QDialog], bool]] = []
@@ -42,6 +44,10 @@ class ScriptedPrompts(Prompts):
         self, parent: QWidget | None, title: str, label: str, text: str = ""
     ) -> str | None:
         return self.texts.pop(0) if self.texts else None
+
+    def ask_password(self, parent: QWidget | None, server: str, message: str) -> str | None:
+        self.password_requests.append(f"{message} {server}")
+        return self.passwords.pop(0) if self.passwords else None
 
     def open_path(self, parent: QWidget | None, caption: str, filters: str) -> str | None:
         return self.paths.pop(0) if self.paths else None
@@ -124,3 +130,21 @@ def make_window(
     for w in leaked:
         w.close()
     assert not leaked, f"windows left open: {[w.windowTitle() or type(w).__name__ for w in leaked]}"
+
+
+@pytest.fixture(scope="session")
+def server_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A seeded database on the PostgreSQL test server (skipped without one)."""
+    from tests import backends
+
+    for target in backends.seeded_template("postgresql", tmp_path_factory.mktemp("pg"), "ui"):
+        yield str(target)
+
+
+@pytest.fixture
+def server_db(server_template: str, tmp_path: Path) -> Iterator[str]:
+    """A private copy of the seeded server database for one test (its URL, with password)."""
+    from tests import backends
+
+    for target in backends.fresh_copy(server_template, tmp_path):
+        yield str(target)
