@@ -13,6 +13,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aomori_desktop.domain.grading import SchemeKey, scheme_from_setting
 from aomori_desktop.domain.plan import (
     AuditEntry,
     Direction,
@@ -63,6 +64,7 @@ from aomori_desktop.services.transaction import (
 )
 from aomori_desktop.store.models import (
     AuditRow,
+    GradeThresholdRow,
     KpiMeasureRow,
     KpiRow,
     KpiYearRow,
@@ -252,9 +254,41 @@ class PlanQueries:
     # ------------------------------------------------------------ details
 
     def kpi_detail(self, code: str) -> KpiDetail:
-        with self._access.reading() as s:  # one session for the page's five reads
-            header = self._header(s)
-            k = find_kpi(s, self.plan_id, code)
+        """The KPI page's whole read: one session, plain column rows (no ORM objects): the
+        plan's period and grade scheme with the KPI's fields, its years, measures and target
+        revisions."""
+        with self._access.reading() as s:
+            k = s.execute(
+                select(
+                    KpiRow.id,
+                    KpiRow.code,
+                    KpiRow.name,
+                    KpiRow.unit,
+                    KpiRow.baseline,
+                    KpiRow.baseline_fiscal_year,
+                    KpiRow.baseline_fiscal_year_confirmed,
+                    KpiRow.target,
+                    KpiRow.target_fiscal_year,
+                    KpiRow.direction,
+                    KpiRow.cumulative,
+                    KpiRow.data_source,
+                    KpiRow.responsible_section,
+                    KpiRow.definition,
+                    PlanRow.first_fiscal_year,
+                    PlanRow.last_fiscal_year,
+                    PlanRow.grade_scheme,
+                )
+                .join(PlanRow, KpiRow.plan_id == PlanRow.id)
+                .where(KpiRow.plan_id == self.plan_id, KpiRow.code == code)
+            ).one_or_none()
+            if k is None:
+                self._header(s)  # 計画が見つかりません when the plan itself is gone
+                raise NotFound(f"KPI {code} が見つかりません。")
+            thresholds = s.scalars(
+                select(GradeThresholdRow.value)
+                .where(GradeThresholdRow.plan_id == self.plan_id)
+                .order_by(GradeThresholdRow.position)
+            ).all()
             stored = {
                 y.fiscal_year: y
                 for y in s.execute(
@@ -276,68 +310,63 @@ class PlanQueries:
                 .where(KpiMeasureRow.kpi_id == k.id)
                 .order_by(PillarRow.position, MeasureRow.position)
             ).all()
-            revisions = s.scalars(
-                select(TargetRevisionRow)
+            revisions = s.execute(
+                select(
+                    TargetRevisionRow.old_value,
+                    TargetRevisionRow.old_fiscal_year,
+                    TargetRevisionRow.new_value,
+                    TargetRevisionRow.new_fiscal_year,
+                    TargetRevisionRow.reason,
+                    TargetRevisionRow.revised_by,
+                    TargetRevisionRow.revised_at,
+                )
                 .where(TargetRevisionRow.kpi_id == k.id)
                 .order_by(TargetRevisionRow.id)
             ).all()
-            terms = KpiTerms(
-                k.baseline,
-                k.baseline_fiscal_year,
-                k.target,
-                k.target_fiscal_year,
-                Direction(k.direction),
-            )
-            years = []
-            for fy in header.fiscal_years:
-                y = stored.get(fy)
-                years.append(
-                    KpiYearView(
-                        fiscal_year=fy,
-                        actual=y.actual if y else None,
-                        interim_target=y.interim_target if y else None,
-                        status=FigureStatus(y.status) if y and y.status else None,
-                        comment=y.comment if y else "",
-                        entered_by=y.entered_by if y else "",
-                        entered_at=y.entered_at if y else None,
-                        progress=evaluate_year(
-                            terms,
-                            fy,
-                            y.actual if y else None,
-                            y.interim_target if y else None,
-                            header.info.grade_scheme,
-                        ),
-                    )
+        scheme = scheme_from_setting(SchemeKey(k.grade_scheme), list(thresholds) or None)
+        direction = Direction(k.direction)
+        terms = KpiTerms(
+            k.baseline, k.baseline_fiscal_year, k.target, k.target_fiscal_year, direction
+        )
+        years = []
+        for fy in range(k.first_fiscal_year, k.last_fiscal_year + 1):
+            y = stored.get(fy)
+            years.append(
+                KpiYearView(
+                    fiscal_year=fy,
+                    actual=y.actual if y else None,
+                    interim_target=y.interim_target if y else None,
+                    status=FigureStatus(y.status) if y and y.status else None,
+                    comment=y.comment if y else "",
+                    entered_by=y.entered_by if y else "",
+                    entered_at=y.entered_at if y else None,
+                    progress=evaluate_year(
+                        terms,
+                        fy,
+                        y.actual if y else None,
+                        y.interim_target if y else None,
+                        scheme,
+                    ),
                 )
-            return KpiDetail(
-                code=k.code,
-                name=k.name,
-                unit=k.unit,
-                baseline=k.baseline,
-                baseline_fiscal_year=k.baseline_fiscal_year,
-                baseline_fiscal_year_confirmed=k.baseline_fiscal_year_confirmed,
-                target=k.target,
-                target_fiscal_year=k.target_fiscal_year,
-                direction=Direction(k.direction),
-                cumulative=k.cumulative,
-                data_source=k.data_source,
-                responsible_section=k.responsible_section,
-                definition=k.definition,
-                measures=tuple((f"{p}-{m}", t) for p, m, t in measures),
-                years=tuple(years),
-                revisions=tuple(
-                    RevisionView(
-                        r.old_value,
-                        r.old_fiscal_year,
-                        r.new_value,
-                        r.new_fiscal_year,
-                        r.reason,
-                        r.revised_by,
-                        r.revised_at,
-                    )
-                    for r in revisions
-                ),
             )
+        return KpiDetail(
+            code=k.code,
+            name=k.name,
+            unit=k.unit,
+            baseline=k.baseline,
+            baseline_fiscal_year=k.baseline_fiscal_year,
+            baseline_fiscal_year_confirmed=k.baseline_fiscal_year_confirmed,
+            target=k.target,
+            target_fiscal_year=k.target_fiscal_year,
+            direction=direction,
+            cumulative=k.cumulative,
+            data_source=k.data_source,
+            responsible_section=k.responsible_section,
+            definition=k.definition,
+            measures=tuple((f"{p}-{m}", t) for p, m, t in measures),
+            years=tuple(years),
+            revisions=tuple(RevisionView(*r) for r in revisions),
+        )
 
     def project_detail(self, code: str) -> ProjectDetail:
         with self._access.reading() as s:

@@ -192,6 +192,7 @@ class KpiPage(QWidget):
         self.document = document
         self.detail: KpiDetail | None = None
         self._loading = False
+        self._revisions_shown: tuple[object, ...] | None = None  # what the list now shows
 
         self.heading = QLabel()
         self.heading.setWordWrap(True)
@@ -208,6 +209,7 @@ class KpiPage(QWidget):
         self.baseline_edit.setFixedWidth(190)
         self.baseline_confirmed = QCheckBox("確認済み")
         self.baseline_flag = QLabel()
+        self.baseline_flag.setStyleSheet("color: #a00000; font-weight: bold;")
         self.target_label = QLabel()
         # one width for every KPI's target: a longer figure must not widen the form and so
         # resize the chart beside it (a resize lays the chart out again and repaints the
@@ -384,7 +386,8 @@ class KpiPage(QWidget):
             # refused text belongs to the KPI it was typed for: never carry it to another one
             for edit, _make, _current, _label in self._line_fields:
                 edit.setProperty("invalid", False)
-                edit.setStyleSheet("")
+                if edit.styleSheet():
+                    edit.setStyleSheet("")
         self._load(self.document.reader.kpi_detail(code))
 
     def pending_input(self) -> list[str]:
@@ -416,14 +419,17 @@ class KpiPage(QWidget):
             self.measures_label.setText(
                 "共創施策: " + "、".join(f"{code} {title}" for code, title in detail.measures)
             )
+            # a widget is touched only where its text changes: an equal setText still lays
+            # the field out and repaints it, a style sheet set again re-polishes it
             for edit, _make, current, _label in self._line_fields:
                 if edit.property("invalid") is not True:
-                    edit.setText(current(detail))
-                    edit.setStyleSheet("")
-            self.definition_edit.setPlainText(detail.definition)
+                    _set_line(edit, current(detail))
+                    if edit.styleSheet():
+                        edit.setStyleSheet("")
+            if self.definition_edit.toPlainText() != detail.definition:
+                self.definition_edit.setPlainText(detail.definition)
             self.baseline_confirmed.setChecked(detail.baseline_fiscal_year_confirmed)
             self.baseline_flag.setText("" if detail.baseline_fiscal_year_confirmed else "要確認")
-            self.baseline_flag.setStyleSheet("color: #a00000; font-weight: bold;")
             target = f"{format_decimal(detail.target)} {detail.unit}（{fy_label(detail.target_fiscal_year)}）"
             self.target_label.setText(target)
             self.target_label.setToolTip(target)
@@ -447,6 +453,10 @@ class KpiPage(QWidget):
             self.table.setColumnWidth(column, max(header.defaultSectionSize(), needed))
 
     def _show_revisions(self, detail: KpiDetail) -> None:
+        shown = (detail.revisions, detail.unit)
+        if shown == self._revisions_shown:
+            return
+        self._revisions_shown = shown
         self.revisions_list.clear()
         self.revisions_box.setVisible(bool(detail.revisions))
         if not detail.revisions:
@@ -588,6 +598,11 @@ class KpiPage(QWidget):
             )
 
         self.document.prompts.run_dialog(TargetRevisionDialog(detail, submit, self))
+
+
+def _set_line(edit: QLineEdit, text: str) -> None:
+    if edit.text() != text:
+        edit.setText(text)
 
 
 def short_reason(message: str) -> str:

@@ -74,6 +74,38 @@ _ROLES_SHOWN = frozenset(
     )
 )
 
+_DISPLAY, _EDIT = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.EditRole)
+_ALIGN, _TOOLTIP = int(Qt.ItemDataRole.TextAlignmentRole), int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND, _FOREGROUND = int(Qt.ItemDataRole.BackgroundRole), int(Qt.ItemDataRole.ForegroundRole)
+_ALIGNMENTS = [
+    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if col in NUMERIC_COLUMNS
+    else int(Qt.AlignmentFlag.AlignCenter)
+    if col in (COL_STATUS, COL_GRADE)
+    else int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for col in range(len(COLUMNS))
+]
+_FLAGS = [
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | (Qt.ItemFlag.ItemIsEditable if field is not None else Qt.ItemFlag.NoItemFlags)
+    for _title, field in COLUMNS
+]
+_INVALID_BRUSH = QBrush(INVALID_BACKGROUND)
+_INVALID_TEXT = QBrush(QColor("#a00000"))
+_COMPUTED_BACKGROUND = QBrush(QColor("#f4f4f4"))
+_MISSING_BACKGROUND = QBrush(QColor("#fff8e1"))
+_GRADE_BRUSHES: dict[Grade, tuple[QBrush, QBrush]] = {}  # (background, text), as first asked
+
+
+def _grade_brushes(grade: Grade) -> tuple[QBrush, QBrush]:
+    brushes = _GRADE_BRUSHES.get(grade)
+    if brushes is None:
+        fill, text = GRADE_COLOURS[grade]
+        brushes = _GRADE_BRUSHES[grade] = (QBrush(QColor(fill)), QBrush(QColor(text)))
+    return brushes
+
+
 #: The line above the yearly table (shown by the KPI page).
 YEAR_TABLE_HINT = (
     "セルを選んで数値を入力し Enter（下のセルへ移動）。空欄または - は実績なし。"
@@ -108,7 +140,8 @@ class KpiYearTableModel(QAbstractTableModel):
         self._commit = commit
         self._detail: KpiDetail | None = None
         self._invalid: dict[tuple[int, int], tuple[str, str]] = {}  # cell → (typed text, message)
-        self._texts: dict[tuple[int, int], str] = {}  # cell → text shown, for this detail
+        # cell → what each role shows, for this detail (the view asks again on every paint)
+        self._cells: dict[tuple[int, int], dict[int, Any]] = {}
 
     @property
     def detail(self) -> KpiDetail | None:
@@ -118,7 +151,7 @@ class KpiYearTableModel(QAbstractTableModel):
         same_kpi = (
             detail is not None and self._detail is not None and detail.code == self._detail.code
         )
-        self._texts.clear()
+        self._cells.clear()
         if (
             same_kpi
             and detail is not None
@@ -192,59 +225,59 @@ class KpiYearTableModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if COLUMNS[index.column()][1] is not None:
-            flags |= Qt.ItemFlag.ItemIsEditable
-        return flags
+        return _FLAGS[index.column()]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in _ROLES_SHOWN:  # the view asks for a dozen roles per cell and paint
             return None
-        year = self.year_at(index.row()) if index.isValid() else None
-        if year is None:
-            return None
-        col = index.column()
-        invalid = self._invalid.get((index.row(), col))
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            if invalid is not None:
-                return invalid[0]
-            key = (index.row(), col)
-            text = self._texts.get(key)
-            if text is None:
-                text = self._texts[key] = self._text(year, col)
-            return text
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in NUMERIC_COLUMNS:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            if col in (COL_STATUS, COL_GRADE):
-                return int(Qt.AlignmentFlag.AlignCenter)
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if invalid is not None:
-                return QBrush(INVALID_BACKGROUND)
-            if col == COL_GRADE:
-                return QBrush(QColor(GRADE_COLOURS[year.progress.grade][0]))
-            if COLUMNS[col][1] is None:
-                return QBrush(QColor("#f4f4f4"))
-            if col == COL_ACTUAL and year.actual is None:
-                return QBrush(QColor("#fff8e1"))  # missing actual: easy to spot
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == COL_GRADE:
-                return QBrush(QColor(GRADE_COLOURS[year.progress.grade][1]))
-            if invalid is not None:
-                return QBrush(QColor("#a00000"))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if invalid is not None:
-                return invalid[1]
-            if col == COL_ACTUAL and year.actual is None:
-                return f"実績なし。{NO_FIGURE_TIP}"
-            if col == COL_ACTUAL and year.status is not None:
-                return f"{year.status.label}値"
-            if col == COL_COMMENT and year.comment:
-                return year.comment  # the whole comment, however narrow the column
-            if col == COL_ENTERED and year.entered_at is not None:
-                return f"{year.entered_by} {year.entered_at.astimezone():%Y-%m-%d %H:%M} 入力"
-        return None
+        key = (index.row(), index.column())
+        cell = self._cells.get(key)
+        if cell is None:
+            year = self.year_at(key[0]) if index.isValid() else None
+            if year is None:
+                return None
+            cell = self._cells[key] = self._cell(year, key[1])
+        invalid = self._invalid.get(key)
+        if invalid is not None:
+            return self._invalid_data(invalid, role, cell)
+        return cell.get(role)
+
+    def _cell(self, year: KpiYearView, col: int) -> dict[int, Any]:
+        """What a stored cell shows, role by role."""
+        text = self._text(year, col)
+        cell: dict[int, Any] = {_DISPLAY: text, _EDIT: text, _ALIGN: _ALIGNMENTS[col]}
+        if col == COL_GRADE:
+            background, foreground = _grade_brushes(year.progress.grade)
+            cell[_BACKGROUND], cell[_FOREGROUND] = background, foreground
+        elif COLUMNS[col][1] is None:
+            cell[_BACKGROUND] = _COMPUTED_BACKGROUND
+        elif col == COL_ACTUAL and year.actual is None:
+            cell[_BACKGROUND] = _MISSING_BACKGROUND  # missing actual: easy to spot
+        tip: str | None = None
+        if col == COL_ACTUAL and year.actual is None:
+            tip = f"実績なし。{NO_FIGURE_TIP}"
+        elif col == COL_ACTUAL and year.status is not None:
+            tip = f"{year.status.label}値"
+        elif col == COL_COMMENT and year.comment:
+            tip = year.comment  # the whole comment, however narrow the column
+        elif col == COL_ENTERED and year.entered_at is not None:
+            tip = f"{year.entered_by} {year.entered_at.astimezone():%Y-%m-%d %H:%M} 入力"
+        if tip is not None:
+            cell[_TOOLTIP] = tip
+        return cell
+
+    @staticmethod
+    def _invalid_data(invalid: tuple[str, str], role: int, cell: dict[int, Any]) -> Any:
+        """A refused cell: the typed text on red, with the reason as its tooltip."""
+        if role in (_DISPLAY, _EDIT):
+            return invalid[0]
+        if role == _BACKGROUND:
+            return _INVALID_BRUSH
+        if role == _FOREGROUND:
+            return cell.get(_FOREGROUND, _INVALID_TEXT)
+        if role == _TOOLTIP:
+            return invalid[1]
+        return cell.get(role)
 
     def _text(self, year: KpiYearView, col: int) -> str:
         field = COLUMNS[col][1]
