@@ -7,7 +7,7 @@ A re-listed project (再掲) is one row: editing it under either measure edits t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.plan import Partner, ProjectStatus, Sector
@@ -18,7 +18,7 @@ from aomori_desktop.domain.validation import (
     text_problems,
 )
 from aomori_desktop.services.changes import Applied, Changes
-from aomori_desktop.services.errors import ValidationError
+from aomori_desktop.services.errors import ChangedField, ValidationError
 from aomori_desktop.services.transaction import (
     UNSET,
     PlanAccess,
@@ -109,10 +109,15 @@ class ProjectRecords:
         *,
         status: ProjectStatus | Unset | None = UNSET,
         note: str | Unset = UNSET,
+        expected: YearFields | None = None,
     ) -> Applied[None]:
-        """The project's status (未着手…中止) and note for one fiscal year. The undo puts
-        back what was stored (and who entered it), if no one has changed it since."""
-        return self._store_year(project, fiscal_year, (status, note), expected=None, restamp=None)
+        """The project's status (未着手…中止) and note for one fiscal year. With `expected`
+        (status, note as the screen showed them; UNSET for one not shown), nothing is stored
+        if another user changed one since. The undo puts back what was stored (and who
+        entered it), if no one has changed it since."""
+        return self._store_year(
+            project, fiscal_year, (status, note), expected=expected, restamp=None
+        )
 
     def _store_year(
         self,
@@ -244,3 +249,52 @@ def _set_fields(edit: ProjectFieldsEdit) -> dict[str, str]:
 
 def _status(value: str | None) -> ProjectStatus | None:
     return ProjectStatus(value) if value else None
+
+
+def fields_expecting_theirs(
+    project: str, expected: ProjectFieldsEdit, fields: Sequence[ChangedField]
+) -> ProjectFieldsEdit:
+    """What to expect when the user writes their own fields of `project` over the changes a
+    refusal named: each changed field as stored now, the others as the screen showed them."""
+    now = {
+        f.field: str(f.stored or "")
+        for f in fields
+        if f.entity == "project" and f.key == project and f.field in _LABELS
+    }
+    return replace(expected, **{k: v for k, v in now.items() if k in _set_fields(expected)})
+
+
+def entered_field(project: str, edit: ProjectFieldsEdit, field: ChangedField) -> object:
+    """The value the user entered for the field a refusal names (UNSET: not in `edit`)."""
+    if field.entity != "project" or field.key != project or field.field not in _LABELS:
+        return UNSET
+    return getattr(edit, field.field)
+
+
+_YEAR_FIELDS = ("status", "note")
+
+
+def year_expecting_theirs(
+    project: str, fiscal_year: int, expected: YearFields, fields: Sequence[ChangedField]
+) -> YearFields:
+    """`fields_expecting_theirs` for a project's yearly status and note."""
+    key = f"{project}/{fiscal_year}"
+    now = {f.field: f.stored for f in fields if f.entity == "project_year" and f.key == key}
+    status, note = expected
+    if "status" in now and not isinstance(status, Unset):
+        stored = now["status"]
+        status = stored if isinstance(stored, ProjectStatus) or stored is None else status
+    if "note" in now and not isinstance(note, Unset):
+        note = str(now["note"] or "")
+    return (status, note)
+
+
+def entered_year(
+    project: str, fiscal_year: int, entered: YearFields, field: ChangedField
+) -> object:
+    """What the user entered for the yearly field a refusal names (UNSET: not entered)."""
+    if field.entity != "project_year" or field.key != f"{project}/{fiscal_year}":
+        return UNSET
+    if field.field not in _YEAR_FIELDS:
+        return UNSET
+    return entered[_YEAR_FIELDS.index(field.field)]

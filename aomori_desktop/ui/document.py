@@ -20,13 +20,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.progress import YearProgress
-from aomori_desktop.services import kpi_fields, kpi_values
+from aomori_desktop.services import kpi_fields, kpi_values, projects
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
 from aomori_desktop.services.dto import KpiDetail, Overview, PlanHeader, TreeKey, TreeNode
 from aomori_desktop.services.errors import ChangedField, ChangedMeanwhile, Conflict
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.services.queries import PlanQueries
 from aomori_desktop.services.tasks import Cancelled, TaskState
 from aomori_desktop.services.watch import OthersChanged
@@ -322,17 +323,69 @@ class PlanDocument(QObject):
         """Store fields of the KPI form as one undoable step, expecting what `detail` (the
         form) showed: a field another user changed meanwhile is asked about, as for yearly
         values (`apply_over_others`)."""
-        code, fields = detail.code, self.services.kpi_fields
         shown = KpiFieldsEdit(
             **{name: getattr(detail, name) for name in kpi_fields.set_fields(edit)}
         )
+        return self.apply_kpi_edit(f"{detail.code} {label}の変更", detail.code, shown, edit)
+
+    def apply_kpi_edit(
+        self, label: str, code: str, shown: KpiFieldsEdit, edit: KpiFieldsEdit
+    ) -> Changes:
+        """Store fields of KPI `code` as one undoable step named `label`, expecting `shown`
+        (what the screen showed for the same fields)."""
+        fields = self.services.kpi_fields
         return self.apply_over_others(
-            f"{code} {label}の変更",
+            label,
             lambda expected: fields.update_kpi(code, edit, expected=expected),
             shown,
             rebase=lambda expected, changed: kpi_fields.expecting_theirs(code, expected, changed),
             entered=lambda field: kpi_fields.entered_value(code, edit, field),
-            touches=Changes(kpis=frozenset({code})),
+            # a renamed KPI is renamed in the tree too
+            touches=Changes(
+                kpis=frozenset({code}), structure="name" in kpi_fields.set_fields(edit)
+            ),
+        ).changes
+
+    def apply_project_fields(
+        self, label: str, code: str, shown: ProjectFieldsEdit, edit: ProjectFieldsEdit
+    ) -> Changes:
+        """Store fields of a project (its page, or a rename in the tree) as one undoable
+        step, expecting `shown`: a field another user changed meanwhile is asked about."""
+        projects_ = self.services.projects
+        return self.apply_over_others(
+            label,
+            lambda expected: projects_.update_project(code, edit, expected=expected),
+            shown,
+            rebase=lambda expected, changed: projects.fields_expecting_theirs(
+                code, expected, changed
+            ),
+            entered=lambda field: projects.entered_field(code, edit, field),
+            touches=Changes(projects=frozenset({code}), structure=True),
+        ).changes
+
+    def apply_project_year(
+        self,
+        label: str,
+        code: str,
+        fiscal_year: int,
+        shown: projects.YearFields,
+        entered: projects.YearFields,
+    ) -> Changes:
+        """Store a project's yearly status or note (UNSET for the one not entered) as one
+        undoable step, expecting `shown`, as `apply_project_fields` does."""
+        projects_ = self.services.projects
+        status, note = entered
+        return self.apply_over_others(
+            label,
+            lambda expected: projects_.set_project_year(
+                code, fiscal_year, status=status, note=note, expected=expected
+            ),
+            shown,
+            rebase=lambda expected, changed: projects.year_expecting_theirs(
+                code, fiscal_year, expected, changed
+            ),
+            entered=lambda field: projects.entered_year(code, fiscal_year, entered, field),
+            touches=Changes(projects=frozenset({code})),
         ).changes
 
     def others_changed(self, found: OthersChanged) -> None:

@@ -46,7 +46,9 @@ from aomori_desktop.services.dto import (
     circled,
 )
 from aomori_desktop.services.projects import ProjectFieldsEdit
+from aomori_desktop.services.transaction import UNSET
 from aomori_desktop.services.watch import OthersChanged
+from aomori_desktop.ui.conflict_dialog import KeptTheirs
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grades import GRADE_COLOURS, grade_text
 from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine, heading_text
@@ -476,10 +478,14 @@ class ProjectPage(QWidget):
         detail = self.detail
         if self._loading or detail is None or getattr(detail, field) == text.strip():
             return
-        code, projects = detail.code, self.document.services.projects
+        code = detail.code
         new = ProjectFieldsEdit(**{field: text})
-        try:
-            self.document.apply(f"{code} {label}の変更", lambda: projects.update_project(code, new))
+        shown = ProjectFieldsEdit(**{field: getattr(detail, field)})
+        try:  # expecting what the page shows: a change by another user is asked about
+            self.document.apply_project_fields(f"{code} {label}の変更", code, shown, new)
+        except KeptTheirs as kept:  # the page shows their text again
+            self.message.show_info(kept.message)
+            return
         except UserError as exc:
             self.message.show_error(exc.message)  # names the project and the field
             if field == "title":
@@ -498,12 +504,17 @@ class ProjectPage(QWidget):
         old = next((y.status for y in detail.years if y.fiscal_year == fiscal_year), None)
         if new == old:
             return
-        code, projects = detail.code, self.document.services.projects
+        code = detail.code
         try:
-            self.document.apply(
+            self.document.apply_project_year(
                 f"{code} {fy_label(fiscal_year)}の状況",
-                lambda: projects.set_project_year(code, fiscal_year, status=new),
+                code,
+                fiscal_year,
+                (old, UNSET),
+                (new, UNSET),
             )
+        except KeptTheirs as kept:
+            self.message.show_info(kept.message)
         except UserError as exc:
             self.message.show_error(exc.message)
             self._load(detail)  # the combo shows what is stored, not what failed
@@ -517,12 +528,17 @@ class ProjectPage(QWidget):
         new = item.text()
         if new == old:
             return
-        code, projects = detail.code, self.document.services.projects
+        code = detail.code
         try:
-            self.document.apply(
+            self.document.apply_project_year(
                 f"{code} {fy_label(fiscal_year)}のメモ",
-                lambda: projects.set_project_year(code, fiscal_year, note=new),
+                code,
+                fiscal_year,
+                (UNSET, old),
+                (UNSET, new),
             )
+        except KeptTheirs as kept:  # the page shows their note again
+            self.message.show_info(kept.message)
         except UserError as exc:
             # the typed note stays in the cell, marked, so it can be stored again
             self.years.blockSignals(True)

@@ -26,6 +26,7 @@ from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpis import KpiDraft
 from aomori_desktop.services.projects import ProjectFieldsEdit
+from aomori_desktop.ui.conflict_dialog import KeptTheirs
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.structure_dialogs import (
@@ -217,6 +218,9 @@ class StructureEditor(QObject):
             try:
                 submit(answer)
                 return
+            except KeptTheirs as kept:  # the tree shows their name; nothing to ask again
+                self.document.prompts.info(self.window, kept.message)
+                return
             except UserError as exc:
                 self.document.prompts.error(self.window, exc.message)
                 text = answer
@@ -347,13 +351,13 @@ class StructureEditor(QObject):
             self._ask_until_accepted("名前の変更", f"共創施策 {code} の名称:", old, rename_measure)
         elif node.kind is NodeKind.PROJECT:
             project, old = node.ref, node.title
-            projects = self.services.projects
 
             def rename_project(title: str) -> None:
-                self._apply(
+                self.document.apply_project_fields(
                     f"共創プロジェクト {project} の名前の変更",
-                    lambda: projects.update_project(project, ProjectFieldsEdit(title=title)),
-                    Changes(projects=frozenset({project}), structure=True),
+                    project,
+                    ProjectFieldsEdit(title=old),
+                    ProjectFieldsEdit(title=title),
                 )
 
             relisted = node.relisting or len(self.services.queries.placements(project)) > 1
@@ -363,13 +367,13 @@ class StructureEditor(QObject):
             )
         elif node.kind is NodeKind.KPI:
             kpi, old = node.ref, node.title
-            fields = self.services.kpi_fields
 
             def rename_kpi(name: str) -> None:
-                self._apply(
+                self.document.apply_kpi_edit(
                     f"KPI {kpi} の名前の変更",
-                    lambda: fields.update_kpi(kpi, KpiFieldsEdit(name=name)),
-                    Changes(kpis=frozenset({kpi}), structure=True),
+                    kpi,
+                    KpiFieldsEdit(name=old),
+                    KpiFieldsEdit(name=name),
                 )
 
             self._ask_until_accepted("名前の変更", f"KPI {kpi} の名称:", old, rename_kpi)

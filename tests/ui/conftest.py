@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,22 @@ def server_db(server_template: str, tmp_path: Path) -> Iterator[str]:
 
     for target in backends.fresh_copy(server_template, tmp_path):
         yield str(target)
+
+
+@pytest.fixture
+def other_pc(db_file: Path) -> Iterator[Callable[[str, datetime], Any]]:
+    """Another PC's connection to the same database, as a named user with a fixed clock."""
+    from aomori_desktop.services.plan_services import PlanServices
+    from aomori_desktop.services.workspace import default_plan_id
+    from aomori_desktop.store.database import open_database
+
+    opened = []
+
+    def connect(user: str, at: datetime) -> Any:
+        db = open_database(db_file)
+        opened.append(db)
+        return PlanServices(db, default_plan_id(db), user=user, clock=lambda: at)
+
+    yield connect
+    for db in opened:
+        db.close()

@@ -3,20 +3,16 @@ edits it sees who changed it, to what and when, and keeps theirs or writes their
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtWidgets import QDialog
 
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.plan_services import PlanServices
-from aomori_desktop.services.workspace import default_plan_id
-from aomori_desktop.store.database import open_database
 from aomori_desktop.ui.conflict_dialog import (
     HEADERS,
     KEEP_TEXT,
@@ -30,21 +26,6 @@ from tests.ui.test_main_window import cell, type_into_cell
 JST = timezone(timedelta(hours=9))
 HANAKO_AT = datetime(2026, 4, 1, 9, 30, tzinfo=JST)
 JIRO_AT = datetime(2026, 4, 1, 9, 41, tzinfo=JST)
-
-
-@pytest.fixture
-def other_pc(db_file: Path) -> Iterator[Callable[[str, datetime], PlanServices]]:
-    """Another PC's connection to the same database, as a named user with a fixed clock."""
-    opened = []
-
-    def connect(user: str, at: datetime) -> PlanServices:
-        db = open_database(db_file)
-        opened.append(db)
-        return PlanServices(db, default_plan_id(db), user=user, clock=lambda: at)
-
-    yield connect
-    for db in opened:
-        db.close()
 
 
 def store_actual(services: PlanServices, value: str, shown: str | None) -> None:
