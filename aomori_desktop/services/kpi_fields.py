@@ -152,16 +152,28 @@ class KpiFields:
         )
 
     def revise_target(
-        self, kpi: str, new_value: Decimal, new_fiscal_year: int, reason: str
+        self,
+        kpi: str,
+        new_value: Decimal,
+        new_fiscal_year: int,
+        reason: str,
+        *,
+        expected: Target | None = None,
     ) -> Applied[None]:
         """Change the KPI's target; the old target and the reason stay in its history.
 
         The undo is another revision back to the old target, with the reason
-        `undo_reason(reason)`: the history keeps every revision, the undone one too.
+        `undo_reason(reason)`: the history keeps every revision, the undone one too. With
+        `expected` (the target and its year as the screen showed them), nothing is stored if
+        another user revised the target since.
         """
         reason = reason.strip()
         return self._revise(
-            kpi, (new_value, new_fiscal_year), reason, expected=None, undo_with=undo_reason(reason)
+            kpi,
+            (new_value, new_fiscal_year),
+            reason,
+            expected=expected,
+            undo_with=undo_reason(reason),
         )
 
     def _revise(

@@ -590,11 +590,14 @@ class KpiPage(QWidget):
         if detail is None:
             return
         code, fields = detail.code, self.document.services.kpi_fields
+        shown = (detail.target, detail.target_fiscal_year)  # what the dialog revises from
 
         def submit(value: Decimal, year: int, reason: str) -> None:
             # the undo is one more revision, back to the old target (history keeps both)
             self.document.apply(
-                f"{code} 目標値の見直し", lambda: fields.revise_target(code, value, year, reason)
+                f"{code} 目標値の見直し",
+                lambda: fields.revise_target(code, value, year, reason, expected=shown),
+                touches=Changes(kpis=frozenset({code})),
             )
 
         self.document.prompts.run_dialog(TargetRevisionDialog(detail, submit, self))

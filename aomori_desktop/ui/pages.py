@@ -562,7 +562,8 @@ class ProjectPage(QWidget):
         try:
             self.document.apply(
                 f"{code} 連携先の変更",
-                lambda: projects.set_partners(code, new),
+                lambda: projects.set_partners(code, new, expected=old),
+                touches=Changes(projects=frozenset({code})),  # the page shows what is stored
             )
         except UserError as exc:
             self.message.show_error(exc.message)

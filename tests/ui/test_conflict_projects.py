@@ -5,11 +5,12 @@ asked about (who, to what, when) and never silently overwritten."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtWidgets import QApplication, QComboBox
 
-from aomori_desktop.domain.plan import ProjectStatus
+from aomori_desktop.domain.plan import Partner, ProjectStatus, Sector
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.ui.conflict_dialog import KEEP_TEXT
@@ -162,3 +163,53 @@ def test_a_rename_in_the_tree_over_another_users_rename(
     assert window.document.reader.project_detail("PJ01").title == "企業誘致・立地の推進"
     assert tree_children(window, "1-1")[0].endswith("企業誘致・立地の推進")
     assert window.document.undo_stack.undoText() == "共創プロジェクト PJ01 の名前の上書き"
+
+
+def test_a_target_revised_meanwhile_is_not_revised_again_over_it(
+    make_window: Callable[..., Any], prompts: Any, other_pc: Any
+) -> None:
+    window = make_window()
+    window.select_key("K01@1-1")
+    other_pc("青森 花子", HANAKO_AT).kpi_fields.revise_target(
+        "K01", Decimal("4"), 2033, "案件の増加", expected=(Decimal("3"), 2033)
+    )
+    seen: list[str] = []
+
+    def fill(dialog: Any) -> bool:
+        dialog.value_edit.setText("5")
+        dialog.reason_edit.setPlainText("港湾計画の改訂に合わせて上方修正")
+        dialog._try_accept()  # refused: the dialog stays open with the sentence
+        seen.append(dialog.message.text())
+        dialog.reject()
+        return False
+
+    prompts.dialog_scripts.append(fill)
+    window.kpi_page.revise_button.click()
+    assert "KPI K01の目標値（現在: 4、令和15(2033)年度）" in seen[0]
+    detail = window.document.reader.kpi_detail("K01")
+    assert detail.target == Decimal("4")
+    assert [(r.new_value, r.reason) for r in detail.revisions] == [(Decimal("4"), "案件の増加")]
+    assert window.kpi_page.target_label.text() == "4 件（令和15(2033)年度）"  # theirs shown
+    assert window.document.undo_stack.count() == 0
+
+
+def test_partners_changed_meanwhile_are_not_replaced(
+    make_window: Callable[..., Any], prompts: Any, other_pc: Any
+) -> None:
+    window = make_window()
+    window.select_key("1-1-1")
+    page = window.project_page
+    other_pc("青森 花子", HANAKO_AT).projects.set_partners(
+        "PJ01", [Partner(Sector.FINANCE, "青森銀行")], expected=[]
+    )
+
+    def fill(dialog: Any) -> bool:
+        dialog.add_row(Sector.ACADEMIA, "八戸工業大学")
+        dialog._try_accept()
+        return dialog.result() == dialog.DialogCode.Accepted
+
+    prompts.dialog_scripts.append(fill)
+    page.partners_button.click()
+    assert "共創プロジェクト PJ01の連携先（現在: 金:青森銀行）" in page.message.text()
+    assert window.document.reader.project_detail("PJ01").partners == (("finance", "青森銀行"),)
+    assert page.partners_label.text() == "金: 青森銀行"  # the page shows what is stored
