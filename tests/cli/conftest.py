@@ -20,6 +20,11 @@ from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
 from aomori_desktop.store.database import open_database
 
+OVERRIDE_REASON = "速報値のため一段階低く評価した。"
+MEASURE_ACHIEVEMENTS = "事業者1者が青森港の利用を開始した。"
+PLAN_OPINION = "速報値の多い指標は確定値で再評価されたい。"
+MEASURE_OPINION = "地元企業の参入を具体的に支援すべき。"
+
 
 @dataclass(frozen=True)
 class Result:
@@ -66,10 +71,14 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def data_template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeded plan plus actuals, a comment, a project year and a target revision (audited)."""
+    """The seeded plan plus actuals, a comment, a project year and a target revision, a
+    measure evaluation (with an overridden grade), a project's course and panel opinions on a
+    measure and on the whole plan (all audited)."""
     from datetime import UTC, datetime
 
+    from aomori_desktop.domain.evaluation import Course
     from aomori_desktop.domain.plan import FigureStatus, ProjectStatus
+    from aomori_desktop.services.evaluation import MeasureEvaluationEdit
 
     path = tmp_path_factory.mktemp("cli-data") / "data.sqlite3"
     shutil.copy(seeded_template, path)
@@ -94,6 +103,19 @@ def data_template(seeded_template: Path, tmp_path_factory: pytest.TempPathFactor
         services.projects.set_project_year(
             "PJ02", 2024, status=ProjectStatus.IN_PROGRESS, note="再掲先でも同じ"
         )
+        services.evaluation.set_measure_evaluation(
+            "1-1",
+            2024,
+            MeasureEvaluationEdit(
+                override="C",
+                override_reason=OVERRIDE_REASON,
+                achievements=MEASURE_ACHIEVEMENTS,
+                course=Course.IMPROVE,
+            ),
+        )
+        services.evaluation.set_project_course("PJ02", 2024, Course.EXPAND)
+        services.evaluation.add_opinion(2024, None, PLAN_OPINION, "確定値の公表後に報告する。")
+        services.evaluation.add_opinion(2024, "1-1", MEASURE_OPINION)
     finally:
         db.close()
     return path
