@@ -31,6 +31,19 @@ BACKENDS = ["sqlite", "postgresql"]
 Target = Path | str
 
 
+def parametrize_backends(metafunc: pytest.Metafunc) -> None:
+    """For a conftest's `pytest_generate_tests`: a test asking for the `backend` fixture runs on
+    both back ends, or only on SQLite when marked `sqlite_only` (a test whose failure happens
+    before the database is reached: doubling it would test the same code twice). The fixture
+    is session-scoped, so each back end's template database is made once."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+    metafunc.parametrize(
+        "backend", ["sqlite"] if only_sqlite else BACKENDS, indirect=True, scope="session"
+    )
+
+
 def postgres_url() -> str:
     """The test server's URL; skips (or, in CI, fails) the test when there is none."""
     url = os.environ.get(POSTGRES_URL_VAR, "")
