@@ -206,6 +206,28 @@ def dump(target: Target) -> list[str]:
     return out
 
 
+def content(target: Target, folder: Path) -> Any:
+    """What "nothing changed" compares: on SQLite every file in the database's folder (the
+    database, its journal, a backup), on a server the database's tables and rows."""
+    if not is_postgres(target):
+        import hashlib
+
+        return {
+            str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+    with connect(target) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' ORDER BY 1"
+            )
+        ]
+    return (tables, dump(target) if tables else [])
+
+
 def refuse_inserts(target: Target, table: str, message: str, when: str = "") -> None:
     """From now on the database refuses an insert into `table` (all, or those where the new
     row matches `when`, e.g. "NEW.fiscal_year = 2030") with `message`: a failure that only
