@@ -332,3 +332,26 @@ def test_a_plan_breaking_its_rules_late_in_the_file_is_refused_whole(
         result = cli("import", "json", str(bad), "--db", str(target))
         assert (result.code, result.out, result.err) == (1, "", expected.message + "\n")
     assert (files(tmp_path), [backends.content(t, tmp_path / "new") for t in targets]) == before
+
+
+def test_an_import_the_database_refuses_midway_leaves_it_as_it_was(
+    cli, data_db: Path, empty_with_schema: Target, tmp_path: Path
+) -> None:
+    """The plan's rows are in, then the database refuses the audit trail: the import is one
+    transaction, so the database holds no plan afterwards and a second try succeeds."""
+    plan = tmp_path / "plan.json"
+    text = _exported(cli, data_db, plan)
+    backends.refuse_inserts(empty_with_schema, "audit_log", "audit refused")
+    before = backends.content(empty_with_schema, tmp_path / "nothing")
+
+    result = cli("import", "json", str(plan), "--db", str(empty_with_schema))
+
+    assert (result.code, result.out) == (1, "")
+    assert_one_japanese_message(result.err)
+    assert "audit refused" in result.err
+    assert backends.content(empty_with_schema, tmp_path / "nothing") == before
+    assert backends.rows(empty_with_schema, "SELECT count(*) FROM plan") == [(0,)]
+    on = " ON audit_log" if backends.is_postgres(empty_with_schema) else ""
+    backends.execute(empty_with_schema, f"DROP TRIGGER refuse_audit_log{on}")
+    assert cli("import", "json", str(plan), "--db", str(empty_with_schema)).code == 0
+    assert _exported(cli, empty_with_schema, tmp_path / "again.json") == text
