@@ -31,6 +31,19 @@ BACKENDS = ["sqlite", "postgresql"]
 Target = Path | str
 
 
+def parametrize_backends(metafunc: pytest.Metafunc) -> None:
+    """For a conftest's `pytest_generate_tests`: a test asking for the `backend` fixture runs on
+    both back ends, or only on SQLite when marked `sqlite_only` (a test whose failure happens
+    before the database is reached: doubling it would test the same code twice). The fixture
+    is session-scoped, so each back end's template database is made once."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+    metafunc.parametrize(
+        "backend", ["sqlite"] if only_sqlite else BACKENDS, indirect=True, scope="session"
+    )
+
+
 def postgres_url() -> str:
     """The test server's URL; skips (or, in CI, fails) the test when there is none."""
     url = os.environ.get(POSTGRES_URL_VAR, "")
@@ -191,6 +204,28 @@ def dump(target: Target) -> list[str]:
             for row in con.execute(f'SELECT * FROM "{name}" ORDER BY 1'):
                 out.append(f"{name}: {tuple(_plain(v) for v in row)!r}")
     return out
+
+
+def content(target: Target, folder: Path) -> Any:
+    """What "nothing changed" compares: on SQLite every file in the database's folder (the
+    database, its journal, a backup), on a server the database's tables and rows."""
+    if not is_postgres(target):
+        import hashlib
+
+        return {
+            str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+    with connect(target) as con:
+        tables = [
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' ORDER BY 1"
+            )
+        ]
+    return (tables, dump(target) if tables else [])
 
 
 def refuse_inserts(target: Target, table: str, message: str, when: str = "") -> None:

@@ -237,4 +237,13 @@ def translate_error(exc: BaseException, location: str, *, committing: bool = Fal
         return DiskFull(disk_full_message(location))
     if "disk i/o error" in text:
         return DatabaseGone(unreachable_message(location))
-    return StoreError(f"データベース「{location}」の操作に失敗しました（{exc}）。")
+    return StoreError(f"データベース「{location}」の操作に失敗しました（{_reason(exc)}）。")
+
+
+def _reason(exc: BaseException) -> str:
+    """The database's own words for an unforeseen failure, on one line: the driver's first
+    line, without the SQL, its parameters and SQLAlchemy's notes (which SQLAlchemy's text
+    carries, over many lines, and the server's CONTEXT lines)."""
+    original = getattr(exc, "orig", None) or exc
+    lines = str(original).strip().splitlines()
+    return lines[0][:200] if lines else type(original).__name__

@@ -26,8 +26,9 @@ RECORDED = {
 }
 
 
-def seeded_plan(path: Path) -> tuple[Database, PlanQueries]:
-    """The default plan in a new database, with the values in RECORDED."""
+def seeded_plan(path: Path | str) -> tuple[Database, PlanQueries]:
+    """The default plan in a new database (a file, or an empty server database's URL), with
+    the values in RECORDED."""
     db = create_seeded_database(path)
     plan = default_plan_id(db)
     services = PlanServices(db, plan)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from aomori_desktop.charts.export import ChartExportError, ExportFormat, ExportS
 from aomori_desktop.services.dto import KpiDetail
 from aomori_desktop.services.errors import NotFound
 from aomori_desktop.services.queries import PlanQueries
+from tests import backends
+from tests.charts.helpers import seeded_plan
 
 CODES = [f"K{i:02d}" for i in range(1, 17)]
 
@@ -40,6 +43,34 @@ def test_batch_writes_every_chart(qapp: QApplication, reader: PlanQueries, tmp_p
     assert names[0] == "K01_青森港を利用する洋上風力発電事業者数(累計).png"
     assert all(QImage(str(p)).width() == 945 for p in result.written)
     assert result.summary == "16件のグラフを書き出しました。"
+
+
+@pytest.fixture(scope="module")
+def server_reader() -> Iterator[PlanQueries]:
+    """The plan of `reader`, entered into a PostgreSQL database."""
+    backends.postgres_url()
+    url = backends.new_database("charts")
+    try:
+        db, plan_reader = seeded_plan(url)
+        yield plan_reader
+        db.close()
+    finally:
+        backends.drop_database(url)
+
+
+def test_batch_from_postgresql_writes_the_files_written_from_sqlite(
+    qapp: QApplication, reader: PlanQueries, server_reader: PlanQueries, tmp_path: Path
+) -> None:
+    written = {}
+    for name, source in (("file", reader), ("server", server_reader)):
+        batch = KpiChartBatch(
+            CODES, source.kpi_detail, tmp_path / name, ExportSettings(dpi=150), ExportFormat.SVG
+        )
+        result = batch.run()
+        assert len(result.written) == 16 and not result.failed
+        written[name] = {p.name: p.read_bytes() for p in sorted((tmp_path / name).iterdir())}
+    assert len(written["server"]) == 16
+    assert written["server"] == written["file"]
 
 
 def test_cancel_stops_early(qapp: QApplication, reader: PlanQueries, tmp_path: Path) -> None:

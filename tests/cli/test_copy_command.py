@@ -4,12 +4,14 @@ without --replace; the JSON commands work on the server too."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests import backends
+from tests.cli.conftest import MEASURE_ACHIEVEMENTS, MEASURE_OPINION, OVERRIDE_REASON, PLAN_OPINION
 
 
 @pytest.fixture
@@ -24,7 +26,18 @@ def test_file_to_server_and_back_gives_the_same_json_export(
 ) -> None:
     original = tmp_path / "original.json"
     assert cli("export", "json", "--db", str(data_db), "-o", str(original)).code == 0
-    assert '"audit"' in original.read_text(encoding="utf-8")
+    doc = json.loads(original.read_text(encoding="utf-8"))
+    assert doc["audit"]
+    evaluations = doc["evaluations"]
+    assert [
+        (e["measure"], e["override_grade"], e["override_reason"], e["achievements"], e["direction"])
+        for e in evaluations["measures"]
+    ] == [("1-1", "C", OVERRIDE_REASON, MEASURE_ACHIEVEMENTS, "improve")]
+    assert [(p["project"], p["direction"]) for p in evaluations["projects"]] == [("PJ02", "expand")]
+    assert [(o["measure"], o["opinion"]) for o in evaluations["opinions"]] == [
+        (None, PLAN_OPINION),
+        ("1-1", MEASURE_OPINION),
+    ]
 
     to_server = cli("copy", "--from", str(data_db), "--to", server_db)
     assert to_server.code == 0, to_server.err

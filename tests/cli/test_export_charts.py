@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from tests.backends import Target
 from tests.cli.helpers import assert_one_japanese_message
 
 
@@ -52,9 +53,9 @@ def test_pdf_half_width_for_chosen_kpis(cli, data_db: Path, tmp_path: Path) -> N
     assert width_pt / 72 * 2.54 == pytest.approx(8.0, abs=0.02)
 
 
-def test_svg_monochrome_era_labels_as_of_a_year(cli, data_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_svg_monochrome_era_labels_as_of_a_year(cli, data_target: Target, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     result = cli(
-        "export", "charts", "--db", str(data_db), "-o", str(tmp_path),
+        "export", "charts", "--db", str(data_target), "-o", str(tmp_path),
         "--format", "svg", "--mono", "--axis", "era", "--year", "R6", "--kpi", "K16",
     )  # fmt: skip
     assert result.code == 0, result.err

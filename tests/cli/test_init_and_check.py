@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from aomori_desktop.store.migrate import SCHEMA_HEAD
+from tests.backends import Target
 from tests.cli.helpers import assert_one_japanese_message, files
 
 SEEDED = (
@@ -115,8 +116,8 @@ def test_check_lists_broken_references_and_exits_1(cli, seeded_db: Path) -> None
     assert "Traceback" not in result.err
 
 
-def test_check_counts_yearly_records(cli, data_db: Path) -> None:
-    result = cli("check", "--db", str(data_db))
+def test_check_counts_yearly_records(cli, data_target: Target) -> None:
+    result = cli("check", "--db", str(data_target))
     assert result.code == 0
     assert "  KPI年度記録: 3" in result.out.splitlines()
 

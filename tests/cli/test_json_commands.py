@@ -1,20 +1,29 @@
-"""`export json` and `import json` through the command line."""
+"""`export json` and `import json` through the command line (the tests asking for
+`data_target` or `empty_target` run on an SQLite file and on a PostgreSQL database)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from aomori_desktop.store.database import create_database
+from aomori_desktop.store.engine import describe, to_url
+from tests import backends
+from tests.backends import Target
 from tests.cli.helpers import assert_one_japanese_message, files
 
 
-def test_export_import_export_is_byte_identical(cli, data_db: Path, tmp_path: Path) -> None:
+def test_export_import_export_is_byte_identical(
+    cli, data_target: Target, empty_target: Target, tmp_path: Path
+) -> None:
     first, second = tmp_path / "first.json", tmp_path / "second.json"
-    copy = tmp_path / "copy" / "imported.sqlite3"
+    copy = empty_target
 
-    exported = cli("export", "json", "--db", str(data_db), "-o", str(first))
+    exported = cli("export", "json", "--db", str(data_target), "-o", str(first))
     assert (exported.code, exported.out, exported.err) == (
         0,
         "",
@@ -24,7 +33,7 @@ def test_export_import_export_is_byte_identical(cli, data_db: Path, tmp_path: Pa
     imported = cli("import", "json", str(first), "--db", str(copy))
     assert (imported.code, imported.err) == (0, "")
     assert imported.out == (
-        f"「{first}」から「青森市しごと創造戦略」をデータベース「{copy}」に読み込みました"
+        f"「{first}」から「青森市しごと創造戦略」をデータベース「{describe(to_url(copy))}」に読み込みました"
         "（KPI 16、共創プロジェクト 26）。\n"
     )
 
@@ -41,36 +50,38 @@ def test_export_import_export_is_byte_identical(cli, data_db: Path, tmp_path: Pa
     )
 
 
-def test_export_to_standard_output(cli, data_db: Path, tmp_path: Path) -> None:
+def test_export_to_standard_output(cli, data_target: Target, tmp_path: Path) -> None:
     target = tmp_path / "file.json"
-    cli("export", "json", "--db", str(data_db), "-o", str(target))
-    result = cli("export", "json", "--db", str(data_db), "-o", "-")
+    cli("export", "json", "--db", str(data_target), "-o", str(target))
+    result = cli("export", "json", "--db", str(data_target), "-o", "-")
     assert (result.code, result.err) == (0, "")
     assert result.out.encode("utf-8") == target.read_bytes()
 
 
-def _exported(cli, db: Path, out: Path) -> bytes:
+def _exported(cli, db: Target, out: Path) -> bytes:
     assert cli("export", "json", "--db", str(db), "-o", str(out)).code == 0
     return out.read_bytes()
 
 
 def test_import_over_a_database_holding_a_plan_is_refused(
-    cli, data_db: Path, tmp_path: Path
+    cli, data_target: Target, tmp_path: Path
 ) -> None:
     plan = tmp_path / "plan.json"
-    before_json = _exported(cli, data_db, plan)
-    before = files(data_db.parent)
+    before_json = _exported(cli, data_target, plan)
+    folder = tmp_path / "data"
+    before = backends.content(data_target, folder)
 
-    result = cli("import", "json", str(plan), "--db", str(data_db))
+    result = cli("import", "json", str(plan), "--db", str(data_target))
 
     assert (result.code, result.out) == (1, "")
     assert_one_japanese_message(result.err)
     assert result.err == (
-        f"データベース「{data_db}」には既に計画が登録されているため、読み込みを中止しました"
-        "（何も変更していません）。新しいデータベースファイルを指定してください。\n"
+        f"データベース「{describe(to_url(data_target))}」には既に計画が登録されているため、"
+        "読み込みを中止しました（何も変更していません）。"
+        "新しいデータベースファイルを指定してください。\n"
     )
-    assert files(data_db.parent) == before
-    assert _exported(cli, data_db, tmp_path / "after.json") == before_json
+    assert backends.content(data_target, folder) == before
+    assert _exported(cli, data_target, tmp_path / "after.json") == before_json
 
 
 def test_import_of_an_invalid_file_lists_every_problem_and_leaves_no_database(
@@ -101,7 +112,7 @@ def test_import_of_an_invalid_file_lists_every_problem_and_leaves_no_database(
 
 
 def test_import_of_an_inconsistent_plan_removes_the_new_database(
-    cli, data_db: Path, tmp_path: Path
+    cli, data_db: Path, empty_target: Target, tmp_path: Path
 ) -> None:
     plan = tmp_path / "plan.json"
     doc = json.loads(_exported(cli, data_db, plan))
@@ -109,8 +120,8 @@ def test_import_of_an_inconsistent_plan_removes_the_new_database(
     doc["pillars"][0]["measures"][0]["placements"][0]["project"] = "PJ99"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-    target = tmp_path / "new.sqlite3"
-    before = files(tmp_path)
+    target = empty_target
+    before = files(tmp_path), backends.content(target, tmp_path / "new")
 
     result = cli("import", "json", str(bad), "--db", str(target))
 
@@ -119,8 +130,9 @@ def test_import_of_an_inconsistent_plan_removes_the_new_database(
     assert "・共創プロジェクト 1-1-1: プロジェクト PJ99 が見つかりません。" in result.err
     assert "・KPI K01: 共創施策 9-9 が見つかりません。" in result.err
     assert "Traceback" not in result.err
-    assert files(tmp_path) == before  # the database created for the import is gone again
-    assert not target.with_name("new.sqlite3-journal").exists()
+    # the database created for the import is gone again; a server database is empty again
+    assert (files(tmp_path), backends.content(target, tmp_path / "new")) == before
+    assert not (tmp_path / "new" / "new.sqlite3-journal").exists()
 
 
 def test_import_of_unreadable_files(cli, tmp_path: Path) -> None:
@@ -233,16 +245,37 @@ def _not_read_whole(monkeypatch) -> None:
     monkeypatch.setattr(json_format, "load_plan", whole)
 
 
+@pytest.fixture
+def empty_with_schema(backend: str, tmp_path: Path) -> Iterator[Target]:
+    """A database with the application's tables but no plan."""
+    if backend == "sqlite":
+        create_database(tmp_path / "empty.sqlite3").close()
+        yield tmp_path / "empty.sqlite3"
+        return
+    url = backends.new_database("cli_schema")
+    try:
+        create_database(url).close()
+        yield url
+    finally:
+        backends.drop_database(url)
+
+
 def test_a_valid_file_is_imported_element_by_element(
-    cli, data_db: Path, tmp_path: Path, monkeypatch
+    cli,
+    backend: str,
+    data_db: Path,
+    empty_target: Target,
+    empty_with_schema: Target,
+    tmp_path: Path,
+    monkeypatch,
 ) -> None:
     plan = tmp_path / "plan.json"
     text = _exported(cli, data_db, plan)
-    empty = tmp_path / "empty.sqlite3"
-    create_database(empty).close()
-    _not_read_whole(monkeypatch)
+    empty = empty_with_schema
+    if backend == "sqlite":  # a server database is filled from a file read whole (cli.py)
+        _not_read_whole(monkeypatch)
 
-    for target in (tmp_path / "new.sqlite3", empty):
+    for target in (empty_target, empty):
         result = cli("import", "json", str(plan), "--db", str(target))
         assert (result.code, result.err) == (0, ""), result
         assert "（KPI 16、共創プロジェクト 26）" in result.out
@@ -263,7 +296,13 @@ def test_a_file_in_another_layout_is_read_whole_and_imported(
 
 
 def test_a_plan_breaking_its_rules_late_in_the_file_is_refused_whole(
-    cli, data_db: Path, tmp_path: Path, monkeypatch
+    cli,
+    backend: str,
+    data_db: Path,
+    empty_target: Target,
+    empty_with_schema: Target,
+    tmp_path: Path,
+    monkeypatch,
 ) -> None:
     """Found while the rows are already going in: every problem is listed as the whole
     reading lists them, and the empty database and its folder keep every byte."""
@@ -283,12 +322,36 @@ def test_a_plan_breaking_its_rules_late_in_the_file_is_refused_whole(
     bad.write_text(text, encoding="utf-8")
     expected = ValidationError(validate_snapshot(load_plan(text)))
     assert len(expected.problems) == 4
-    empty = tmp_path / "empty.sqlite3"
-    create_database(empty).close()
-    before = files(tmp_path)
-    _not_read_whole(monkeypatch)
+    empty = empty_with_schema
+    targets = (empty, empty_target)
+    before = files(tmp_path), [backends.content(t, tmp_path / "new") for t in targets]
+    if backend == "sqlite":  # a server database is filled from a file read whole (cli.py)
+        _not_read_whole(monkeypatch)
 
-    for target in (empty, tmp_path / "new.sqlite3"):
+    for target in targets:
         result = cli("import", "json", str(bad), "--db", str(target))
         assert (result.code, result.out, result.err) == (1, "", expected.message + "\n")
-        assert files(tmp_path) == before
+    assert (files(tmp_path), [backends.content(t, tmp_path / "new") for t in targets]) == before
+
+
+def test_an_import_the_database_refuses_midway_leaves_it_as_it_was(
+    cli, data_db: Path, empty_with_schema: Target, tmp_path: Path
+) -> None:
+    """The plan's rows are in, then the database refuses the audit trail: the import is one
+    transaction, so the database holds no plan afterwards and a second try succeeds."""
+    plan = tmp_path / "plan.json"
+    text = _exported(cli, data_db, plan)
+    backends.refuse_inserts(empty_with_schema, "audit_log", "audit refused")
+    before = backends.content(empty_with_schema, tmp_path / "nothing")
+
+    result = cli("import", "json", str(plan), "--db", str(empty_with_schema))
+
+    assert (result.code, result.out) == (1, "")
+    assert_one_japanese_message(result.err)
+    assert "audit refused" in result.err
+    assert backends.content(empty_with_schema, tmp_path / "nothing") == before
+    assert backends.rows(empty_with_schema, "SELECT count(*) FROM plan") == [(0,)]
+    on = " ON audit_log" if backends.is_postgres(empty_with_schema) else ""
+    backends.execute(empty_with_schema, f"DROP TRIGGER refuse_audit_log{on}")
+    assert cli("import", "json", str(plan), "--db", str(empty_with_schema)).code == 0
+    assert _exported(cli, empty_with_schema, tmp_path / "again.json") == text

@@ -7,15 +7,16 @@ from pathlib import Path
 
 from docx import Document as read_docx
 
+from tests.backends import Target
 from tests.cli.helpers import assert_one_japanese_message, files
 
 
-def test_report_as_docx_and_pdf(cli, data_db: Path, tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
+def test_report_as_docx_and_pdf(cli, data_target: Target, tmp_path: Path, qapp) -> None:  # type: ignore[no-untyped-def]
     docx = tmp_path / "報告書.docx"
     result = cli(
         "report",
         "--db",
-        str(data_db),
+        str(data_target),
         "--year",
         "R6",
         "-o",
@@ -31,7 +32,7 @@ def test_report_as_docx_and_pdf(cli, data_db: Path, tmp_path: Path, qapp) -> Non
     texts = [p.text for p in read_docx(str(docx)).paragraphs]
     assert "令和6(2024)年度" in texts and "令和8年10月1日" in texts and "青森市 経済部" in texts
     pdf = tmp_path / "報告書.pdf"
-    assert cli("--db", str(data_db), "report", "--year", "2024", "-o", str(pdf)).code == 0
+    assert cli("--db", str(data_target), "report", "--year", "2024", "-o", str(pdf)).code == 0
     assert pdf.read_bytes().startswith(b"%PDF-")
 
 

@@ -1,10 +1,14 @@
 """Fixtures of the collection-cycle tests: a seeded plan with two departments (担当課), a few
-figures already entered, a fixed clock and user, copied per test."""
+figures already entered, a fixed clock and user, copied per test.
+
+A test that reaches the database runs twice, on an SQLite file and on a PostgreSQL database
+(tests/backends.py); `db_path` is the file's path or the server database's URL. Hostile-file
+tests refused before the database is read are marked `sqlite_only`.
+"""
 
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,8 +23,10 @@ from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.services.transaction import PlanAccess
-from aomori_desktop.services.workspace import create_seeded_database, default_plan_id
+from aomori_desktop.services.workspace import default_plan_id
 from aomori_desktop.store.database import Database, open_database
+from tests import backends
+from tests.backends import Target
 
 NOW = datetime(2025, 5, 20, 1, 0, tzinfo=UTC)
 LATER = datetime(2025, 6, 10, 2, 0, tzinfo=UTC)
@@ -40,10 +46,26 @@ class Result:
     err: str
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    backends.parametrize_backends(metafunc)
+
+
 @pytest.fixture(scope="session")
-def plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("collection-template") / "plan.sqlite3"
-    db = create_seeded_database(path)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def plan_template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
+    for template in backends.seeded_template(
+        backend, tmp_path_factory.mktemp("collection-template"), "collection"
+    ):
+        _prepare(template)
+        yield template
+
+
+def _prepare(template: Target) -> None:
+    db = open_database(template)
     try:
         services = PlanServices(db, default_plan_id(db), user="設定 太郎", clock=lambda: NOW)
         for section, kpis, projects in (
@@ -64,18 +86,15 @@ def plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     finally:
         db.close()
-    return path
 
 
 @pytest.fixture
-def db_path(plan_template: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "plan.sqlite3"
-    shutil.copy(plan_template, path)
-    return path
+def db_path(plan_template: Target, tmp_path: Path) -> Iterator[Target]:
+    yield from backends.fresh_copy(plan_template, tmp_path)
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
+def db(db_path: Target) -> Iterator[Database]:
     database = open_database(db_path, busy_timeout=0.5)
     try:
         yield database

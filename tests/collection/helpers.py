@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sqlite3
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -12,21 +11,21 @@ from typing import Any
 import openpyxl
 
 from aomori_desktop.exchange.xlsx_collection import FIRST_ROW
+from tests import backends
+from tests.backends import Target, rows
+
+__all__ = ["rows"]
 
 
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def sha(target: Target) -> str:
+    """A file's bytes, or a server database's content (every row), as one digest."""
+    if backends.is_postgres(target):
+        return hashlib.sha256("\n".join(backends.dump(target)).encode("utf-8")).hexdigest()
+    assert isinstance(target, Path)
+    return hashlib.sha256(target.read_bytes()).hexdigest()
 
 
-def rows(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
-
-
-def kpi_year(path: Path, code: str, fy: int) -> tuple[Any, ...] | None:
+def kpi_year(path: Target, code: str, fy: int) -> tuple[Any, ...] | None:
     found = rows(
         path,
         "SELECT y.actual, y.status, y.comment, y.entered_by FROM kpi_year y "
@@ -37,7 +36,7 @@ def kpi_year(path: Path, code: str, fy: int) -> tuple[Any, ...] | None:
     return found[0] if found else None
 
 
-def project_year(path: Path, code: str, fy: int) -> tuple[Any, ...] | None:
+def project_year(path: Target, code: str, fy: int) -> tuple[Any, ...] | None:
     found = rows(
         path,
         "SELECT y.status, y.note FROM project_year y "

@@ -46,6 +46,7 @@ def test_stopping_the_write_leaves_the_database_as_it_was(
     assert sha(db_path) == before
 
 
+@pytest.mark.sqlite_only  # refused while reading the file
 def test_stopping_the_reading_of_several_files(access: PlanAccess, tmp_path: Path) -> None:
     first = _answered_form(access, tmp_path)
     second = tmp_path / "copy.xlsx"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from aomori_desktop.services.transaction import PlanAccess
 from tests.cli.helpers import assert_one_japanese_message
@@ -146,6 +147,7 @@ def test_export_xlsx(cli, access: PlanAccess, db_path: Path, tmp_path: Path) -> 
     wb.close()
 
 
+@pytest.mark.sqlite_only  # refused while reading the file
 def test_wrong_kind_of_file_for_the_command(
     cli, access: PlanAccess, db_path: Path, tmp_path: Path
 ) -> None:

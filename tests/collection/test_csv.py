@@ -179,6 +179,7 @@ HOSTILE_CSV = {
 }
 
 
+@pytest.mark.sqlite_only  # refused while reading the file
 @pytest.mark.parametrize("kind", list(HOSTILE_CSV))
 def test_hostile_csv_gets_one_sentence_and_writes_nothing(
     cli, kind: str, access: PlanAccess, db_path: Path, tmp_path: Path

@@ -181,6 +181,7 @@ BROKEN = {
 }
 
 
+@pytest.mark.sqlite_only  # refused while reading the file
 @pytest.mark.parametrize("kind", list(BROKEN))
 def test_broken_workbook_gets_one_sentence_and_writes_nothing(
     cli, kind: str, form: Path, tmp_path: Path, access: PlanAccess, db_path: Path
@@ -238,6 +239,7 @@ def test_refused_cell_is_named_with_its_address_and_nothing_is_written(
     assert sha(db_path) == before
 
 
+@pytest.mark.sqlite_only  # refused while reading the file
 def test_formula_without_a_stored_result_is_refused(
     cli, form: Path, access: PlanAccess, db_path: Path
 ) -> None:
@@ -254,6 +256,7 @@ def test_formula_without_a_stored_result_is_refused(
     assert sha(db_path) == before
 
 
+@pytest.mark.sqlite_only  # refused while reading the file
 def test_formula_with_an_error_result_is_refused(
     cli, form: Path, access: PlanAccess, db_path: Path
 ) -> None:
@@ -276,6 +279,7 @@ def test_formula_with_an_error_result_is_refused(
     assert "KPI!M5: エラー値「#DIV/0!」です。値を入力してください。" in result.out
 
 
+@pytest.mark.sqlite_only  # refused while reading the file
 def test_added_row_without_identifier_is_refused(
     cli, form: Path, access: PlanAccess, db_path: Path
 ) -> None:
@@ -291,6 +295,7 @@ def test_added_row_without_identifier_is_refused(
     assert sha(db_path) == before
 
 
+@pytest.mark.sqlite_only  # refused while reading the file
 def test_copied_row_is_refused(cli, form: Path, access: PlanAccess, db_path: Path) -> None:
     def copy_row(wb: Any) -> None:
         ws = wb["KPI"]

@@ -17,6 +17,9 @@ from aomori_desktop.services.collection_import import preview_import, read_files
 from aomori_desktop.services.collection_report import preview_text
 from aomori_desktop.services.errors import Conflict
 from aomori_desktop.services.transaction import PlanAccess
+from aomori_desktop.store.errors import StoreError
+from tests import backends
+from tests.cli.helpers import assert_one_japanese_message
 from tests.collection.conftest import ECONOMY, TOURISM, USER, other_user
 from tests.collection.helpers import (
     cache_formula,
@@ -257,3 +260,23 @@ def test_the_same_field_answered_differently_in_two_files_is_refused(
     with pytest.raises(Exception, match="何も変更していません"):
         apply_import(access, preview)
     assert sha(db_path) == before
+
+
+def test_a_write_the_database_refuses_midway_leaves_every_value_as_it_was(
+    access: PlanAccess, db_path: Path, tmp_path: Path
+) -> None:
+    """The KPI values are written, then the server (or file) refuses a project's record: the
+    import is one transaction, so none of the values already sent stays."""
+    forms = _make(access, tmp_path)
+    _department_a(forms[ECONOMY])
+    preview = preview_import(access, read_files([forms[ECONOMY]]), fiscal_year=2024)
+    assert {c.code for c in preview.changes} >= {"K01", "PJ01"}
+    backends.refuse_inserts(db_path, "audit_log", "audit refused", "NEW.entity = 'project_year'")
+    before = sha(db_path)
+    with pytest.raises(StoreError) as refused:
+        apply_import(access, preview)
+    assert "audit refused" in str(refused.value.__cause__)
+    assert_one_japanese_message(refused.value.message + "\n")
+    assert sha(db_path) == before
+    assert kpi_year(db_path, "K01", 2024) is None
+    assert project_year(db_path, "PJ01", 2024) == ("studying", "協議中")

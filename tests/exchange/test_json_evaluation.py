@@ -22,6 +22,8 @@ from aomori_desktop.domain.plan import KpiYear, PlanSnapshot
 from aomori_desktop.domain.validation import validate_snapshot
 from aomori_desktop.exchange.json_format import FormatError, dump_plan, load_plan
 from aomori_desktop.exchange.seed_toml import load_default_seed
+from tests.backends import Target
+from tests.exchange.conftest import through_database
 
 AT = datetime(2026, 9, 1, 1, 2, 3, tzinfo=UTC)
 
@@ -149,3 +151,11 @@ def test_rules_of_the_records_are_checked_before_import(evaluated: PlanSnapshot)
         "有識者会議の意見 1: 意見が空です。",
         "有識者会議の意見 1: 番号が重複しています。",
     ]
+
+
+def test_the_records_written_into_a_database_and_read_back_are_the_same_file(
+    evaluated: PlanSnapshot, empty_target: Target
+) -> None:
+    text = dump_plan(evaluated)
+    assert through_database(empty_target, text) == text
+    assert "洋上風力の進捗を踏まえ\\n上方修正" in text and '"override_scheme": "sabcd"' in text

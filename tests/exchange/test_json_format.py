@@ -29,6 +29,8 @@ from aomori_desktop.domain.plan import (
 )
 from aomori_desktop.exchange.json_format import FORMAT, VERSION, FormatError, dump_plan, load_plan
 from aomori_desktop.exchange.seed_toml import load_default_seed
+from tests.backends import Target
+from tests.exchange.conftest import through_database
 
 JST = timezone(timedelta(hours=9))
 AT = datetime(2026, 4, 1, 0, 30, 15, 250000, tzinfo=UTC)
@@ -348,3 +350,13 @@ def test_a_plan_with_hand_written_title_only_pillars_is_read(seed: PlanSnapshot)
         del pillar["lead"], pillar["name"]
     loaded = load_plan(json.dumps(doc))
     assert [(p.lead, p.name) for p in loaded.pillars] == [(p.lead, p.name) for p in seed.pillars]
+
+
+def test_a_plan_written_into_a_database_and_read_back_is_the_same_file(
+    plan_with_data: PlanSnapshot, empty_target: Target
+) -> None:
+    """Every typed digit (8.40, 20 significant digits), timestamps to the microsecond, the
+    comment's quotes, backslash, tab and emoji, the grading thresholds and the audit trail."""
+    text = dump_plan(plan_with_data)
+    assert through_database(empty_target, text) == text
+    assert "12345678901234.123456" in text and "2026-04-01T00:30:15.250000+00:00" in text

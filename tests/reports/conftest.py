@@ -2,7 +2,8 @@
 
 The plan: sample figures for FY2024 and FY2025 (K04 left without a 2025 figure, so one KPI of
 the year is 評価不能), measure evaluations with an override and its reason, directions, and
-panel opinions on a measure and on the whole plan.
+panel opinions on a measure and on the whole plan. The same plan is also entered on a
+PostgreSQL server (`evaluated_server`), where the report must read the same.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,6 +42,7 @@ OVERRIDE_REASON = "速報値のため、確定値での確認まで一段階低�
 PLAN_OPINION = "計画全体として概ね順調だが、速報値の多い指標は確定値で再評価されたい。"
 PLAN_RESPONSE = "確定値の公表後に評価を更新して報告する。"
 MEASURE_OPINION = "洋上風力関連産業への地元企業の参入を具体的に支援すべき。"
+ENTERED_AT = datetime(2026, 6, 1, 2, 30, 15, 250000, tzinfo=UTC)  # who and when is printed too
 
 
 def fill(services: PlanServices) -> None:
@@ -91,10 +93,28 @@ def evaluated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report-db") / "plan.sqlite3"
     db = create_seeded_database(path)
     try:
-        fill(PlanServices(db, default_plan_id(db), user="tester"))
+        fill(PlanServices(db, default_plan_id(db), user="tester", clock=lambda: ENTERED_AT))
     finally:
         db.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def evaluated_server() -> Iterator[str]:
+    """The plan of `evaluated_db`, entered the same way into a PostgreSQL database."""
+    from tests import backends
+
+    backends.postgres_url()
+    url = backends.new_database("report")
+    try:
+        db = create_seeded_database(url)
+        try:
+            fill(PlanServices(db, default_plan_id(db), user="tester", clock=lambda: ENTERED_AT))
+        finally:
+            db.close()
+        yield url
+    finally:
+        backends.drop_database(url)
 
 
 @pytest.fixture

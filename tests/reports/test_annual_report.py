@@ -17,11 +17,16 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 
 from aomori_desktop.domain.grading import Grade
 from aomori_desktop.domain.plan import FigureStatus
+from aomori_desktop.reports.annual_report import read_report_data
+from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.services.workspace import default_plan_id
+from aomori_desktop.store.database import open_database
 from tests.reports.conftest import (
     MEASURE_OPINION,
     OVERRIDE_REASON,
     PLAN_OPINION,
     PLAN_RESPONSE,
+    YEAR,
     Made,
 )
 
@@ -173,3 +178,19 @@ def test_libreoffice_converts_the_docx(made: Made, tmp_path: Path) -> None:
     assert _flat(PLAN_OPINION) in text
     # the contents list's page numbers are computed by LibreOffice from the bookmarks
     assert re.search(r"評価の概要・*\.*3", text) or "評価の概要" in text
+
+
+def test_the_report_read_from_postgresql_is_the_one_read_from_a_file(
+    made: Made, evaluated_server: str
+) -> None:
+    """Every measure, grade, figure, direction and opinion the report prints, in the same
+    order and with the same digits, whether the plan is in a file or on PostgreSQL."""
+    db = open_database(evaluated_server)
+    try:
+        data = read_report_data(PlanServices(db, default_plan_id(db)).evaluation_queries, YEAR)
+    finally:
+        db.close()
+    assert [m.code for m in data.measures] == [m.code for m in made.data.measures]
+    assert data.plan_opinions == made.data.plan_opinions
+    assert data.kpi_details == made.data.kpi_details
+    assert data == made.data

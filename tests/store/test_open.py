@@ -1,6 +1,7 @@
 """Opening and creating databases: connection settings, schema revision, what is refused.
 
 Every refusal must leave the file exactly as it was (compared by sha256) and say why in Japanese.
+The tests asking for `target` or `seeded_target` also run on a PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -19,47 +20,42 @@ from aomori_desktop.store.errors import (
     SchemaTooNew,
     StoreError,
 )
+from tests import backends
+from tests.backends import Target
 from tests.store.helpers import assert_japanese_sentence, sha256
 
 
-def test_new_database_is_at_the_head_revision(tmp_path: Path) -> None:
-    db = create_database(tmp_path / "new.sqlite3")
+def test_new_database_is_at_the_head_revision(target: Target) -> None:
+    db = create_database(target)
     try:
         assert db.report.created
         assert db.schema_revision() == migrate.head_revision() == migrate.SCHEMA_HEAD
     finally:
         db.close()
-    con = sqlite3.connect(tmp_path / "new.sqlite3")
-    try:
-        versions = con.execute("SELECT version_num FROM alembic_version").fetchall()
-        assert versions == [(migrate.SCHEMA_HEAD,)]
-        events = con.execute("SELECT event, detail FROM maintenance_log").fetchall()
-    finally:
-        con.close()
+    versions = backends.rows(target, "SELECT version_num FROM alembic_version")
+    assert versions == [(migrate.SCHEMA_HEAD,)]
+    events = backends.rows(target, "SELECT event, detail FROM maintenance_log")
     assert events == [("created", f"schema {migrate.SCHEMA_HEAD}")]
 
 
-def test_every_new_connection_enforces_foreign_keys(seeded_copy: Path) -> None:
-    db = open_database(seeded_copy)
+def test_every_new_connection_enforces_foreign_keys(seeded_target: Target) -> None:
+    db = open_database(seeded_target)
     try:
         for _ in range(2):
             db.engine.dispose()  # the next connect() opens a brand-new DB-API connection
-            with db.engine.connect() as conn:
-                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            if db.is_sqlite:  # a server always enforces them
+                with db.engine.connect() as conn:
+                    assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         # ...and they are enforced: a yearly record of a KPI that does not exist is refused.
         with pytest.raises(StoreError) as info, db.session() as s:
             s.connection().exec_driver_sql(
                 "INSERT INTO kpi_year (kpi_id, fiscal_year, comment, entered_by) "
                 "VALUES (9999, 2024, '', '')"
             )
-        assert "FOREIGN KEY" in str(info.value.__cause__)
+        assert "FOREIGN KEY" in str(info.value.__cause__).upper()
     finally:
         db.close()
-    con = sqlite3.connect(seeded_copy)
-    try:
-        assert con.execute("SELECT count(*) FROM kpi_year").fetchone() == (0,)
-    finally:
-        con.close()
+    assert backends.rows(seeded_target, "SELECT count(*) FROM kpi_year") == [(0,)]
 
 
 def test_journal_is_the_rollback_journal_not_wal(seeded_copy: Path) -> None:
@@ -75,13 +71,15 @@ def test_journal_is_the_rollback_journal_not_wal(seeded_copy: Path) -> None:
     assert not seeded_copy.with_name(seeded_copy.name + "-wal").exists()
 
 
-def test_create_refuses_an_existing_file_and_leaves_it_alone(seeded_copy: Path) -> None:
-    before = sha256(seeded_copy)
+def test_create_refuses_an_existing_database_and_leaves_it_alone(
+    seeded_target: Target, tmp_path: Path
+) -> None:
+    before = backends.content(seeded_target, tmp_path)
     with pytest.raises(DatabaseAlreadyExists) as info:
-        create_database(seeded_copy)
+        create_database(seeded_target)
     assert_japanese_sentence(info.value.message)
     assert "上書きはしません" in info.value.message
-    assert sha256(seeded_copy) == before
+    assert backends.content(seeded_target, tmp_path) == before
 
 
 def test_newer_schema_is_refused_and_the_file_is_unchanged(seeded_copy: Path) -> None:
