@@ -1,0 +1,121 @@
+"""A window on a PostgreSQL server whose connection drops in the middle of a write (an edit
+typed into the yearly table, an import from ファイル → 取り込み): nothing is half written, the
+user reads one sentence, and the same window goes on working once the line is back.
+
+The line drops inside the write's own transaction: a trigger on `audit_log` makes the server
+end the writing connection (`pg_terminate_backend(pg_backend_pid())`) after the write's n-th
+audit row, while the rows written before it are still uncommitted — what a network cut or a
+server restart does at the worst moment.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from aomori_desktop.ui.year_table import COL_ACTUAL, COL_RATE
+from tests import backends
+from tests.ui.test_main_window import cell, type_into_cell
+
+LOST = "との接続が切れたため、この操作は保存していません。"
+
+
+def arm_line_cut(url: str, after_rows: int = 1) -> None:
+    """From now on, every write's `after_rows`-th audit row ends the writing connection."""
+    backends.execute(
+        url,
+        "CREATE TABLE test_cut_line (after_rows integer NOT NULL); "
+        f"INSERT INTO test_cut_line VALUES ({after_rows}); "
+        "CREATE FUNCTION test_cut_line() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "DECLARE n integer; limit_rows integer; BEGIN "
+        "  SELECT after_rows INTO limit_rows FROM test_cut_line LIMIT 1; "
+        "  IF limit_rows IS NOT NULL THEN "
+        "    n := coalesce(nullif(current_setting('test_cut.rows', true), ''), '0')::int + 1; "
+        "    PERFORM set_config('test_cut.rows', n::text, true); "
+        "    IF n >= limit_rows THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; "
+        "  END IF; RETURN NEW; END $$; "
+        "CREATE TRIGGER test_cut_line AFTER INSERT ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION test_cut_line()",
+    )
+
+
+def disarm_line_cut(url: str) -> None:
+    backends.execute(
+        url,
+        "DROP TRIGGER test_cut_line ON audit_log; DROP FUNCTION test_cut_line(); "
+        "DROP TABLE test_cut_line",
+    )
+
+
+def stored_actual(url: str, kpi: str, year: int) -> list[tuple[Any, ...]]:
+    return backends.rows(
+        url,
+        "SELECT y.actual FROM kpi_year y JOIN kpi k ON k.id = y.kpi_id "
+        "WHERE k.code = ? AND y.fiscal_year = ?",
+        kpi,
+        year,
+    )
+
+
+def audit_count(url: str) -> int:
+    return int(backends.rows(url, "SELECT count(*) FROM audit_log")[0][0])
+
+
+@pytest.fixture
+def server_window(make_window, server_db: str) -> Any:
+    window = make_window(open_db=False)
+    assert window.open_database(server_db)
+    QApplication.processEvents()
+    return window
+
+
+def test_an_edit_cut_off_by_the_server_stores_nothing_and_the_window_goes_on(
+    qtbot, server_window, server_db: str, prompts, tmp_path: Path
+) -> None:
+    window = server_window
+    window.select_key("K03@1-3")  # 創業件数, target 80
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "60")  # one edit that went through
+    assert stored_actual(server_db, "K03", 2024) == [("60",)]
+    stack = window.document.undo_stack
+    assert (stack.count(), stack.index()) == (1, 1)
+    before = backends.dump(server_db)
+    audits = audit_count(server_db)
+
+    arm_line_cut(server_db)
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "72")
+
+    # nothing of the edit reached the database: neither the value nor its audit row
+    assert backends.dump(server_db) == before
+    assert audit_count(server_db) == audits
+    # one sentence, in Japanese, that says it was not stored
+    assert prompts.errors == []  # said under the table, no box to click away
+    shown = window.kpi_page.table_message.text()
+    assert LOST in shown, shown
+    # the cell shows what is stored, not the lost input as if it were stored
+    assert cell(window, 0, COL_ACTUAL) == "60"
+    assert cell(window, 0, COL_RATE) == "75.0"
+    # the failed edit is no step of the history
+    assert (stack.count(), stack.index()) == (1, 1)
+    assert stack.undoText() == "K03 令和6(2024)年度 実績値の入力"
+    window.grab().save(str(tmp_path / "dropped_edit.png"))
+
+    disarm_line_cut(server_db)  # the line is back: the same window, the same edit
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "72")
+    assert stored_actual(server_db, "K03", 2024) == [("72",)]
+    assert cell(window, 0, COL_ACTUAL) == "72"
+    assert LOST not in window.kpi_page.table_message.text()
+    assert (stack.count(), stack.index()) == (2, 2)
+
+    window.act_undo.trigger()  # the history is whole: back to 60, then to nothing
+    qtbot.waitUntil(lambda: stored_actual(server_db, "K03", 2024) == [("60",)], timeout=10000)
+    assert cell(window, 0, COL_ACTUAL) == "60"
+    window.act_undo.trigger()
+    qtbot.waitUntil(lambda: stored_actual(server_db, "K03", 2024) in ([], [(None,)]))
+    window.act_redo.trigger()
+    window.act_redo.trigger()
+    qtbot.waitUntil(lambda: stored_actual(server_db, "K03", 2024) == [("72",)], timeout=10000)
+    assert Decimal(cell(window, 0, COL_ACTUAL)) == Decimal("72")
