@@ -119,3 +119,59 @@ def test_an_edit_cut_off_by_the_server_stores_nothing_and_the_window_goes_on(
     window.act_redo.trigger()
     qtbot.waitUntil(lambda: stored_actual(server_db, "K03", 2024) == [("72",)], timeout=10000)
     assert Decimal(cell(window, 0, COL_ACTUAL)) == Decimal("72")
+
+
+def test_an_import_cut_off_by_the_server_stores_nothing_and_can_be_done_again(
+    qtbot, server_window, server_db: str, prompts, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from aomori_desktop.services.collection import Scope, ScopeKind, write_collection_workbooks
+    from aomori_desktop.ui.import_dialog import ImportDialog
+
+    window = server_window
+    form = tmp_path / "観光.xlsx"
+    write_collection_workbooks(
+        window.document.services.access, 2024, Scope(ScopeKind.MEASURE, "4-1"), form
+    )
+    book = openpyxl.load_workbook(form)
+    sheet = book["KPI"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(5, sheet.max_row + 1)}
+    sheet[f"M{rows['kpi:K10']}"] = "1,120,500"
+    sheet[f"M{rows['kpi:K11']}"] = 99999
+    book.save(form)
+    before = backends.dump(server_db)
+    assert stored_actual(server_db, "K10", 2024) in ([], [(None,)])
+    seen: dict[str, Any] = {}
+
+    def script(dialog: Any) -> bool:
+        assert isinstance(dialog, ImportDialog)
+        dialog.show()
+        dialog.add_files([form])
+        qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10000)
+        seen["summary"] = dialog.summary_label.text()
+        arm_line_cut(server_db, after_rows=2)  # the first value is written, not committed
+        dialog.import_button.click()
+        qtbot.waitUntil(lambda: bool(prompts.errors), timeout=20000)
+        seen["after the cut"] = backends.dump(server_db)
+        seen["button after the cut"] = dialog.import_button.isEnabled()
+        dialog.grab().save(str(tmp_path / "dropped_import.png"))
+        disarm_line_cut(server_db)  # the line is back: the same dialog, the same import
+        dialog.import_button.click()
+        qtbot.waitUntil(lambda: dialog.result_summary is not None, timeout=20000)
+        return True
+
+    prompts.dialog_scripts.append(script)
+    window.act_import.trigger()
+
+    assert seen["summary"] == "2件の値を取り込みます（元に戻すことができます）。"
+    assert seen["after the cut"] == before  # nothing half-imported
+    assert len(prompts.errors) == 1 and LOST in prompts.errors[0], prompts.errors
+    assert seen["button after the cut"] is True  # it can be tried again
+    assert stored_actual(server_db, "K10", 2024) == [("1120500",)]
+    assert stored_actual(server_db, "K11", 2024) == [("99999",)]
+    stack = window.document.undo_stack
+    assert (stack.count(), stack.undoText()) == (1, "調査票の取り込み")  # one step, not two
+    window.act_undo.trigger()
+    qtbot.waitUntil(lambda: stored_actual(server_db, "K10", 2024) in ([], [(None,)]))
+    assert stored_actual(server_db, "K11", 2024) in ([], [(None,)])
