@@ -22,10 +22,17 @@ from tests import backends
 from tests.ui.test_main_window import cell, type_into_cell
 
 LOST = "との接続が切れたため、この操作は保存していません。"
+LOST_AT_COMMIT = "との接続が保存の途中で切れました。保存されたかどうかは、再接続した後の画面で確認"
 
 
-def arm_line_cut(url: str, after_rows: int = 1) -> None:
-    """From now on, every write's `after_rows`-th audit row ends the writing connection."""
+def arm_line_cut(url: str, after_rows: int = 1, *, at_commit: bool = False) -> None:
+    """From now on, every write's `after_rows`-th audit row ends the writing connection: at
+    once, or (`at_commit`) when the write commits (a deferred trigger runs inside COMMIT)."""
+    when = (
+        "CONSTRAINT TRIGGER test_cut_line AFTER INSERT ON audit_log DEFERRABLE INITIALLY DEFERRED"
+        if at_commit
+        else "TRIGGER test_cut_line AFTER INSERT ON audit_log"
+    )
     backends.execute(
         url,
         "CREATE TABLE test_cut_line (after_rows integer NOT NULL); "
@@ -38,8 +45,7 @@ def arm_line_cut(url: str, after_rows: int = 1) -> None:
         "    PERFORM set_config('test_cut.rows', n::text, true); "
         "    IF n >= limit_rows THEN PERFORM pg_terminate_backend(pg_backend_pid()); END IF; "
         "  END IF; RETURN NEW; END $$; "
-        "CREATE TRIGGER test_cut_line AFTER INSERT ON audit_log "
-        "FOR EACH ROW EXECUTE FUNCTION test_cut_line()",
+        f"CREATE {when} FOR EACH ROW EXECUTE FUNCTION test_cut_line()",
     )
 
 
@@ -119,6 +125,30 @@ def test_an_edit_cut_off_by_the_server_stores_nothing_and_the_window_goes_on(
     window.act_redo.trigger()
     qtbot.waitUntil(lambda: stored_actual(server_db, "K03", 2024) == [("72",)], timeout=10000)
     assert Decimal(cell(window, 0, COL_ACTUAL)) == Decimal("72")
+
+
+def test_an_edit_cut_off_while_it_commits_says_to_look_and_shows_what_is_stored(
+    qtbot, server_window, server_db: str, prompts
+) -> None:
+    window = server_window
+    window.select_key("K03@1-3")
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "60")
+    before = backends.dump(server_db)
+
+    arm_line_cut(server_db, at_commit=True)
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "72")
+
+    assert backends.dump(server_db) == before  # the COMMIT did not go through
+    shown = window.kpi_page.table_message.text()
+    assert LOST_AT_COMMIT in shown, shown
+    assert cell(window, 0, COL_ACTUAL) == "60"  # what the screen must show: what is stored
+    assert window.document.undo_stack.count() == 1
+
+    disarm_line_cut(server_db)
+    type_into_cell(qtbot, window, 0, COL_ACTUAL, "72")
+    assert stored_actual(server_db, "K03", 2024) == [("72",)]
+    assert window.document.undo_stack.count() == 2
+    assert prompts.errors == []
 
 
 def test_an_import_cut_off_by_the_server_stores_nothing_and_can_be_done_again(
