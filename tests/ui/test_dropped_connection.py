@@ -101,6 +101,7 @@ def test_an_edit_cut_off_by_the_server_stores_nothing_and_the_window_goes_on(
     assert prompts.errors == []  # said under the table, no box to click away
     shown = window.kpi_page.table_message.text()
     assert LOST in shown, shown
+    assert shown.endswith("\n保存していない入力（令和6(2024)年度の実績値）: 72")  # kept to copy
     # the cell shows what is stored, not the lost input as if it were stored
     assert cell(window, 0, COL_ACTUAL) == "60"
     assert cell(window, 0, COL_RATE) == "75.0"
