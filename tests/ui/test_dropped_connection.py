@@ -206,3 +206,39 @@ def test_an_import_cut_off_by_the_server_stores_nothing_and_can_be_done_again(
     window.act_undo.trigger()
     qtbot.waitUntil(lambda: stored_actual(server_db, "K10", 2024) in ([], [(None,)]))
     assert stored_actual(server_db, "K11", 2024) in ([], [(None,)])
+
+
+def test_a_comment_typed_in_the_bulk_entry_window_is_kept_when_the_line_drops(
+    qtbot, server_window, server_db: str
+) -> None:
+    from aomori_desktop.ui.bulk_entry import open_bulk_entry
+    from aomori_desktop.ui.bulk_table import COL_COMMENT
+    from tests.ui.test_bulk_entry import cell as bulk_cell
+    from tests.ui.test_bulk_entry import message, type_into
+
+    window = server_window
+    bulk = open_bulk_entry(window, window.document)
+    QApplication.processEvents()
+    before = backends.dump(server_db)
+    comment = "新規創業支援の相談件数が増加した"
+
+    arm_line_cut(server_db)
+    type_into(qtbot, bulk, "K03", COL_COMMENT, comment)
+
+    assert backends.dump(server_db) == before
+    assert bulk_cell(bulk, "K03", COL_COMMENT) == ""  # what is stored
+    assert LOST in message(bulk)
+    assert message(bulk).endswith(
+        f"保存していない入力（K03 令和6(2024)年度の要因分析・コメント）: {comment}"
+    )
+    assert window.document.undo_stack.count() == 0
+
+    disarm_line_cut(server_db)
+    type_into(qtbot, bulk, "K03", COL_COMMENT, comment)
+    assert bulk_cell(bulk, "K03", COL_COMMENT) == comment
+    assert backends.rows(
+        server_db,
+        "SELECT y.comment FROM kpi_year y JOIN kpi k ON k.id = y.kpi_id "
+        "WHERE k.code = 'K03' AND y.fiscal_year = 2024",
+    ) == [(comment,)]
+    bulk.close()
