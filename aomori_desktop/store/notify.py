@@ -115,7 +115,7 @@ class WriteListener:
             conn.execute(f"LISTEN {CHANNEL}")
             listened = self.listening = True
             self._ready.set()
-            if self._on_listening is not None:
+            if self._on_listening is not None and not self._stop.is_set():
                 self._on_listening()
             while not self._stop.is_set():
                 for notice in conn.notifies(timeout=POLL_STOP_S):
