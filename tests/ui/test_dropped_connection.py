@@ -209,7 +209,7 @@ def test_an_import_cut_off_by_the_server_stores_nothing_and_can_be_done_again(
 
 
 def test_a_comment_typed_in_the_bulk_entry_window_is_kept_when_the_line_drops(
-    qtbot, server_window, server_db: str
+    qtbot, server_window, server_db: str, tmp_path: Path
 ) -> None:
     from aomori_desktop.ui.bulk_entry import open_bulk_entry
     from aomori_desktop.ui.bulk_table import COL_COMMENT
@@ -232,6 +232,7 @@ def test_a_comment_typed_in_the_bulk_entry_window_is_kept_when_the_line_drops(
         f"保存していない入力（K03 令和6(2024)年度の要因分析・コメント）: {comment}"
     )
     assert window.document.undo_stack.count() == 0
+    bulk.grab().save(str(tmp_path / "dropped_bulk.png"))
 
     disarm_line_cut(server_db)
     type_into(qtbot, bulk, "K03", COL_COMMENT, comment)
