@@ -18,3 +18,10 @@ class UserError(Exception):
 
 class InvalidInput(UserError, ValueError):
     """A typed value cannot be accepted; `message` is the Japanese sentence shown to the user."""
+
+
+class Interrupted(UserError):
+    """A write that did not happen for a reason outside what the user entered (the connection
+    to the server broke, the server did not answer in time): nothing of it was stored, and
+    what was typed is not at fault, so the views show what is stored rather than keep the
+    typed text marked as refused."""

@@ -194,12 +194,18 @@ class PlanWatch:
         return found
 
     def listen(
-        self, on_write: Callable[[], None], on_lost: Callable[[], None], *, wait_s: float = 0.0
+        self,
+        on_write: Callable[[], None],
+        on_lost: Callable[[], None],
+        *,
+        on_listening: Callable[[], None] | None = None,
+        wait_s: float = 0.0,
     ) -> WriteListener | None:
         """On a server: a listener calling `on_write` (on its own thread) after each write to
-        this plan, whoever made it, and `on_lost` if listening fails (poll `check` then, as
-        meanwhile while it connects); it waits up to `wait_s` for LISTEN to be in force.
-        None on a file: poll `check`."""
+        this plan, whoever made it, `on_lost` if listening fails (poll `check` then, as
+        meanwhile while it connects) and `on_listening` whenever LISTEN is in force (at first,
+        and again after it tried anew following a failure); it waits up to `wait_s` for LISTEN
+        to be in force. None on a file: poll `check`."""
         db = self._access.db
         if db.is_sqlite:
             return None
@@ -209,7 +215,7 @@ class PlanWatch:
             if written == plan_id:
                 on_write()
 
-        listener = WriteListener(db.engine, heard, on_lost)
+        listener = WriteListener(db.engine, heard, on_lost, on_listening)
         listener.start(wait_s)
         return listener
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aomori_desktop.domain.errors import UserError
+from aomori_desktop.domain.errors import Interrupted, UserError
 
 
 class StoreError(UserError):
@@ -65,11 +65,11 @@ def unreachable_message(location: str) -> str:
     )
 
 
-class ServerUnreachable(StoreError):
+class ServerUnreachable(StoreError, Interrupted):
     """The PostgreSQL server cannot be reached (down, wrong host or port, network)."""
 
 
-class ConnectionLost(StoreError):
+class ConnectionLost(StoreError, Interrupted):
     """The connection to the server broke during an operation."""
 
 
@@ -90,7 +90,7 @@ class WrongPassword(NeedsPassword):
     pass
 
 
-class StatementTimeout(StoreError):
+class StatementTimeout(StoreError, Interrupted):
     pass
 
 

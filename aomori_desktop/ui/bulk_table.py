@@ -38,7 +38,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from aomori_desktop.domain.errors import UserError
+from aomori_desktop.domain.errors import Interrupted, UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.numbers import format_decimal
 from aomori_desktop.domain.progress import Grade, format_rate
@@ -507,10 +507,18 @@ class BulkEntryModel(QAbstractTableModel):
         try:
             stored = self._commit(merge_edits(edits), self._undo_text(chosen, action, typed))
         except UserError as exc:  # refused by the service (e.g. a value changed elsewhere)
-            if typed and not isinstance(exc, Cancelled):  # a given-up wait marks nothing
+            message = exc.message
+            # a given-up wait or a dropped server connection marks nothing (not the input's
+            # fault): the cells show what is stored, and a typed value is kept in the sentence
+            if typed and not isinstance(exc, (Cancelled, Interrupted)):
                 self._invalid.update({k: (c.text, exc.message) for k, c in chosen.items()})
                 self._cells_changed(chosen)
-            self.inputRejected.emit(exc.message)
+            elif typed and isinstance(exc, Interrupted):
+                message += "".join(
+                    f"\n保存していない入力（{self._address(c.row, c.column)}）: {c.text}"
+                    for c in chosen.values()
+                )
+            self.inputRejected.emit(message)
             return False
         cleared = [k for k in chosen if self._invalid.pop(k, None) is not None]
         self._cells_changed(cleared)

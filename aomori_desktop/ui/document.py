@@ -18,7 +18,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QApplication, QWidget
 
-from aomori_desktop.domain.errors import UserError
+from aomori_desktop.domain.errors import Interrupted, UserError
 from aomori_desktop.domain.progress import YearProgress
 from aomori_desktop.services import kpi_fields, kpi_values, projects
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
@@ -315,7 +315,8 @@ class PlanDocument(QObject):
             self.changed.emit(touched, None)
             raise
         except UserError as exc:
-            if isinstance(exc, Cancelled):  # the wait for another user's lock was given up
+            # the wait for another user's lock was given up, or the line to the server broke
+            if isinstance(exc, (Cancelled, Interrupted)):
                 self.changed.emit(touched, None)  # the table shows what is stored
             raise
 

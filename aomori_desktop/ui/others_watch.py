@@ -4,7 +4,9 @@ line, another user on the same server) and shows them without the user moving.
 On a server a listener (services/watch.py → store/notify.py, LISTEN/NOTIFY) wakes the window
 at once after each write; on a file, and on a server while listening is not in force, a timer
 on the GUI thread looks every `POLL_MS` (one indexed query of the audit log when nothing was
-written). What others changed goes to `deliver` (`PlanDocument.others_changed`), which broadcasts it as
+written). When the server drops the listener's connection, the listener tries again by
+itself (2 s, 4 s, … then every 30 s); once it listens again the window looks once for what it
+missed and goes back to `LISTENING_POLL_MS`. What others changed goes to `deliver` (`PlanDocument.others_changed`), which broadcasts it as
 `changed(changes, OthersChanged)`; this window's own writes are left out (they were shown).
 
 Threading: the listener's thread only emits `heard` (queued to the GUI thread); everything
@@ -33,6 +35,7 @@ LISTENING_POLL_MS = 30000  # a server that is listened to: a look now and then a
 class OthersWatch(QObject):
     heard = Signal()  # a write on the server (emitted on the listener's thread)
     lost = Signal()  # listening failed (emitted on the listener's thread)
+    listening_again = Signal()  # LISTEN is in force (emitted on the listener's thread)
 
     def __init__(
         self,
@@ -51,8 +54,11 @@ class OthersWatch(QObject):
         self._timer.timeout.connect(self.look)
         self.heard.connect(self.look, Qt.ConnectionType.QueuedConnection)
         self.lost.connect(self._on_lost, Qt.ConnectionType.QueuedConnection)
+        self.listening_again.connect(self._on_listening, Qt.ConnectionType.QueuedConnection)
         operations.busyChanged.connect(self._on_busy)
-        self._listener = self._watch.listen(self.heard.emit, self.lost.emit)
+        self._listener = self._watch.listen(
+            self.heard.emit, self.lost.emit, on_listening=self.listening_again.emit
+        )
         if self._listener is not None:
             self._timer.setInterval(LISTENING_POLL_MS)
         self._timer.start()
@@ -80,8 +86,16 @@ class OthersWatch(QObject):
             QTimer.singleShot(0, self.look)
 
     def _on_lost(self) -> None:
-        self._timer.setInterval(POLL_MS)  # polling from now on
+        if self._listener is None:  # stopped meanwhile
+            return
+        self._timer.setInterval(POLL_MS)  # polling until the listener listens again
         self.look()
+
+    def _on_listening(self) -> None:
+        if self._listener is None:  # stopped meanwhile
+            return
+        self._timer.setInterval(LISTENING_POLL_MS)
+        self.look()  # what was written while nobody listened
 
     def stop(self) -> None:
         self._timer.stop()

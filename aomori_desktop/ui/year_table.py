@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from aomori_desktop.domain.errors import UserError
+from aomori_desktop.domain.errors import Interrupted, UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.numbers import is_percent_unit
 from aomori_desktop.domain.progress import Grade, format_rate
@@ -373,12 +373,19 @@ class KpiYearTableModel(QAbstractTableModel):
             self._commit(merge_edits(edits), self._undo_text(detail, reading, action, typed))
         except UserError as exc:
             # a refused value stays in its cell, marked, for the user to correct; a wait for
-            # another user's lock that was given up leaves the cell showing what is stored
-            if typed and not isinstance(exc, Cancelled):
+            # another user's lock that was given up, or a write the server connection broke
+            # off, leaves the cell showing what is stored (the typed text was not at fault)
+            message = exc.message
+            if typed and not isinstance(exc, (Cancelled, Interrupted)):
                 for c in reading.cells:
                     self._invalid[(c.row, c.column)] = (c.text, exc.message)
                     self._cell_changed(c.row, c.column)
-            self.inputRejected.emit(exc.message)
+            elif typed and isinstance(exc, Interrupted):  # what was typed is not lost
+                message += "".join(
+                    f"\n保存していない入力（{self._address(c.row, c.column)}）: {c.text}"
+                    for c in reading.cells
+                )
+            self.inputRejected.emit(message)
             return False
         for c in reading.cells:
             if self._invalid.pop((c.row, c.column), None) is not None:
