@@ -140,19 +140,22 @@ def _forget_first(window: MainWindow) -> None:
 
 
 class _AfterFirstPaint(QObject):
-    """Calls `then` in the event loop's next turn after `widget`'s first paint (or after
-    NO_PAINT_MS if it is not painted), once."""
+    """Calls `then` once, two turns of the event loop after `widget`'s first paint (the turn
+    that painted finishes and what it queued is handled first), or after NO_PAINT_MS if
+    `widget` is not painted."""
 
     def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
         super().__init__(widget)
         self._widget = widget
         self._then: Callable[[], None] | None = then
+        self._painted = False
         widget.installEventFilter(self)
         QTimer.singleShot(NO_PAINT_MS, self, self._run)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            QTimer.singleShot(0, self, self._run)
+        if event.type() == QEvent.Type.Paint and self._then is not None and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, lambda: QTimer.singleShot(0, self, self._run))
         return False
 
     def _run(self) -> None:
