@@ -159,18 +159,22 @@ class _Opening:
     def __init__(self, db: str) -> None:
         self.db = db
         self.done_at: float | None = None
+        self.opened = False
 
     def __call__(self, opened: bool) -> None:
-        if not opened:
-            raise SystemExit(f"could not open {self.db}")
         self.done_at = time.time()
+        self.opened = opened
 
     def wait(self) -> float:
-        """Turn the event loop until the window accepts edits; the time it did."""
+        """Turn the event loop until the window accepts edits; the time it did. (A prompt,
+        such as the file being in use by another process, would wait here for good: the
+        child's timeout ends it.)"""
         from PySide6.QtCore import QEventLoop
 
         while self.done_at is None:
             QEventLoop().processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+        if not self.opened:
+            raise SystemExit(f"could not open {self.db}")
         return self.done_at
 
 
