@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import String, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from aomori_desktop.domain.grading import SchemeKey, scheme_from_setting
@@ -137,7 +137,9 @@ class PlanQueries:
         params: dict[str, object] = {"plan_id": self.plan_id, "fiscal_year": fiscal_year}
         query = text(PROGRESS_SQL)
         if codes is not None and len(codes) <= _FEW_KPIS:
-            query = text(PROGRESS_OF_CODES_SQL).bindparams(bindparam("codes", expanding=True))
+            query = text(PROGRESS_OF_CODES_SQL).bindparams(
+                bindparam("codes", expanding=True, type_=String())
+            )
             params["codes"] = sorted(codes)
         with self._access.reading() as s:
             rows = s.execute(query, params).all()
