@@ -29,6 +29,7 @@ from aomori_desktop.ui.file_actions import FileActions
 from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.prompts import Prompts
 from aomori_desktop.ui.safety import SafetyController
+from aomori_desktop.ui.tool_windows import ToolWindows
 from aomori_desktop.ui.tree_model import NODE_ROLE, PlanFilterProxy, PlanTreeModel
 
 # The window paints its first tree before SQLAlchemy is imported (ui/first_paint.py): what
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class MainWindow(FileActions, PlanWindow):
+class MainWindow(FileActions, ToolWindows, PlanWindow):
     def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.prompts = prompts or Prompts()
@@ -490,31 +491,7 @@ class MainWindow(FileActions, PlanWindow):
         if self.year_combo.currentIndex() != combo_index:
             self.year_combo.setCurrentIndex(combo_index)
 
-    # ------------------------------------------------------------ windows
-
-    def show_history(self) -> None:
-        """Opens the change history of the selected KPI or project (see history module)."""
-        from aomori_desktop.ui.history_view import open_history
-
-        if self.document is not None:
-            open_history(self, self.document, self.current_node())
-
-    def show_import(self) -> None:
-        """The returned 調査票 and CSV import (openpyxl loads with it, not at start-up)."""
-        from aomori_desktop.ui.import_dialog import open_import_dialog
-
-        open_import_dialog(self)
-
-    def show_bulk_entry(self) -> None:
-        from aomori_desktop.ui.bulk_entry import open_bulk_entry
-
-        if self.document is not None:
-            open_bulk_entry(self, self.document)
-
-    def show_about(self) -> None:
-        from aomori_desktop.ui.about import about_text
-
-        self.prompts.info(self, about_text())
+    # ------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
         focus = self.focusWidget()
