@@ -110,3 +110,79 @@ def test_the_first_paint_comes_before_sqlalchemy_and_the_other_heavy_modules(
     assert result["at_paint"] == []
     assert result["ready"] == [True]
     assert "sqlalchemy" in result["after_ready"]  # the full opening loaded it, after
+
+
+ENTRY_SCRIPT = """
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+import aomori_desktop.ui.first_paint as first_paint
+import aomori_desktop.ui.qt_setup as qt_setup
+from aomori_desktop.cli import main
+
+made = qt_setup.create_application
+show_and_open = first_paint.show_and_open
+seen = {}
+
+def showing(window, target, on_ready=None):
+    seen["first_paint"] = show_and_open(window, target, on_ready)
+    return seen["first_paint"]
+
+def create(argv):
+    app = made(argv)
+
+    def poll():
+        windows = [w for w in QApplication.topLevelWidgets() if hasattr(w, "tree_model")]
+        if windows and windows[0].document is not None:
+            window = windows[0]
+            model = window.tree_model
+            seen["pillars"] = model.rowCount(model.index(0, 0))
+            seen["page"] = type(window.stack.currentWidget()).__name__
+            window.close()
+            return
+        QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+    return app
+
+qt_setup.create_application = create
+first_paint.show_and_open = showing
+code = main([])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def test_the_application_opens_its_default_database_on_the_first_and_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """`aomori-desktop` without --db: the first start creates the default database (the
+    normal opening), the next one paints it from the first look; both end with the plan
+    overview of the opened database."""
+    home = tmp_path / "home"
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=str(ROOT),
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_STATE_HOME=str(home / "state"),
+    )
+    painted_first = []
+    for _start in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", ENTRY_SCRIPT],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        assert result["code"] == 0
+        assert result["pillars"] == 5
+        assert result["page"] == "OverviewPage"
+        painted_first.append(result["first_paint"])
+    assert painted_first == [False, True]  # created the normal way, then painted first
+    assert list((home / "data").rglob("*.sqlite3"))  # the default database was created
