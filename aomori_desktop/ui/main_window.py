@@ -303,11 +303,10 @@ class MainWindow(FileActions, ToolWindows, PlanWindow):
         self.setWindowTitle(f"{APP_TITLE_JA} — {Path(db.location).name}")
         self._update_undo_actions()
         self.safety.after_open(db)  # read-only banner and title, notices
-        current = self.current_node()  # selected in the first painted tree: shown now
-        if current is None:
+        if self.current_node() is None:
             self.select_key(TreeKey.plan())
-        else:
-            self.show_node(current)
+        else:  # selected in the first painted tree: shown now, as a click shows it
+            self._current_changed(self.tree.currentIndex(), QModelIndex())
 
     def on_document_opened(self, document: PlanDocument) -> None:
         """Adds the structure editor (menu 構成 and the tree's context menu)."""
