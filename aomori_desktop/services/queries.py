@@ -7,10 +7,9 @@ as a plain value of `domain.plan` (what the export holds, and what a removal kee
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from aomori_desktop.domain.grading import SchemeKey, scheme_from_setting
@@ -33,7 +32,6 @@ from aomori_desktop.services.dto import (
     BulkRow,
     KpiDetail,
     KpiYearView,
-    NodeKind,
     Overview,
     PlacementRef,
     PlanHeader,
@@ -42,11 +40,18 @@ from aomori_desktop.services.dto import (
     RevisionView,
     TreeKey,
     TreeNode,
-    circled,
 )
 from aomori_desktop.services.errors import NotFound
 from aomori_desktop.services.evaluation_io import scheme_of
 from aomori_desktop.services.overviews import read_bulk_rows, read_overview
+from aomori_desktop.services.plan_tree import (
+    PLAN_SQL,
+    PROGRESS_OF_CODES_SQL,
+    PROGRESS_SQL,
+    TREE_SQL,
+    build_progress,
+    build_tree,
+)
 from aomori_desktop.services.snapshot_io import (
     audit_entry_from_row,
     kpi_from_row,
@@ -112,104 +117,14 @@ class PlanQueries:
     # ------------------------------------------------------------ tree
 
     def tree(self) -> TreeNode:
+        """The plan tree (the statement the first paint runs too: services/plan_tree.py)."""
+        params = {"plan_id": self.plan_id}
         with self._access.reading() as s:
-            plan = s.get(PlanRow, self.plan_id)
+            plan = s.execute(text(PLAN_SQL), params).one_or_none()
             if plan is None:
                 raise NotFound("計画が見つかりません。")
-            pillars = s.execute(
-                select(PillarRow.id, PillarRow.number, PillarRow.lead, PillarRow.name)
-                .where(PillarRow.plan_id == self.plan_id)
-                .order_by(PillarRow.position, PillarRow.number)
-            ).all()
-            measures = s.execute(
-                select(MeasureRow.id, MeasureRow.pillar_id, MeasureRow.number, MeasureRow.title)
-                .join(PillarRow)
-                .where(PillarRow.plan_id == self.plan_id)
-                .order_by(MeasureRow.position, MeasureRow.number)
-            ).all()
-            placements = s.execute(
-                select(
-                    PlacementRow.measure_id,
-                    PlacementRow.number,
-                    PlacementRow.relisting,
-                    ProjectRow.code,
-                    ProjectRow.title,
-                    ProjectRow.description,
-                )
-                .join(ProjectRow, PlacementRow.project_id == ProjectRow.id)
-                .where(ProjectRow.plan_id == self.plan_id)
-                .order_by(PlacementRow.number)
-            ).all()
-            links = s.execute(
-                select(KpiMeasureRow.measure_id, KpiRow.code, KpiRow.name, KpiRow.definition)
-                .join(KpiRow, KpiMeasureRow.kpi_id == KpiRow.id)
-                .where(KpiRow.plan_id == self.plan_id)
-                .order_by(KpiRow.position)
-            ).all()
-            plan_name = plan.name
-        measure_code: dict[int, str] = {}
-        pillar_number = {p.id: p.number for p in pillars}
-        for m in measures:
-            measure_code[m.id] = f"{pillar_number[m.pillar_id]}-{m.number}"
-        homes: dict[str, TreeKey] = {}
-        for pl in placements:
-            if not pl.relisting:
-                homes[pl.code] = TreeKey.placement(measure_code[pl.measure_id], pl.number)
-        by_measure_pl: dict[int, list[TreeNode]] = defaultdict(list)
-        for pl in placements:
-            key = TreeKey.placement(measure_code[pl.measure_id], pl.number)
-            by_measure_pl[pl.measure_id].append(
-                TreeNode(
-                    kind=NodeKind.PROJECT,
-                    key=key,
-                    code=circled(pl.number),
-                    title=pl.title,
-                    ref=pl.code,
-                    relisting=pl.relisting,
-                    home=homes.get(pl.code) if pl.relisting else None,
-                    detail=pl.description,
-                )
-            )
-        by_measure_kpi: dict[int, list[TreeNode]] = defaultdict(list)
-        for link in links:
-            mcode = measure_code[link.measure_id]
-            by_measure_kpi[link.measure_id].append(
-                TreeNode(
-                    kind=NodeKind.KPI,
-                    key=TreeKey.kpi(link.code, mcode),
-                    code=link.code,
-                    title=link.name,
-                    ref=link.code,
-                    detail=link.definition,
-                )
-            )
-        by_pillar: dict[int, list[TreeNode]] = defaultdict(list)
-        for m in measures:
-            code = measure_code[m.id]
-            by_pillar[m.pillar_id].append(
-                TreeNode(
-                    kind=NodeKind.MEASURE,
-                    key=TreeKey.of_measure(code),
-                    code=code,
-                    title=m.title,
-                    ref=code,
-                    children=tuple(by_measure_pl[m.id]) + tuple(by_measure_kpi[m.id]),
-                )
-            )
-        pillar_nodes = tuple(
-            TreeNode(
-                kind=NodeKind.PILLAR,
-                key=TreeKey.pillar(p.number),
-                code=str(p.number),
-                title=f"{p.lead} {p.name}".strip(),
-                ref=str(p.number),
-                children=tuple(by_pillar[p.id]),
-            )
-            for p in pillars
-        )
-        return TreeNode(
-            kind=NodeKind.PLAN, key=TreeKey.plan(), code="", title=plan_name, children=pillar_nodes
-        )
+            rows = s.execute(text(TREE_SQL), params).all()
+        return build_tree(plan.name, rows)
 
     # ------------------------------------------------------------ progress
 
@@ -219,37 +134,16 @@ class PlanQueries:
         """Each KPI's progress for one fiscal year (drives the tree badges): every KPI of the
         plan, or only those in `codes` (one edited KPI costs one row, not the whole plan)."""
         scheme = self.header().info.grade_scheme
-        query = (
-            select(
-                KpiRow.code,
-                KpiRow.baseline,
-                KpiRow.baseline_fiscal_year,
-                KpiRow.target,
-                KpiRow.target_fiscal_year,
-                KpiRow.direction,
-                KpiYearRow.actual,
-                KpiYearRow.interim_target,
-            )
-            .outerjoin(
-                KpiYearRow,
-                (KpiYearRow.kpi_id == KpiRow.id) & (KpiYearRow.fiscal_year == fiscal_year),
-            )
-            .where(KpiRow.plan_id == self.plan_id)
-        )
+        params: dict[str, object] = {"plan_id": self.plan_id, "fiscal_year": fiscal_year}
+        query = text(PROGRESS_SQL)
         if codes is not None and len(codes) <= _FEW_KPIS:
-            query = query.where(KpiRow.code.in_(sorted(codes)))
-        with self._access.reading() as s:
-            rows = s.execute(query).all()
-        return {
-            code: evaluate_year(
-                KpiTerms(baseline, baseline_fy, target, target_fy, Direction(direction)),
-                fiscal_year,
-                actual,
-                interim,
-                scheme,
+            query = text(PROGRESS_OF_CODES_SQL).bindparams(
+                bindparam("codes", expanding=True, type_=String())
             )
-            for code, baseline, baseline_fy, target, target_fy, direction, actual, interim in rows
-        }
+            params["codes"] = sorted(codes)
+        with self._access.reading() as s:
+            rows = s.execute(query, params).all()
+        return build_progress(rows, fiscal_year, scheme)
 
     # ------------------------------------------------------------ details
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from aomori_desktop.domain.errors import Interrupted, UserError
+from decimal import Decimal
+
+from aomori_desktop.domain.errors import Interrupted, InvalidInput, UserError
+from aomori_desktop.domain.numbers import decimal_from_text
 
 
 class StoreError(UserError):
@@ -27,6 +30,18 @@ class DatabaseReadOnly(StoreError):
 
 class DatabaseCorrupt(StoreError):
     pass
+
+
+def stored_decimal(value: object) -> Decimal:
+    """A number stored as its canonical text ("8.40") read back; `DatabaseCorrupt` if it is
+    not one (written by another program). The column type and the plain-SQL reads share it."""
+    try:
+        return decimal_from_text(str(value))
+    except InvalidInput as exc:
+        raise DatabaseCorrupt(
+            f"データベースに数値として読み取れない値「{str(value)[:40]}」が記録されています。"
+            "他のプログラムで書き換えられた可能性があります。バックアップから復元してください。"
+        ) from exc
 
 
 class NotAnApplicationDatabase(StoreError):

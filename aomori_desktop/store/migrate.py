@@ -15,12 +15,11 @@ from sqlalchemy.engine import URL
 from aomori_desktop.paths import migrations_dir
 from aomori_desktop.store.engine import is_sqlite, make_engine
 from aomori_desktop.store.errors import SchemaTooNew, StoreError
+from aomori_desktop.store.revision import SCHEMA_HEAD as SCHEMA_HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
-
-SCHEMA_HEAD = "0002"
 
 
 def _config() -> Config:

@@ -10,9 +10,8 @@ from sqlalchemy import DateTime, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-from aomori_desktop.domain.errors import InvalidInput
-from aomori_desktop.domain.numbers import decimal_from_text, decimal_to_text
-from aomori_desktop.store.errors import DatabaseCorrupt
+from aomori_desktop.domain.numbers import decimal_to_text
+from aomori_desktop.store.errors import stored_decimal
 
 
 class DecimalText(TypeDecorator[Decimal]):
@@ -33,15 +32,7 @@ class DecimalText(TypeDecorator[Decimal]):
         return decimal_to_text(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        try:
-            return decimal_from_text(str(value))
-        except InvalidInput as exc:
-            raise DatabaseCorrupt(
-                f"データベースに数値として読み取れない値「{str(value)[:40]}」が記録されています。"
-                "他のプログラムで書き換えられた可能性があります。バックアップから復元してください。"
-            ) from exc
+        return None if value is None else stored_decimal(value)
 
     def compare_values(self, x: Any, y: Any) -> bool:
         """The ORM's "did it change?" test. 8.4 == 8.40 as numbers, but the user typed a new

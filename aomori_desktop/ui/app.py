@@ -8,6 +8,8 @@ from aomori_desktop.domain.errors import UserError
 
 
 def run_gui(target: str) -> int:
+    # the first paint comes before SQLAlchemy loads (ui/first_paint.py)
+    from aomori_desktop.ui.first_paint import show_and_open
     from aomori_desktop.ui.main_window import MainWindow
     from aomori_desktop.ui.prompts import Prompts
     from aomori_desktop.ui.qt_setup import create_application
@@ -18,6 +20,5 @@ def run_gui(target: str) -> int:
         print(exc.message, file=sys.stderr)
         return 1
     window = MainWindow(Prompts())
-    window.show()
-    window.open_or_create_database(target)
+    show_and_open(window, target)
     return int(app.exec())

@@ -11,7 +11,7 @@ Threading: the `work` functions only call services; widgets are touched in the c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,18 +31,12 @@ from PySide6.QtWidgets import (
 from aomori_desktop.domain.fiscal import fy_label, fy_label_era
 from aomori_desktop.exchange.csv_collection import CsvEncoding
 from aomori_desktop.services.changes import Applied
-from aomori_desktop.services.collection import (
-    NO_SECTION,
-    Scope,
-    ScopeKind,
-    export_kpi_csv,
-    export_plan_workbook,
-    sections,
-    write_collection_workbooks,
-)
 from aomori_desktop.services.dto import NodeKind
-from aomori_desktop.services.tasks import TaskState
-from aomori_desktop.ui.document import PlanDocument
+
+if TYPE_CHECKING:  # the window's menu is built before SQLAlchemy loads (ui/first_paint.py)
+    from aomori_desktop.services.collection import Scope
+    from aomori_desktop.services.tasks import TaskState
+    from aomori_desktop.ui.document import PlanDocument
 
 XLSX_FILTER = "Excel ブック (*.xlsx)"
 CSV_FILTER = "CSV (*.csv)"
@@ -85,6 +79,8 @@ def export_plan_xlsx(window: Any) -> None:
     )
     if not path:
         return
+    from aomori_desktop.services.collection import export_plan_workbook
+
     access, target = document.services.access, Path(path)
 
     def work(state: TaskState) -> Applied[Path]:
@@ -108,6 +104,8 @@ def export_csv(window: Any, encoding: CsvEncoding) -> None:
     )
     if not path:
         return
+    from aomori_desktop.services.collection import export_kpi_csv
+
     access, target = document.services.access, Path(path)
 
     def work(state: TaskState) -> Applied[Path]:
@@ -125,6 +123,8 @@ class CollectionFormDialog(QDialog):
         section_names: list[str],
         parent: QWidget | None = None,
     ) -> None:
+        from aomori_desktop.services.collection import NO_SECTION
+
         super().__init__(parent)
         self.setWindowTitle("調査票（Excel）を作成")
         tree = document.reader.tree()
@@ -195,6 +195,8 @@ class CollectionFormDialog(QDialog):
 
     @property
     def scope(self) -> Scope:
+        from aomori_desktop.services.collection import Scope, ScopeKind
+
         if self.one_section.isChecked():
             return Scope(ScopeKind.SECTION, str(self.section.currentData() or ""))
         if self.one_measure.isChecked():
@@ -222,6 +224,8 @@ def make_collection_forms(window: Any) -> None:
     document: PlanDocument | None = window.document
     if document is None:
         return
+    from aomori_desktop.services.collection import sections, write_collection_workbooks
+
     dialog = CollectionFormDialog(document, sections(document.services.access), window)
     if not window.prompts.run_dialog(dialog):
         return

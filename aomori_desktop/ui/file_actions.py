@@ -17,14 +17,14 @@ from PySide6.QtWidgets import QMenu, QStackedWidget, QStatusBar, QWidget
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.services.changes import Applied
 from aomori_desktop.services.dto import NodeKind, TreeNode
-from aomori_desktop.services.tasks import TaskState
-from aomori_desktop.services.workspace import Database, backup_database, create_seeded_database
 from aomori_desktop.ui.collection_export import add_export_actions
-from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.prompts import Prompts
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # what reaches the database loads after the first paint (ui/first_paint.py)
+    from aomori_desktop.services.tasks import TaskState
+    from aomori_desktop.services.workspace import Database
     from aomori_desktop.ui.chart_panel import ChartPanel
+    from aomori_desktop.ui.document import PlanDocument
     from aomori_desktop.ui.kpi_page import KpiPage
     from aomori_desktop.ui.pages import OverviewPage
 
@@ -88,6 +88,8 @@ class FileActions:
                 f"「{path}」は既に存在します。上書きはしません。別の名前を指定してください。",
             )
             return
+        from aomori_desktop.services.workspace import create_seeded_database
+
         try:
             db = create_seeded_database(path)
         except UserError as exc:
@@ -116,6 +118,8 @@ class FileActions:
         if self.db is None:
             return
         from datetime import datetime
+
+        from aomori_desktop.services.workspace import backup_database
 
         source = Path(self.db.location)
         suggested = str(

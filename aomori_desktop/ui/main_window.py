@@ -24,41 +24,35 @@ from PySide6.QtWidgets import (
 from aomori_desktop import APP_TITLE_JA
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
-from aomori_desktop.services.changes import Changes
-from aomori_desktop.services.connection import reopen_target
 from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
-from aomori_desktop.services.watch import OthersChanged
-from aomori_desktop.services.workspace import (
-    Database,
-    default_plan_id,
-    open_existing,
-    open_or_create,
-)
-from aomori_desktop.ui.document import PlanDocument
-from aomori_desktop.ui.evaluation_page import EvaluationController, install_evaluation
 from aomori_desktop.ui.file_actions import FileActions
-from aomori_desktop.ui.kpi_page import KpiPage
-from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.prompts import Prompts
 from aomori_desktop.ui.safety import SafetyController
-from aomori_desktop.ui.server_login import open_asking_password
-from aomori_desktop.ui.structure_editor import StructureEditor
-
-if TYPE_CHECKING:
-    from aomori_desktop.ui.chart_panel import ChartPanel
+from aomori_desktop.ui.tool_windows import ToolWindows
 from aomori_desktop.ui.tree_model import NODE_ROLE, PlanFilterProxy, PlanTreeModel
+
+# The window paints its first tree before SQLAlchemy is imported (ui/first_paint.py): what
+# reaches the database is imported where it is used (tests/ui/test_startup_imports.py).
+if TYPE_CHECKING:
+    from aomori_desktop.services.changes import Changes
+    from aomori_desktop.services.workspace import Database
+    from aomori_desktop.ui.chart_panel import ChartPanel
+    from aomori_desktop.ui.document import PlanDocument
+    from aomori_desktop.ui.kpi_page import KpiPage
+    from aomori_desktop.ui.pages import OverviewPage, ProjectPage
 
 log = logging.getLogger(__name__)
 
 
-class MainWindow(FileActions, PlanWindow):
+class MainWindow(FileActions, ToolWindows, PlanWindow):
     def __init__(self, prompts: Prompts | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.prompts = prompts or Prompts()
         self.settings = settings or QSettings()
         self.db: Database | None = None
         self.document: PlanDocument | None = None
+        self.first_tree_path: Path | None = None  # the file whose first look the tree shows
         self.setWindowTitle(APP_TITLE_JA)
 
         self.tree_model = PlanTreeModel(self)
@@ -209,18 +203,27 @@ class MainWindow(FileActions, PlanWindow):
         """Open an existing database (File > Open, recent files); a missing file is reported,
         never silently created. Failures become a sentence; nothing is lost. A server that
         wants a password asks for it (ui/server_login.py)."""
+        from aomori_desktop.services.workspace import open_existing
+        from aomori_desktop.ui.server_login import open_asking_password
+
         return self._open(
             target, lambda t: open_asking_password(open_existing, t, self.prompts, self)
         )
 
     def open_or_create_database(self, target: str | Path) -> bool:
         """At start-up: the default (or --db) database, created and seeded if it is new."""
+        from aomori_desktop.services.workspace import open_or_create
+        from aomori_desktop.ui.server_login import open_asking_password
+
         # a server that wants a password asks for it (ui/server_login.py)
         return self._open(
             target, lambda t: open_asking_password(open_or_create, t, self.prompts, self)
         )
 
     def _open(self, target: str | Path, opener: Callable[[str], Database]) -> bool:
+        from aomori_desktop.services.workspace import default_plan_id
+        from aomori_desktop.ui.document import PlanDocument
+
         try:
             db = opener(str(target))
         except UserError as exc:
@@ -250,6 +253,10 @@ class MainWindow(FileActions, PlanWindow):
         return True
 
     def _set_document(self, db: Database, document: PlanDocument) -> None:
+        from aomori_desktop.services.connection import reopen_target
+        from aomori_desktop.ui.kpi_page import KpiPage
+        from aomori_desktop.ui.pages import OverviewPage, ProjectPage
+
         self._close_document()
         self.db = db
         self.document = document
@@ -283,7 +290,9 @@ class MainWindow(FileActions, PlanWindow):
         document.set_fiscal_year(fy)
         self.year_combo.setCurrentIndex(list(document.fiscal_years).index(document.fiscal_year))
         self.year_combo.blockSignals(False)
-        self.tree_model.set_tree_empty()  # another database: a fresh tree, not a merge
+        if db.path is None or db.path != self.first_tree_path:
+            self.tree_model.set_tree_empty()  # another database: a fresh tree, not a merge
+        self.first_tree_path = None  # the first look's tree is merged with the one read now
         # the first page is the plan overview: read once, it also gives the tree its grades
         document.reader.overview(TreeKey.plan(), document.fiscal_year)
         self._reload_tree()
@@ -294,10 +303,16 @@ class MainWindow(FileActions, PlanWindow):
         self.setWindowTitle(f"{APP_TITLE_JA} — {Path(db.location).name}")
         self._update_undo_actions()
         self.safety.after_open(db)  # read-only banner and title, notices
-        self.select_key(TreeKey.plan())
+        if self.current_node() is None:
+            self.select_key(TreeKey.plan())
+        else:  # selected in the first painted tree: shown now, as a click shows it
+            self._current_changed(self.tree.currentIndex(), QModelIndex())
 
     def on_document_opened(self, document: PlanDocument) -> None:
         """Adds the structure editor (menu 構成 and the tree's context menu)."""
+        from aomori_desktop.ui.evaluation_page import install_evaluation
+        from aomori_desktop.ui.structure_editor import StructureEditor
+
         if not document.db.read_only:
             StructureEditor(self, document)  # a child of the document: goes when it closes
         install_evaluation(self, document)  # menu 評価, the 施策評価 page (issue 11)
@@ -422,6 +437,9 @@ class MainWindow(FileActions, PlanWindow):
 
     def fill_tree_menu(self, menu: QMenu, node: TreeNode | None) -> None:
         """Hook for structure-editing actions."""
+        from aomori_desktop.ui.evaluation_page import EvaluationController
+        from aomori_desktop.ui.structure_editor import StructureEditor
+
         editor = self.document.findChild(StructureEditor) if self.document else None
         if editor is not None:
             editor.fill_menu(menu, node)
@@ -432,6 +450,8 @@ class MainWindow(FileActions, PlanWindow):
     # ------------------------------------------------------------ changes
 
     def _on_changes(self, changes: Changes, initiator: object = None) -> None:
+        from aomori_desktop.services.watch import OthersChanged
+
         if self.document is None:
             return
         try:
@@ -470,31 +490,7 @@ class MainWindow(FileActions, PlanWindow):
         if self.year_combo.currentIndex() != combo_index:
             self.year_combo.setCurrentIndex(combo_index)
 
-    # ------------------------------------------------------------ windows
-
-    def show_history(self) -> None:
-        """Opens the change history of the selected KPI or project (see history module)."""
-        from aomori_desktop.ui.history_view import open_history
-
-        if self.document is not None:
-            open_history(self, self.document, self.current_node())
-
-    def show_import(self) -> None:
-        """The returned 調査票 and CSV import (openpyxl loads with it, not at start-up)."""
-        from aomori_desktop.ui.import_dialog import open_import_dialog
-
-        open_import_dialog(self)
-
-    def show_bulk_entry(self) -> None:
-        from aomori_desktop.ui.bulk_entry import open_bulk_entry
-
-        if self.document is not None:
-            open_bulk_entry(self, self.document)
-
-    def show_about(self) -> None:
-        from aomori_desktop.ui.about import about_text
-
-        self.prompts.info(self, about_text())
+    # ------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
         focus = self.focusWidget()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QChildEvent, QEvent, QObject, Qt, QTimer, Signal
@@ -49,22 +49,17 @@ from PySide6.QtWidgets import (
 
 from aomori_desktop.domain.errors import UserError
 from aomori_desktop.services.changes import Applied
-from aomori_desktop.services.tasks import TaskState
-from aomori_desktop.services.workspace import (
-    BackupInfo,
-    Database,
-    DatabaseCorrupt,
-    DatabaseInUse,
-    LockHolder,
-    RestoreResult,
-    list_database_backups,
-    open_existing,
-    open_read_only,
-    restore_database,
-)
-from aomori_desktop.ui.bulk_entry import BulkEntryWindow
-from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.prompts import Prompts
+
+if TYPE_CHECKING:  # what reaches the database loads after the first paint (ui/first_paint.py)
+    from aomori_desktop.services.tasks import TaskState
+    from aomori_desktop.services.workspace import (
+        BackupInfo,
+        Database,
+        LockHolder,
+        RestoreResult,
+    )
+    from aomori_desktop.ui.document import PlanDocument
 
 READ_ONLY_TITLE = "（読み取り専用）"
 BANNER_STYLE = (
@@ -289,6 +284,8 @@ class ReadOnlyGuard(QObject):
             for widget in [root, *root.findChildren(QWidget)]:
                 if not _in_chart_panel(widget, root):
                     self._freeze(widget)
+        from aomori_desktop.ui.bulk_entry import BulkEntryWindow
+
         window: Any = self._window
         for bulk in window.findChildren(BulkEntryWindow):
             for view in bulk.findChildren(QAbstractItemView):
@@ -433,6 +430,8 @@ class SafetyController(QObject):
         if db is None or db.path is None:
             return
         path = db.path
+        from aomori_desktop.services.workspace import DatabaseInUse, open_existing
+
         try:
             open_existing(path).close()
         except DatabaseInUse as exc:
@@ -450,6 +449,14 @@ class SafetyController(QObject):
     def recover_open(self, target: str | Path, error: UserError) -> Database | None:
         """The answer to a failed opening: read-only when someone else edits (if the user
         agrees), a restore when the file is damaged (if the user wants), else the sentence."""
+        from aomori_desktop.services.workspace import (
+            DatabaseCorrupt,
+            DatabaseInUse,
+            list_database_backups,
+            open_existing,
+            open_read_only,
+        )
+
         prompts = self._window.prompts
         if isinstance(error, DatabaseInUse):
             if not prompts.run_dialog(InUseDialog(str(target), error.holder, None)):
@@ -479,6 +486,8 @@ class SafetyController(QObject):
 
     def _restore_now(self, path: Path, backups: list[BackupInfo]) -> bool:
         """Restore with no document open (the file could not be opened): on the GUI thread."""
+        from aomori_desktop.services.workspace import restore_database
+
         prompts = self._window.prompts
         dialog = RestoreDialog(path, backups, prompts, None)
         if not prompts.run_dialog(dialog) or dialog.chosen is None:
@@ -501,6 +510,8 @@ class SafetyController(QObject):
         db, document = window.db, window.document
         if db is None or db.path is None or document is None:
             return
+        from aomori_desktop.services.workspace import list_database_backups, restore_database
+
         path = db.path
         backups = list_database_backups(path)
         if not backups:
