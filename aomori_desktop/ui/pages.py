@@ -67,6 +67,14 @@ def _latest(row: KpiSummaryRow) -> str:
     return f"{format_decimal(row.latest_actual)}（{fy_label(row.latest_year)}{status}）"
 
 
+def _kpi_code(row: KpiSummaryRow) -> str:
+    return row.code
+
+
+def _placement_key(row: ProjectSummaryRow) -> TreeKey:
+    return row.key
+
+
 def _grade(row: KpiSummaryRow) -> str:
     grade = row.progress.grade
     return grade_text(grade) if grade is not Grade.NONE else "−"
@@ -183,8 +191,9 @@ class OverviewPage(QWidget):
         self.counts_label.setText(
             f"KPI {c.total}件: " + "　".join(f"{g.text} {n}" for g, n in c.counts)
         )
-        self.kpi_model.set_rows(overview.kpis)
-        self.project_model.set_rows(overview.projects)
+        # the same rows for another year or after an edit: their cells change in place
+        self.kpi_model.update_rows(overview.kpis, _kpi_code)
+        self.project_model.update_rows(overview.projects, _placement_key)
         self._refresh_charts()
 
     def _build_charts(self) -> None:
