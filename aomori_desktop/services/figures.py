@@ -21,8 +21,10 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.engine import Dialect
 
 from aomori_desktop.domain.grading import GradeScheme
 from aomori_desktop.domain.plan import Direction, FigureStatus
@@ -32,6 +34,7 @@ from aomori_desktop.services.dto import KpiSummaryRow, NodeKind, TreeKey
 from aomori_desktop.services.transaction import PlanAccess
 from aomori_desktop.services.watch import changes_since, last_audit_id
 from aomori_desktop.store.models import KpiMeasureRow, KpiRow, KpiYearRow, MeasureRow, PillarRow
+from aomori_desktop.store.types import DecimalText
 
 __all__ = ["KpiFigures", "PlanFigures", "YearFigures", "summary_row"]
 
@@ -48,6 +51,23 @@ class YearFigures:
 
 
 _NO_YEAR = YearFigures(None, None, None)
+_DECIMAL = DecimalText()
+# a yearly row as stored: actual and interim target as their stored text, the status; it
+# becomes a `YearFigures` when first used (most rows of a plan are never shown or graded)
+_Stored = tuple[str | None, str | None, str | None]
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    """Stored text as the column type reads it (a malformed value is `DatabaseCorrupt`); the
+    type reads text the same on every back end, so no dialect is needed."""
+    return _DECIMAL.process_result_value(text, cast("Dialect", None))
+
+
+def _parsed(stored: _Stored) -> YearFigures:
+    actual, interim, status = stored
+    return YearFigures(
+        _decimal(actual), _decimal(interim), FigureStatus(status) if status else None
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +79,26 @@ class KpiFigures:
     unit: str
     terms: KpiTerms
     measures: tuple[str, ...]  # "1-2", each measure it serves, in listing order
-    years: dict[int, YearFigures]  # stored yearly rows by fiscal year
+    # stored yearly rows by fiscal year (each read as stored, converted on first use)
+    years: dict[int, YearFigures | _Stored]
+    with_actual: tuple[int, ...]  # the fiscal years that have an actual value, ascending
 
     def year(self, fiscal_year: int) -> YearFigures:
-        return self.years.get(fiscal_year, _NO_YEAR)
+        row = self.years.get(fiscal_year)
+        if row is None:
+            return _NO_YEAR
+        if isinstance(row, tuple):
+            row = self.years[fiscal_year] = _parsed(row)
+        return row
 
     def latest(self, fiscal_year: int) -> tuple[int, YearFigures] | None:
         """The latest year up to `fiscal_year` that has an actual value, with its row."""
         best = None
-        for fy, row in self.years.items():
-            if fy <= fiscal_year and row.actual is not None and (best is None or fy > best):
-                best = fy
-        return None if best is None else (best, self.years[best])
+        for fy in self.with_actual:
+            if fy > fiscal_year:
+                break
+            best = fy
+        return None if best is None else (best, self.year(best))
 
     def progress(self, fiscal_year: int, scheme: GradeScheme) -> YearProgress:
         row = self.year(fiscal_year)
@@ -201,8 +229,8 @@ class PlanFigures:
             select(
                 KpiYearRow.kpi_id,
                 KpiYearRow.fiscal_year,
-                KpiYearRow.actual,
-                KpiYearRow.interim_target,
+                type_coerce(KpiYearRow.actual, String),  # as stored: read when first used
+                type_coerce(KpiYearRow.interim_target, String),
                 KpiYearRow.status,
             )
             .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
@@ -214,11 +242,9 @@ class PlanFigures:
         with self._access.reading() as s:
             kpi_rows = s.execute(kq).all()
             year_rows = s.execute(yq).all()
-        years: dict[int, dict[int, YearFigures]] = defaultdict(dict)
+        years: dict[int, dict[int, YearFigures | _Stored]] = defaultdict(dict)
         for kpi_id, fy, actual, interim, status in year_rows:
-            years[kpi_id][fy] = YearFigures(
-                actual, interim, FigureStatus(status) if status else None
-            )
+            years[kpi_id][fy] = (actual, interim, status)
         measures: dict[str, list[str]] = defaultdict(list)
         for r in kpi_rows:
             measures[r[1]].append(f"{r[9]}-{r[10]}")
@@ -232,6 +258,9 @@ class PlanFigures:
                 unit=r[3],
                 terms=KpiTerms(r[4], r[5], r[6], r[7], Direction(r[8])),
                 measures=tuple(measures[r[1]]),
-                years=years.get(r[0], {}),
+                years=(stored := years.get(r[0], {})),
+                with_actual=tuple(
+                    sorted(fy for fy, row in stored.items() if row[0] is not None)  # type: ignore[index]
+                ),
             )
         return held

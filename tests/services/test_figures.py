@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from sqlalchemy import String, type_coerce, update
+
 from aomori_desktop.domain.grading import SCHEME_MARKS
 from aomori_desktop.domain.plan import FigureStatus
 from aomori_desktop.services.changes import Changes
@@ -13,6 +16,8 @@ from aomori_desktop.services.figures import PlanFigures
 from aomori_desktop.services.kpi_values import KpiYearEdit
 from aomori_desktop.services.overviews import overview_from_figures
 from aomori_desktop.services.plan_services import PlanServices
+from aomori_desktop.store.errors import DatabaseCorrupt
+from aomori_desktop.store.models import KpiYearRow
 
 SCOPES = [TreeKey.plan(), TreeKey.parse("1"), TreeKey.parse("1-2"), TreeKey.parse("4")]
 
@@ -75,3 +80,21 @@ def test_grades_only_survives_a_union_only_when_every_side_only_regrades() -> No
     assert not (regrade | edit).grades_only
     assert not (edit | regrade).grades_only
     assert not (Changes() | Changes()).grades_only
+
+
+def test_a_stored_figure_that_is_not_a_number_is_reported_when_graded(
+    services: PlanServices,
+) -> None:
+    services.values.record_actual("K05", 2026, Decimal("7"))
+    with services.access.db.engine.begin() as connection:  # another program wrote over it
+        connection.execute(
+            update(KpiYearRow)
+            .where(KpiYearRow.fiscal_year == 2026)
+            .values(actual=type_coerce("7,0", String))
+        )
+    figures = PlanFigures(services.access)
+    header = services.queries.header()
+    overview_from_figures(figures, services.access, header, TreeKey.plan(), 2025)  # not 2026
+    with pytest.raises(DatabaseCorrupt) as info:
+        overview_from_figures(figures, services.access, header, TreeKey.plan(), 2026)
+    assert "「7,0」" in info.value.message and "バックアップ" in info.value.message
