@@ -178,8 +178,12 @@ class GradeScheme:
         """The grade for unrounded rates; 評価不能 when there is no achievement rate."""
         if achievement is None:
             return NOT_GRADED
+        multiply = _CONTEXT.multiply  # as `GradeRule.holds`, inlined: it runs for every KPI
         for grade, rule in zip(self.grades, self.rules, strict=False):
-            if rule.holds(achievement, expected):
+            if rule.basis is Basis.TARGET:
+                if achievement >= rule.threshold:
+                    return grade
+            elif achievement >= multiply(expected, rule.threshold):
                 return grade
         return self.grades[-1]
 
