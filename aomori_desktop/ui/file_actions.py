@@ -26,7 +26,7 @@ from aomori_desktop.ui.prompts import Prompts
 if TYPE_CHECKING:
     from aomori_desktop.ui.chart_panel import ChartPanel
     from aomori_desktop.ui.kpi_page import KpiPage
-    from aomori_desktop.ui.pages import OverviewPage
+    from aomori_desktop.ui.overview_page import OverviewPage
 
 MAX_RECENT = 10  # recent targets: file paths and server URLs, never a password
 DB_FILTER = "データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"

@@ -37,7 +37,8 @@ from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.evaluation_page import EvaluationController, install_evaluation
 from aomori_desktop.ui.file_actions import FileActions
 from aomori_desktop.ui.kpi_page import KpiPage
-from aomori_desktop.ui.pages import OverviewPage, ProjectPage
+from aomori_desktop.ui.overview_page import OverviewPage
+from aomori_desktop.ui.pages import ProjectPage
 from aomori_desktop.ui.plan_tree_view import PlanTreeView
 from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.prompts import Prompts
