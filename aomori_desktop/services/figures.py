@@ -106,9 +106,14 @@ class KpiFigures:
 
 
 def summary_row(
-    figures: KpiFigures, measures: tuple[str, ...], fiscal_year: int, scheme: GradeScheme
+    figures: KpiFigures,
+    measures: tuple[str, ...],
+    fiscal_year: int,
+    scheme: GradeScheme,
+    progress: YearProgress | None = None,
 ) -> KpiSummaryRow:
-    """The overview table's row of a KPI for one fiscal year (`measures`: those in scope)."""
+    """The overview table's row of a KPI for one fiscal year (`measures`: those in scope);
+    `progress`: its grade for that year and scheme when already computed."""
     latest = figures.latest(fiscal_year)
     return KpiSummaryRow(
         code=figures.code,
@@ -118,7 +123,7 @@ def summary_row(
         target=figures.terms.target,
         latest_year=latest[0] if latest else None,
         latest_actual=latest[1].actual if latest else None,
-        progress=figures.progress(fiscal_year, scheme),
+        progress=progress or figures.progress(fiscal_year, scheme),
         measures=measures,
         latest_status=latest[1].status if latest else None,
     )

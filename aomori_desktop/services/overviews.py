@@ -7,14 +7,20 @@ Queries select only the columns a table shows, so a plan of thousands of KPIs st
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from aomori_desktop.domain.grading import GradeScheme
 from aomori_desktop.domain.plan import Direction, FigureStatus, ProjectStatus
-from aomori_desktop.domain.progress import GradeCounts, KpiTerms, count_grades, evaluate_year
+from aomori_desktop.domain.progress import (
+    GradeCounts,
+    KpiTerms,
+    YearProgress,
+    count_grades,
+    evaluate_year,
+)
 from aomori_desktop.services.dto import (
     BulkRow,
     KpiSummaryRow,
@@ -139,16 +145,23 @@ def read_overview(
 
 
 def overview_from_figures(
-    figures: PlanFigures, access: PlanAccess, header: PlanHeader, scope: TreeKey, fiscal_year: int
+    figures: PlanFigures,
+    access: PlanAccess,
+    header: PlanHeader,
+    scope: TreeKey,
+    fiscal_year: int,
+    graded: Mapping[str, YearProgress] | None = None,
 ) -> Overview:
     """The same overview as `read_overview`, its KPIs graded from figures held in memory: only
-    the scope's title and its projects are read (a few hundred rows at most)."""
+    the scope's title and its projects are read (a few hundred rows at most). `graded`: the
+    KPIs' grades for this year and the plan's scheme, when they were just computed."""
     scheme = header.info.grade_scheme
+    graded = graded or {}
     rows = []
     for kpi in figures.kpis():
         measures = in_scope(kpi.measures, scope)
         if measures:
-            rows.append(summary_row(kpi, measures, fiscal_year, scheme))
+            rows.append(summary_row(kpi, measures, fiscal_year, scheme, graded.get(kpi.code)))
     with access.reading() as s:
         title, projects = _scope_rest(s, access.plan_id, header, scope, fiscal_year)
     return overview_of(title, rows, projects, scheme)

@@ -76,6 +76,9 @@ class AppliedCommand(QUndoCommand):
         self._skip = True
 
 
+_FEW_KPIS = 500  # more KPIs named: the whole plan is graded once and kept for the turn
+
+
 class TurnReads(PlanQueries):
     """The plan's queries as the window reads them: whole-plan reads done once per turn of
     the event loop, and every grade computed from figures held in memory.
@@ -144,7 +147,14 @@ class TurnReads(PlanQueries):
     def _overview(self, scope: TreeKey, fiscal_year: int) -> Overview:
         if not self._on_gui_thread():
             return super().overview(scope, fiscal_year)
-        return overview_from_figures(self.figures, self._access, self.header(), scope, fiscal_year)
+        return overview_from_figures(
+            self.figures,
+            self._access,
+            self.header(),
+            scope,
+            fiscal_year,
+            self._kept.get(("year_progress", fiscal_year)),  # graded this turn already
+        )
 
     def year_progress(
         self, fiscal_year: int, codes: Collection[str] | None = None
@@ -158,12 +168,13 @@ class TurnReads(PlanQueries):
         if whole is not None:
             return whole if codes is None else {c: whole[c] for c in codes if c in whole}
         scheme = self.header().info.grade_scheme
-        if codes is not None:
+        if codes is not None and len(codes) <= _FEW_KPIS:
             return {k.code: k.progress(fiscal_year, scheme) for k in self.figures.of(codes)}
+        # the whole plan (a new grade scheme names every KPI): the overview takes it too
         kept: dict[str, YearProgress] = self._keep(
             ("year_progress", fiscal_year), lambda: self.figures.progress(fiscal_year, scheme)
         )
-        return kept
+        return kept if codes is None else {c: kept[c] for c in codes if c in kept}
 
 
 class PlanDocument(QObject):

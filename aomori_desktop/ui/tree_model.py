@@ -35,6 +35,7 @@ GRADE_ROLE = Qt.ItemDataRole.UserRole + 5
 BADGE_ROLES = (int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole), GRADE_ROLE)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_FEW_ROWS = 100  # more KPIs with new grades: announce the rows on screen, group by group
 
 
 @dataclass(eq=False)
@@ -220,6 +221,9 @@ class PlanTreeModel(QAbstractItemModel):
             return
         else:
             self._progress.update({c: p for c, p in progress.items() if c in codes})
+            if len(codes) > _FEW_ROWS:  # a new grade scheme names every KPI
+                self._repaint_all()
+                return
             touched = []
             for code in codes:
                 for item in self._kpi_items.get(code, []):
