@@ -18,7 +18,7 @@ Not thread-safe: one thread (the GUI's) uses one instance.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import cast
@@ -129,10 +129,10 @@ def summary_row(
     )
 
 
-def in_scope(measures: Iterable[str], scope: TreeKey) -> tuple[str, ...]:
+def in_scope(measures: tuple[str, ...], scope: TreeKey) -> tuple[str, ...]:
     """The measures ("1-2") of a KPI that lie under the plan, a pillar or a measure."""
     if scope.kind is NodeKind.PLAN:
-        return tuple(measures)
+        return measures
     if scope.kind is NodeKind.PILLAR:
         prefix = f"{scope.pillar_number}-"
         return tuple(m for m in measures if m.startswith(prefix))

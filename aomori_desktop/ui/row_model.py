@@ -52,8 +52,8 @@ class RowTableModel[R](QAbstractTableModel):
         of each, e.g. a code), their cells change in place (selection and scroll position
         stay, one signal); otherwise the table is reset."""
         new = list(rows)
-        if len(new) != len(self._rows) or any(
-            identity(a) != identity(b) for a, b in zip(self._rows, new, strict=True)
+        if len(new) != len(self._rows) or list(map(identity, new)) != list(
+            map(identity, self._rows)
         ):
             self.set_rows(new)
             return
