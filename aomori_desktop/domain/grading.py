@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, Overflow, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, Overflow
 from enum import StrEnum
 from typing import ClassVar, Final
 
@@ -115,8 +115,8 @@ class GradeRule:
     def holds(self, achievement: Decimal, expected: Decimal) -> bool:
         if self.basis is Basis.TARGET:
             return achievement >= self.threshold
-        with localcontext(_CONTEXT):
-            return achievement >= expected * self.threshold
+        # the context's own method: as `localcontext(_CONTEXT)` would, at a fraction of the cost
+        return achievement >= _CONTEXT.multiply(expected, self.threshold)
 
     def describe(self) -> str:
         """'達成率 100% 以上', '達成率が期待進捗率の 0.5 倍以上'."""
@@ -178,8 +178,12 @@ class GradeScheme:
         """The grade for unrounded rates; 評価不能 when there is no achievement rate."""
         if achievement is None:
             return NOT_GRADED
+        multiply = _CONTEXT.multiply  # as `GradeRule.holds`, inlined: it runs for every KPI
         for grade, rule in zip(self.grades, self.rules, strict=False):
-            if rule.holds(achievement, expected):
+            if rule.basis is Basis.TARGET:
+                if achievement >= rule.threshold:
+                    return grade
+            elif achievement >= multiply(expected, rule.threshold):
                 return grade
         return self.grades[-1]
 

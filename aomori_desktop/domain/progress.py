@@ -17,7 +17,6 @@ from decimal import (
     DivisionByZero,
     InvalidOperation,
     Overflow,
-    localcontext,
 )
 from typing import Final
 
@@ -68,12 +67,12 @@ def achievement_rate(terms: KpiTerms, actual: Decimal | None) -> Decimal | None:
     if actual is None:
         return None
     b, t, a = terms.baseline, terms.target, actual
-    with localcontext(_CONTEXT):
-        if t != b:
-            return (a - b) * _HUNDRED / (t - b)
-        if terms.direction is Direction.DECREASE:
-            return None if a == 0 else t * _HUNDRED / a
-        return None if t == 0 else a * _HUNDRED / t
+    c = _CONTEXT  # its methods round and trap as `localcontext(_CONTEXT)` would, for less
+    if t != b:
+        return c.divide(c.multiply(c.subtract(a, b), _HUNDRED), c.subtract(t, b))
+    if terms.direction is Direction.DECREASE:
+        return None if a == 0 else c.divide(c.multiply(t, _HUNDRED), a)
+    return None if t == 0 else c.divide(c.multiply(a, _HUNDRED), t)
 
 
 def expected_rate(terms: KpiTerms, fiscal_year: int, interim_target: Decimal | None) -> Decimal:
@@ -86,14 +85,14 @@ def expected_rate(terms: KpiTerms, fiscal_year: int, interim_target: Decimal | N
     b, t = terms.baseline, terms.target
     if terms.direction is Direction.MAINTAIN or t == b:
         return _HUNDRED
-    with localcontext(_CONTEXT):
-        if interim_target is not None:
-            return (interim_target - b) * _HUNDRED / (t - b)
-        b_fy, t_fy = terms.baseline_fiscal_year, terms.target_fiscal_year
-        if t_fy == b_fy:
-            return _HUNDRED if fiscal_year >= t_fy else _ZERO
-        linear = Decimal(fiscal_year - b_fy) * _HUNDRED / Decimal(t_fy - b_fy)
-        return min(max(linear, _ZERO), _HUNDRED)
+    c = _CONTEXT
+    if interim_target is not None:
+        return c.divide(c.multiply(c.subtract(interim_target, b), _HUNDRED), c.subtract(t, b))
+    b_fy, t_fy = terms.baseline_fiscal_year, terms.target_fiscal_year
+    if t_fy == b_fy:
+        return _HUNDRED if fiscal_year >= t_fy else _ZERO
+    linear = c.divide(c.multiply(Decimal(fiscal_year - b_fy), _HUNDRED), Decimal(t_fy - b_fy))
+    return min(max(linear, _ZERO), _HUNDRED)
 
 
 def grade_for(
@@ -134,8 +133,7 @@ def format_rate(rate: Decimal | None) -> str | None:
     """
     if rate is None:
         return None
-    with localcontext(_CONTEXT):
-        rounded = rate.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP)
+    rounded = rate.quantize(_ONE_DECIMAL, rounding=ROUND_HALF_UP, context=_CONTEXT)
     if rounded.is_zero():
         rounded = rounded.copy_abs()
     return format(rounded, "f")

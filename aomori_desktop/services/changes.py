@@ -25,6 +25,9 @@ class Changes:
     # measure codes whose evaluation (施策評価) or panel opinions changed; "plan" for opinions
     # on the whole plan (services/evaluation.py)
     evaluations: frozenset[str] = frozenset()
+    # the KPIs named are graded anew but their figures are as they were (a new grade scheme):
+    # what is held of their values (services/figures.py) stays good
+    grades_only: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -32,6 +35,10 @@ class Changes:
             projects=self.projects | other.projects,
             structure=self.structure or other.structure,
             evaluations=self.evaluations | other.evaluations,
+            # only when every side naming KPIs only regrades them
+            grades_only=bool(self.kpis or other.kpis)
+            and (self.grades_only or not self.kpis)
+            and (other.grades_only or not other.kpis),
         )
 
     @property

@@ -466,6 +466,6 @@ class PlanEvaluation:
                     .where(PillarRow.plan_id == tx.plan_id)
                 )
             )
-        changes = Changes(kpis=kpis, evaluations=measures | {"plan"})
+        changes = Changes(kpis=kpis, evaluations=measures | {"plan"}, grades_only=True)
         back: Callable[[], Applied[None]] = lambda: self._put_scheme(old, expected=scheme)  # noqa: E731
         return Applied(changes, back)

@@ -7,12 +7,20 @@ Queries select only the columns a table shows, so a plan of thousands of KPIs st
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from aomori_desktop.domain.grading import GradeScheme
 from aomori_desktop.domain.plan import Direction, FigureStatus, ProjectStatus
-from aomori_desktop.domain.progress import GradeCounts, KpiTerms, count_grades, evaluate_year
+from aomori_desktop.domain.progress import (
+    GradeCounts,
+    KpiTerms,
+    YearProgress,
+    count_grades,
+    evaluate_year,
+)
 from aomori_desktop.services.dto import (
     BulkRow,
     KpiSummaryRow,
@@ -24,6 +32,7 @@ from aomori_desktop.services.dto import (
     TreeNode,
 )
 from aomori_desktop.services.errors import NotFound
+from aomori_desktop.services.figures import PlanFigures, in_scope, summary_row
 from aomori_desktop.services.transaction import PlanAccess
 from aomori_desktop.store.models import (
     KpiMeasureRow,
@@ -36,7 +45,13 @@ from aomori_desktop.store.models import (
     ProjectYearRow,
 )
 
-__all__ = ["grade_counts_by_group", "read_bulk_rows", "read_overview"]
+__all__ = [
+    "grade_counts_by_group",
+    "overview_from_figures",
+    "overview_of",
+    "read_bulk_rows",
+    "read_overview",
+]
 
 
 def read_overview(
@@ -102,35 +117,7 @@ def read_overview(
                 )
             )
         }
-        pq = (
-            select(
-                PillarRow.number,
-                MeasureRow.number,
-                PlacementRow.number,
-                ProjectRow.id,
-                ProjectRow.code,
-                ProjectRow.title,
-                PlacementRow.relisting,
-            )
-            .join(MeasureRow, PlacementRow.measure_id == MeasureRow.id)
-            .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
-            .join(ProjectRow, PlacementRow.project_id == ProjectRow.id)
-            .where(PillarRow.plan_id == access.plan_id)
-            .order_by(PillarRow.position, MeasureRow.position, PlacementRow.number)
-        )
-        pq = _scope_filter(pq, scope)
-        project_rows = s.execute(pq).all()
-        statuses = dict(
-            s.execute(
-                select(ProjectYearRow.project_id, ProjectYearRow.status)
-                .join(ProjectRow, ProjectYearRow.project_id == ProjectRow.id)
-                .where(
-                    ProjectRow.plan_id == access.plan_id,
-                    ProjectYearRow.fiscal_year == fiscal_year,
-                )
-            ).all()
-        )
-        title = _scope_title(s, access.plan_id, scope, header.info.name)
+        title, projects = _scope_rest(s, access.plan_id, header, scope, fiscal_year)
     summaries: dict[str, KpiSummaryRow] = {}
     measures_of: dict[str, list[str]] = defaultdict(list)
     for r in kpi_rows:
@@ -154,9 +141,81 @@ def read_overview(
             measures=tuple(measures_of[code]),
             latest_status=FigureStatus(latest_status) if latest_status else None,
         )
+    return overview_of(title, summaries.values(), projects, scheme)
+
+
+def overview_from_figures(
+    figures: PlanFigures,
+    access: PlanAccess,
+    header: PlanHeader,
+    scope: TreeKey,
+    fiscal_year: int,
+    graded: Mapping[str, YearProgress] | None = None,
+) -> Overview:
+    """The same overview as `read_overview`, its KPIs graded from figures held in memory: only
+    the scope's title and its projects are read (a few hundred rows at most). `graded`: the
+    KPIs' grades for this year and the plan's scheme, when they were just computed."""
+    scheme = header.info.grade_scheme
+    graded = graded or {}
+    rows = []
+    for kpi in figures.kpis():
+        measures = in_scope(kpi.measures, scope)
+        if measures:
+            rows.append(summary_row(kpi, measures, fiscal_year, scheme, graded.get(kpi.code)))
+    with access.reading() as s:
+        title, projects = _scope_rest(s, access.plan_id, header, scope, fiscal_year)
+    return overview_of(title, rows, projects, scheme)
+
+
+def overview_of(
+    title: str,
+    kpis: Iterable[KpiSummaryRow],
+    projects: tuple[ProjectSummaryRow, ...],
+    scheme: GradeScheme,
+) -> Overview:
+    rows = tuple(kpis)
     # each KPI once: a KPI serving two measures counts in each measure's own roll-up,
     # and once in its pillar's and the plan's (the table lists it once)
-    grades = [row.progress.grade for row in summaries.values()]
+    return Overview(
+        title=title,
+        kpis=rows,
+        projects=projects,
+        counts=count_grades((row.progress.grade for row in rows), scheme),
+    )
+
+
+def _scope_rest(  # type: ignore[no-untyped-def]
+    s, plan_id: int, header: PlanHeader, scope: TreeKey, fiscal_year: int
+) -> tuple[str, tuple[ProjectSummaryRow, ...]]:
+    """The scope's title and its projects with their status in `fiscal_year`."""
+    pq = (
+        select(
+            PillarRow.number,
+            MeasureRow.number,
+            PlacementRow.number,
+            ProjectRow.id,
+            ProjectRow.code,
+            ProjectRow.title,
+            PlacementRow.relisting,
+        )
+        .join(MeasureRow, PlacementRow.measure_id == MeasureRow.id)
+        .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
+        .join(ProjectRow, PlacementRow.project_id == ProjectRow.id)
+        .where(PillarRow.plan_id == plan_id)
+        .order_by(PillarRow.position, MeasureRow.position, PlacementRow.number)
+    )
+    pq = _scope_filter(pq, scope)
+    project_rows = s.execute(pq).all()
+    statuses = dict(
+        s.execute(
+            select(ProjectYearRow.project_id, ProjectYearRow.status)
+            .join(ProjectRow, ProjectYearRow.project_id == ProjectRow.id)
+            .where(
+                ProjectRow.plan_id == plan_id,
+                ProjectYearRow.fiscal_year == fiscal_year,
+            )
+        ).all()
+    )
     projects = tuple(
         ProjectSummaryRow(
             key=TreeKey.placement(f"{r[0]}-{r[1]}", r[2]),
@@ -167,12 +226,7 @@ def read_overview(
         )
         for r in project_rows
     )
-    return Overview(
-        title=title,
-        kpis=tuple(summaries.values()),
-        projects=projects,
-        counts=count_grades(grades, scheme),
-    )
+    return _scope_title(s, plan_id, scope, header.info.name), projects
 
 
 def _scope_filter(q, scope: TreeKey):  # type: ignore[no-untyped-def]

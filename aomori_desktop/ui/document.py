@@ -24,8 +24,10 @@ from aomori_desktop.services import kpi_fields, kpi_values, projects
 from aomori_desktop.services.changes import NO_CHANGES, Applied, Changes
 from aomori_desktop.services.dto import KpiDetail, Overview, PlanHeader, TreeKey, TreeNode
 from aomori_desktop.services.errors import ChangedField, ChangedMeanwhile, Conflict
+from aomori_desktop.services.figures import PlanFigures
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.overviews import overview_from_figures
 from aomori_desktop.services.plan_services import PlanServices
 from aomori_desktop.services.projects import ProjectFieldsEdit
 from aomori_desktop.services.queries import PlanQueries
@@ -75,16 +77,24 @@ class AppliedCommand(QUndoCommand):
         self._skip = True
 
 
+_FEW_KPIS = 500  # more KPIs named: the whole plan is graded once and kept for the turn
+
+
 class TurnReads(PlanQueries):
-    """The plan's queries, each whole-plan read done once per turn of the event loop.
+    """The plan's queries as the window reads them: whole-plan reads done once per turn of
+    the event loop, and every grade computed from figures held in memory.
 
     One user action often makes several views read the same thing: opening a plan or changing
     the fiscal year grades every KPI for the tree and again for the plan overview, and the
     overview's charts read the tree the tree has just read. Here `tree`, `header`, `overview`
     and `year_progress` are kept until the event loop next turns (or a change is broadcast,
     or `forget` is called), and the tree's grades come out of the plan overview when it was
-    read in the same turn. Nothing outlives the turn, so a view never shows older figures than
-    a fresh read would (another PC's edits show after the next look for them, ui/others_watch.py).
+    read in the same turn.
+
+    The overviews and the tree's grades are graded from `figures` (services/figures.py): each
+    KPI's terms and yearly rows, read once, so a change of fiscal year or of grade scheme reads
+    no KPI from the database. Each broadcast change (`note`) drops what it names; others'
+    writes are broadcast too (ui/others_watch.py), and F5 (`forget`) reads everything again.
 
     Reads from another thread (the database worker) are never kept: they go straight through.
     """
@@ -92,17 +102,32 @@ class TurnReads(PlanQueries):
     def __init__(self, services: PlanServices) -> None:
         super().__init__(services.access)
         self._kept: dict[tuple[Any, ...], Any] = {}
+        self.figures = PlanFigures(services.access)
 
     def forget(self) -> None:
+        """Read everything afresh from now on, the held figures included."""
+        self._kept.clear()
+        self.figures.forget()
+
+    def note(self, changes: Changes) -> None:
+        """A change was broadcast: nothing kept from before it is shown again."""
+        self._kept.clear()
+        self.figures.forget(changes)
+
+    def _end_turn(self) -> None:
         self._kept.clear()
 
-    def _keep(self, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+    @staticmethod
+    def _on_gui_thread() -> bool:
         app = QCoreApplication.instance()
-        if app is None or QThread.currentThread() is not app.thread():
+        return app is not None and QThread.currentThread() is app.thread()
+
+    def _keep(self, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+        if not self._on_gui_thread():
             return read()
         if key not in self._kept:
             if not self._kept:
-                QTimer.singleShot(0, self.forget)  # the next turn reads afresh
+                QTimer.singleShot(0, self._end_turn)  # the next turn reads afresh
             self._kept[key] = read()
         return self._kept[key]
 
@@ -116,27 +141,41 @@ class TurnReads(PlanQueries):
 
     def overview(self, scope: TreeKey, fiscal_year: int) -> Overview:
         overview: Overview = self._keep(
-            ("overview", scope, fiscal_year),
-            lambda: super(TurnReads, self).overview(scope, fiscal_year),
+            ("overview", scope, fiscal_year), lambda: self._overview(scope, fiscal_year)
         )
         return overview
+
+    def _overview(self, scope: TreeKey, fiscal_year: int) -> Overview:
+        if not self._on_gui_thread():
+            return super().overview(scope, fiscal_year)
+        return overview_from_figures(
+            self.figures,
+            self._access,
+            self.header(),
+            scope,
+            fiscal_year,
+            self._kept.get(("year_progress", fiscal_year)),  # graded this turn already
+        )
 
     def year_progress(
         self, fiscal_year: int, codes: Collection[str] | None = None
     ) -> dict[str, YearProgress]:
+        if not self._on_gui_thread():
+            return super().year_progress(fiscal_year, codes)
         whole: dict[str, YearProgress] | None = self._kept.get(("year_progress", fiscal_year))
         plan = self._kept.get(("overview", TreeKey.plan(), fiscal_year))
         if whole is None and isinstance(plan, Overview):
             whole = {row.code: row.progress for row in plan.kpis}
         if whole is not None:
             return whole if codes is None else {c: whole[c] for c in codes if c in whole}
-        if codes is not None:
-            return super().year_progress(fiscal_year, codes)
+        scheme = self.header().info.grade_scheme
+        if codes is not None and len(codes) <= _FEW_KPIS:
+            return {k.code: k.progress(fiscal_year, scheme) for k in self.figures.of(codes)}
+        # the whole plan (a new grade scheme names every KPI): the overview takes it too
         kept: dict[str, YearProgress] = self._keep(
-            ("year_progress", fiscal_year),
-            lambda: super(TurnReads, self).year_progress(fiscal_year),
+            ("year_progress", fiscal_year), lambda: self.figures.progress(fiscal_year, scheme)
         )
-        return kept
+        return kept if codes is None else {c: kept[c] for c in codes if c in kept}
 
 
 class PlanDocument(QObject):
@@ -159,7 +198,7 @@ class PlanDocument(QObject):
         self.reader = TurnReads(self.services)  # what the views read
         self.header = self.reader.header()
         # first of all slots: no view reads what was kept from before a change
-        self.changed.connect(lambda *_args: self.reader.forget())
+        self.changed.connect(lambda changes, _initiator: self.reader.note(changes))
         self.prompts = prompts
         self.operations = Operations(self, dialog_parent=self._dialog_parent)
         self.undo_stack = QUndoStack(self)

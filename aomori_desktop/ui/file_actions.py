@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # what reaches the database loads after the first paint (ui/f
     from aomori_desktop.ui.chart_panel import ChartPanel
     from aomori_desktop.ui.document import PlanDocument
     from aomori_desktop.ui.kpi_page import KpiPage
-    from aomori_desktop.ui.pages import OverviewPage
+    from aomori_desktop.ui.overview_page import OverviewPage
 
 MAX_RECENT = 10  # recent targets: file paths and server URLs, never a password
 DB_FILTER = "データベース (*.sqlite3 *.sqlite *.db);;すべてのファイル (*)"

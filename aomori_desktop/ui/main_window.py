@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QStackedWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +25,7 @@ from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.ui.file_actions import FileActions
+from aomori_desktop.ui.plan_tree_view import PlanTreeView
 from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.prompts import Prompts
 from aomori_desktop.ui.safety import SafetyController
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from aomori_desktop.ui.chart_panel import ChartPanel
     from aomori_desktop.ui.document import PlanDocument
     from aomori_desktop.ui.kpi_page import KpiPage
-    from aomori_desktop.ui.pages import OverviewPage, ProjectPage
+    from aomori_desktop.ui.overview_page import OverviewPage
+    from aomori_desktop.ui.pages import ProjectPage
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +58,12 @@ class MainWindow(FileActions, ToolWindows, PlanWindow):
 
         self.tree_model = PlanTreeModel(self)
         self.proxy = PlanFilterProxy(self)
-        self.proxy.setSourceModel(self.tree_model)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("検索（名称・コード・取組内容）")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self._search)
-        self.tree = QTreeView()
-        self.tree.setModel(self.proxy)
-        self.tree.setHeaderHidden(True)
-        self.tree.setUniformRowHeights(True)
+        self.tree = PlanTreeView()
+        self.tree.show_tree(self.tree_model, self.proxy)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
@@ -255,7 +253,8 @@ class MainWindow(FileActions, ToolWindows, PlanWindow):
     def _set_document(self, db: Database, document: PlanDocument) -> None:
         from aomori_desktop.services.connection import reopen_target
         from aomori_desktop.ui.kpi_page import KpiPage
-        from aomori_desktop.ui.pages import OverviewPage, ProjectPage
+        from aomori_desktop.ui.overview_page import OverviewPage
+        from aomori_desktop.ui.pages import ProjectPage
 
         self._close_document()
         self.db = db

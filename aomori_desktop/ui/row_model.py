@@ -47,6 +47,21 @@ class RowTableModel[R](QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
+    def update_rows(self, rows: Sequence[R], identity: Callable[[R], object]) -> None:
+        """Show `rows`: when they are the same items in the same order as shown (`identity`
+        of each, e.g. a code), their cells change in place (selection and scroll position
+        stay, one signal); otherwise the table is reset."""
+        new = list(rows)
+        if len(new) != len(self._rows) or list(map(identity, new)) != list(
+            map(identity, self._rows)
+        ):
+            self.set_rows(new)
+            return
+        self._rows = new
+        if new:
+            last = self.index(len(new) - 1, len(self._columns) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
     def row(self, index: int) -> R:
         return self._rows[index]
 

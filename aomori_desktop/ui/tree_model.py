@@ -7,6 +7,7 @@ the structure so that a change of year or of one KPI repaints badges without a r
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,8 +31,11 @@ KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 4
 GRADE_ROLE = Qt.ItemDataRole.UserRole + 5
+# what a new grade changes in a row: its badge, its tooltip and the grade itself
+BADGE_ROLES = (int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole), GRADE_ROLE)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+_FEW_ROWS = 100  # more KPIs with new grades: announce the rows on screen, group by group
 
 
 @dataclass(eq=False)
@@ -75,6 +79,8 @@ class PlanTreeModel(QAbstractItemModel):
         self._kpi_items: dict[str, list[_Item]] = {}
         self._progress: dict[str, YearProgress] = {}
         self._icons = {g: grade_badge(g) for g in every_grade()}
+        # whether a row's children are on screen (its view's expanded state); None: assume so
+        self.children_shown: Callable[[QModelIndex], bool] | None = None
 
     # ------------------------------------------------------------ loading
 
@@ -171,16 +177,19 @@ class PlanTreeModel(QAbstractItemModel):
             child.row = row
 
     def _repaint_all(self) -> None:
-        """Badges and tooltips of every row (new grades), one signal per group of siblings."""
+        """Badges and tooltips of every row shown (new grades), one signal per group of
+        siblings. Rows under a collapsed group are not announced: nothing shows them, and a
+        view reads them afresh when the group is expanded (`children_shown`)."""
         if self._root is None:
             return
-        roles = [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole, GRADE_ROLE]
+        roles = list(BADGE_ROLES)
         root = self.createIndex(0, 0, self._root)
         self.dataChanged.emit(root, root, roles)
+        shown = self.children_shown
         stack = [self._root]
         while stack:
             item = stack.pop()
-            if item.children:
+            if item.children and (shown is None or shown(self.createIndex(item.row, 0, item))):
                 first = self.createIndex(0, 0, item.children[0])
                 last = self.createIndex(len(item.children) - 1, 0, item.children[-1])
                 self.dataChanged.emit(first, last, roles)
@@ -212,13 +221,16 @@ class PlanTreeModel(QAbstractItemModel):
             return
         else:
             self._progress.update({c: p for c, p in progress.items() if c in codes})
+            if len(codes) > _FEW_ROWS:  # a new grade scheme names every KPI
+                self._repaint_all()
+                return
             touched = []
             for code in codes:
                 for item in self._kpi_items.get(code, []):
                     touched.append(item)
                     if item.parent is not None:
                         touched.append(item.parent)
-        roles = [Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.ToolTipRole, GRADE_ROLE]
+        roles = list(BADGE_ROLES)
         for item in touched:
             idx = self.createIndex(item.row, 0, item)
             self.dataChanged.emit(idx, idx, roles)

@@ -8,9 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from aomori_desktop.domain.plan import FigureStatus
-from aomori_desktop.services.dto import TreeKey
+from aomori_desktop.domain.progress import Grade, YearProgress
+from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.ui.main_window import MainWindow
-from aomori_desktop.ui.tree_model import PlanTreeModel
+from aomori_desktop.ui.tree_model import GRADE_ROLE, KEY_ROLE, PlanTreeModel
 
 
 def test_tree_model_passes_qt_model_tester(make_window: Any, qtmodeltester: Any) -> None:
@@ -49,3 +50,48 @@ def test_reads_are_shared_within_one_turn_and_fresh_after_a_change(
     assert next(r for r in after.kpis if r.code == "K01").latest_actual == Decimal("3")
     qtbot.wait(1)  # the next turn forgets what was read
     assert reader.overview(TreeKey.plan(), 2024) is not after
+
+
+def _plan_of(measures: int, kpis: int) -> TreeNode:
+    """One pillar with `measures` measures of `kpis` KPIs each."""
+    children = []
+    for m in range(1, measures + 1):
+        code = f"1-{m}"
+        rows = tuple(
+            TreeNode(NodeKind.KPI, TreeKey.kpi(f"K{m}{k:03}", code), "", f"指標{k}", f"K{m}{k:03}")
+            for k in range(kpis)
+        )
+        children.append(
+            TreeNode(NodeKind.MEASURE, TreeKey.parse(code), code, "施策", code, children=rows)
+        )
+    pillar = TreeNode(NodeKind.PILLAR, TreeKey.pillar(1), "1", "柱", children=tuple(children))
+    return TreeNode(NodeKind.PLAN, TreeKey.plan(), "", "計画", children=(pillar,))
+
+
+def _graded(codes: list[str], grade: Grade) -> dict[str, YearProgress]:
+    return {c: YearProgress(2025, Decimal("1"), Decimal("1"), grade) for c in codes}
+
+
+def test_new_grades_are_announced_for_rows_on_screen_and_read_by_every_row(qapp: Any) -> None:
+    model = PlanTreeModel()
+    plan = _plan_of(3, 60)
+    codes = [k.ref for m in plan.children[0].children for k in m.children]
+    model.set_tree(plan, _graded(codes, Grade.D))
+    # the view has the plan, the pillar and measure 1-1 expanded; 1-2 and 1-3 are collapsed
+    model.children_shown = lambda index: index.data(KEY_ROLE) in {"plan", "1", "1-1"}
+    announced: list[tuple[str, int, int]] = []
+    model.dataChanged.connect(
+        lambda first, last, _roles: announced.append(
+            (first.parent().data(KEY_ROLE) or "", first.row(), last.row())
+        )
+    )
+    for named in (None, set(codes)):  # a new year; a new scheme (every KPI named)
+        announced.clear()
+        grade = Grade.A if named is None else Grade.B
+        model.set_progress(_graded(codes, grade), named)
+        # one signal per group on screen, none for the rows of collapsed measures
+        assert sorted(announced) == [("", 0, 0), ("1", 0, 2), ("1-1", 0, 59), ("plan", 0, 0)]
+        for code in codes:  # and every row, expanded later, shows its new grade
+            (key,) = model.kpi_keys(code)
+            assert model.index_for_key(key).data(GRADE_ROLE) == grade.symbol
+        assert model.index_for_key("1-3").data(GRADE_ROLE) == grade.symbol
