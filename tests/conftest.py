@@ -35,3 +35,13 @@ def qapp(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> QAppli
             QSettings.setPath(settings_format, scope, settings_dir)
     configure_application(qapp)
     return qapp
+
+
+@pytest.fixture(autouse=True)
+def _thawed_heap() -> object:
+    """A window that is not closed (a test that drops it) leaves the heap frozen
+    (ui/heap.py); the next test starts with everything collectable again."""
+    yield None
+    import gc
+
+    gc.unfreeze()

@@ -219,6 +219,7 @@ class PlanDocument(QObject):
         closes)."""
         self.others.stop()
         self.operations.shutdown()
+        self.reader.forget()  # the held figures of every KPI go now, not with this object
 
     # ------------------------------------------------------------ fiscal year
 

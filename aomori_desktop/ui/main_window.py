@@ -7,7 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QModelIndex, QPoint, QSettings, Qt
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,6 +33,7 @@ from aomori_desktop.domain.errors import UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.services.dto import NodeKind, TreeKey, TreeNode
 from aomori_desktop.ui.file_actions import FileActions
+from aomori_desktop.ui.heap import release_heap, settle_heap
 from aomori_desktop.ui.plan_tree_view import PlanTreeView
 from aomori_desktop.ui.plan_window import PlanWindow
 from aomori_desktop.ui.prompts import Prompts
@@ -306,6 +315,7 @@ class MainWindow(FileActions, ToolWindows, PlanWindow):
             self.select_key(TreeKey.plan())
         else:  # selected in the first painted tree: shown now, as a click shows it
             self._current_changed(self.tree.currentIndex(), QModelIndex())
+        QTimer.singleShot(0, settle_heap)  # once the opened plan is on screen
 
     def on_document_opened(self, document: PlanDocument) -> None:
         """Adds the structure editor (menu 構成 and the tree's context menu)."""
@@ -328,6 +338,7 @@ class MainWindow(FileActions, ToolWindows, PlanWindow):
             )
 
     def _close_document(self) -> None:
+        release_heap()  # what the closing plan held can be collected again
         if self.document is not None:
             # windows working on this database close first (a cell being typed is stored
             # by the bulk-entry window as it closes, while its database is still open)
