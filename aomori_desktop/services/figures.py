@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import Select, String, select, type_coerce
 from sqlalchemy.engine import Dialect
 
 from aomori_desktop.domain.grading import GradeScheme
@@ -210,26 +210,7 @@ class PlanFigures:
 
     def _read(self, codes: Collection[str] | None) -> dict[str, KpiFigures]:
         self.reads += 1
-        kq = (
-            select(
-                KpiRow.id,
-                KpiRow.code,
-                KpiRow.name,
-                KpiRow.unit,
-                KpiRow.baseline,
-                KpiRow.baseline_fiscal_year,
-                KpiRow.target,
-                KpiRow.target_fiscal_year,
-                KpiRow.direction,
-                PillarRow.number,
-                MeasureRow.number,
-            )
-            .join(KpiMeasureRow, KpiMeasureRow.kpi_id == KpiRow.id)
-            .join(MeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
-            .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
-            .where(KpiRow.plan_id == self._access.plan_id)
-            .order_by(KpiRow.position)
-        )
+        kq = kpi_listings_query(self._access.plan_id)
         yq = (
             select(
                 KpiYearRow.kpi_id,
@@ -269,3 +250,28 @@ class PlanFigures:
                 ),
             )
         return held
+
+
+def kpi_listings_query(plan_id: int) -> Select[*tuple[Any, ...]]:
+    """Each KPI of the plan once per measure it serves, in the plan's order: its terms and
+    the measure's numbers (what grading and the overviews need of it)."""
+    return (
+        select(
+            KpiRow.id,
+            KpiRow.code,
+            KpiRow.name,
+            KpiRow.unit,
+            KpiRow.baseline,
+            KpiRow.baseline_fiscal_year,
+            KpiRow.target,
+            KpiRow.target_fiscal_year,
+            KpiRow.direction,
+            PillarRow.number,
+            MeasureRow.number,
+        )
+        .join(KpiMeasureRow, KpiMeasureRow.kpi_id == KpiRow.id)
+        .join(MeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
+        .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
+        .where(KpiRow.plan_id == plan_id)
+        .order_by(KpiRow.position)
+    )

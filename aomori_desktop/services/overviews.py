@@ -32,7 +32,12 @@ from aomori_desktop.services.dto import (
     TreeNode,
 )
 from aomori_desktop.services.errors import NotFound
-from aomori_desktop.services.figures import PlanFigures, in_scope, summary_row
+from aomori_desktop.services.figures import (
+    PlanFigures,
+    in_scope,
+    kpi_listings_query,
+    summary_row,
+)
 from aomori_desktop.services.transaction import PlanAccess
 from aomori_desktop.store.models import (
     KpiMeasureRow,
@@ -60,27 +65,7 @@ def read_overview(
     """KPIs and projects under the plan ("plan"), a pillar ("1") or a measure ("1-2")."""
     scheme = header.info.grade_scheme
     with access.reading() as s:
-        q = (
-            select(
-                KpiRow.id,
-                KpiRow.code,
-                KpiRow.name,
-                KpiRow.unit,
-                KpiRow.baseline,
-                KpiRow.baseline_fiscal_year,
-                KpiRow.target,
-                KpiRow.target_fiscal_year,
-                KpiRow.direction,
-                PillarRow.number,
-                MeasureRow.number,
-            )
-            .join(KpiMeasureRow, KpiMeasureRow.kpi_id == KpiRow.id)
-            .join(MeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
-            .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
-            .where(KpiRow.plan_id == access.plan_id)
-            .order_by(KpiRow.position)
-        )
-        q = _scope_filter(q, scope)
+        q = _scope_filter(kpi_listings_query(access.plan_id), scope)
         kpi_rows = s.execute(q).all()
         this_year: dict[int, tuple[Decimal | None, Decimal | None]] = {
             kpi_id: (actual, interim)
