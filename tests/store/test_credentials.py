@@ -96,7 +96,8 @@ def test_a_password_kept_in_the_keyring_opens_the_server_in_a_later_session(
 
 def test_no_working_keyring_means_the_password_is_asked_each_time(server_db: str) -> None:
     before = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]  # a PC without a keyring backend
+    # a PC without a keyring backend
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
     try:
         _asked_each_time(server_db)
     finally:
