@@ -32,6 +32,18 @@ from aomori_desktop.store.errors import ServerTooOld, refuse_old_server
 _lock_wait = threading.local()
 
 POSTGRES_CONNECT_TIMEOUT_S = 10
+#: A network link that goes silent (a cable pulled, a VPN dropped: no reset from the server)
+#: is noticed by TCP keepalives after about a minute on an idle connection (the listener
+#: for others' writes, a pooled connection) and, where the system has it, by a 60 s limit
+#: on unacknowledged data during a statement: the user then gets the dropped-connection
+#: sentence instead of a window that waits for the operating system's 15-minute timeout.
+POSTGRES_NETWORK_OPTIONS: dict[str, int] = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 60_000,
+}
 POSTGRES_STATEMENT_TIMEOUT_S = 60.0
 POSTGRES_MIN_MAJOR = 13
 
@@ -131,6 +143,7 @@ def _postgres_engine(url: URL, *, busy_timeout: float) -> Engine:
         pool_pre_ping=True,
         connect_args={
             "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            **POSTGRES_NETWORK_OPTIONS,
             "application_name": "aomori-desktop",
             "options": f"-c statement_timeout={statement_ms}",
         },

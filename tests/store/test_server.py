@@ -198,3 +198,20 @@ def test_connection_dropped_during_an_import_leaves_the_database_empty(template:
         db.close()
     finally:
         backends.drop_database(target)
+
+
+def test_a_silent_network_is_noticed_by_keepalives(server_db: str) -> None:
+    """libpq is given the keepalive and unacknowledged-data limits (store/engine.py), on the
+    pooled connections and the listener's alike (both come from the same engine)."""
+    db = open_database(server_db)
+    try:
+        raw = db.engine.raw_connection()
+        try:
+            params = raw.driver_connection.info.get_parameters()
+        finally:
+            raw.close()
+    finally:
+        db.close()
+    assert {k: params.get(k) for k in store_engine.POSTGRES_NETWORK_OPTIONS} == {
+        k: str(v) for k, v in store_engine.POSTGRES_NETWORK_OPTIONS.items()
+    }
