@@ -7,6 +7,7 @@ an unreadable value keeps the user's text, turns the field red and says why unde
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -33,15 +34,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aomori_desktop.domain.errors import InvalidInput, UserError
+from aomori_desktop.domain.errors import Interrupted, InvalidInput, UserError
 from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
 from aomori_desktop.domain.numbers import format_decimal, parse_decimal
 from aomori_desktop.domain.plan import Direction
 from aomori_desktop.domain.validation import target_year_problem
+from aomori_desktop.services import kpi_fields
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import KpiDetail
 from aomori_desktop.services.kpi_fields import KpiFieldsEdit
 from aomori_desktop.services.kpi_values import KpiYearEdit
+from aomori_desktop.services.transaction import shown_value
 from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.conflict_dialog import KeptTheirs
@@ -510,6 +513,14 @@ class KpiPage(QWidget):
             self.document.apply_kpi_fields(label, detail, edit)
         except KeptTheirs as exc:  # the form shows their value again
             self.form_message.show_info(exc.message)
+            return True
+        except Interrupted as exc:
+            # the connection broke off: the form shows what is stored (the typed text was not
+            # at fault) and the sentence keeps what was typed, to copy or to enter again
+            typed = "、".join(shown_value(v) for v in kpi_fields.set_fields(edit).values())
+            with suppress(UserError):  # the KPI as stored (the line may be back by now)
+                self._load(self.document.reader.kpi_detail(detail.code))
+            self.form_message.show_error(f"{exc.message}\n保存していない入力（{label}）: {typed}")
             return True
         except UserError as exc:  # the service's sentence names the KPI and the field
             self.form_message.show_error(exc.message)

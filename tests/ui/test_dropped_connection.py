@@ -243,3 +243,29 @@ def test_a_comment_typed_in_the_bulk_entry_window_is_kept_when_the_line_drops(
         "WHERE k.code = 'K03' AND y.fiscal_year = 2024",
     ) == [(comment,)]
     bulk.close()
+
+
+def test_a_kpi_form_field_cut_off_shows_what_is_stored_and_keeps_the_typed_text(
+    server_window, server_db: str, prompts
+) -> None:
+    window = server_window
+    window.select_key("K03@1-3")
+    page = window.kpi_page
+    before = backends.dump(server_db)
+
+    arm_line_cut(server_db)
+    page.unit_edit.setText("事業所")
+    page.unit_edit.editingFinished.emit()
+    QApplication.processEvents()
+    assert backends.dump(server_db) == before
+    shown = page.form_message.text()
+    assert LOST in shown and shown.endswith("\n保存していない入力（単位）: 事業所"), shown
+    assert page.unit_edit.text() == "件"  # what is stored, not the lost input
+    assert page.unit_edit.property("invalid") is not True  # the typed text was not at fault
+    assert window.document.undo_stack.count() == 0 and prompts.errors == []
+
+    disarm_line_cut(server_db)
+    page.unit_edit.setText("事業所")
+    page.unit_edit.editingFinished.emit()
+    assert backends.rows(server_db, "SELECT unit FROM kpi WHERE code = 'K03'") == [("事業所",)]
+    assert LOST not in page.form_message.text()
