@@ -102,6 +102,27 @@ def test_a_comment_changed_meanwhile_is_not_overwritten(
     assert rows(db_path, "SELECT comment FROM kpi_year") == [("速報値",)]
 
 
+def test_two_people_filling_different_fields_of_one_year_do_not_refuse_each_other(
+    two: tuple[PlanServices, PlanServices], db_path: Target
+) -> None:
+    """The check is per field, not per row: the 実績値 and the コメント of the same KPI year,
+    entered at once on two PCs from the same screen, are both stored."""
+    hanako, taro = two
+    hanako.values.set_kpi_years(
+        [KpiYearEdit("K05", 2025, actual=Decimal("12.5"))],
+        expected=[KpiYearEdit("K05", 2025, actual=None)],
+    )
+    taro.values.set_kpi_years(
+        [KpiYearEdit("K05", 2025, comment="速報値")],
+        expected=[KpiYearEdit("K05", 2025, comment="")],
+    )
+    assert rows(db_path, "SELECT actual, comment FROM kpi_year") == [("12.5", "速報値")]
+    assert [(a[0], a[5]) for a in audit(db_path) if a[5] in ("actual", "comment")] == [
+        ("青森 花子", "actual"),
+        ("青森 太郎", "comment"),
+    ]
+
+
 def test_writing_yours_over_theirs_expects_theirs_and_keeps_both_histories(
     two: tuple[PlanServices, PlanServices], db_path: Target
 ) -> None:
