@@ -9,9 +9,9 @@ from pathlib import Path
 
 import keyring
 import pytest
-from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
+from keyring.compat import properties
 from sqlalchemy.engine import make_url
 
 from aomori_desktop.services.connection import forget_password, remember_password
