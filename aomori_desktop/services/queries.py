@@ -42,7 +42,6 @@ from aomori_desktop.services.dto import (
     TreeNode,
 )
 from aomori_desktop.services.errors import NotFound
-from aomori_desktop.services.evaluation_io import scheme_of
 from aomori_desktop.services.overviews import read_bulk_rows, read_overview
 from aomori_desktop.services.plan_tree import (
     PLAN_SQL,
@@ -85,6 +84,16 @@ from aomori_desktop.store.models import (
 __all__ = ["PlanQueries"]
 
 _FEW_KPIS = 500  # up to this many KPIs are read by code; more: the whole plan (one query)
+
+_PLAN_HEADER = select(
+    PlanRow.id,
+    PlanRow.name,
+    PlanRow.first_fiscal_year,
+    PlanRow.last_fiscal_year,
+    PlanRow.status,
+    PlanRow.description,
+    PlanRow.grade_scheme,
+).where(PlanRow.id == bindparam("plan_id"))
 
 # the KPI page's read (`PlanQueries.kpi_detail`), built once: selecting a KPI runs these
 _KPI_DETAIL = (
@@ -158,9 +167,12 @@ class PlanQueries:
             return self._header(s)
 
     def _header(self, s: Session) -> PlanHeader:
-        row = s.get(PlanRow, self.plan_id)
+        # plain rows, statements built once: every turn after an edit reads the header again
+        conn = s.connection()
+        row = conn.execute(_PLAN_HEADER, {"plan_id": self.plan_id}).one_or_none()
         if row is None:
             raise NotFound("計画が見つかりません。")
+        thresholds = conn.execute(_KPI_THRESHOLDS, {"plan_id": self.plan_id}).scalars().all()
         return PlanHeader(
             id=row.id,
             info=PlanInfo(
@@ -169,7 +181,9 @@ class PlanQueries:
                 last_fiscal_year=row.last_fiscal_year,
                 status=PlanStatus(row.status),
                 description=row.description,
-                grade_scheme=scheme_of(row),
+                grade_scheme=scheme_from_setting(
+                    SchemeKey(row.grade_scheme), list(thresholds) or None
+                ),
             ),
         )
 
