@@ -108,11 +108,16 @@ class ValueAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         self._suffix = suffix
 
     def set_scale(self, scale: Scale, suffix: str | None = None) -> None:
+        if scale == self._scale and suffix in (None, self._suffix):
+            return  # the drawn axis stays valid: the next paint replays it
         self._scale = scale
         if suffix is not None:
             self._suffix = suffix
         self.picture = None
         self.update()
+
+    def setRange(self, mn: float, mx: float) -> None:
+        _set_range(self, mn, mx)
 
     @property
     def scale_spec(self) -> Scale:
@@ -183,16 +188,20 @@ class FiscalYearAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         """Choose one- or two-line labels and the year step so that labels never overlap."""
         years = list(range(first, last + 1))
         gap = QFontMetricsF(self._font()).height() * 0.4
-        self._anchor = first
         options = [False, True] if self._mode is AxisLabelMode.ERA else [False]
-        for step in _YEAR_STEPS:
-            for two_lines in options:
-                if self.label_width(years, two_lines=two_lines) + gap <= px_per_year * step:
-                    self._step, self._two_lines = step, two_lines
-                    self.picture = None
-                    return
+        before = (self._step, self._two_lines, self._anchor)
+        self._anchor = first
         self._step, self._two_lines = _YEAR_STEPS[-1], len(options) > 1
-        self.picture = None
+        for step, two_lines in ((s, t) for s in _YEAR_STEPS for t in options):
+            if self.label_width(years, two_lines=two_lines) + gap <= px_per_year * step:
+                self._step, self._two_lines = step, two_lines
+                break
+        if (self._step, self._two_lines, self._anchor) != before:
+            self.picture = None  # the same labels as drawn: the next paint replays them
+            self.update()
+
+    def setRange(self, mn: float, mx: float) -> None:
+        _set_range(self, mn, mx)
 
     def text_height(self) -> float:
         """Height of the tick labels (one or two lines)."""
@@ -231,3 +240,12 @@ class FiscalYearAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph is untyped
         """The labels this axis draws for its current range (for tests)."""
         lo, hi = self.range
         return self.tickStrings(self.tickValues(lo, hi, 0)[0][1], 1.0, float(self._step))
+
+
+def _set_range(axis: pg.AxisItem, mn: float, mx: float) -> None:
+    """`AxisItem.setRange`, except that the same range again keeps the drawn axis: the plot
+    is laid out again for every KPI shown, and most share their years (and often their
+    value range), so their axis is not generated and drawn anew."""
+    if list(getattr(axis, "range", ())) == [mn, mx]:
+        return
+    pg.AxisItem.setRange(axis, mn, mx)

@@ -128,6 +128,8 @@ class TextBlock(pg.GraphicsWidget):  # type: ignore[misc]  # pyqtgraph is untype
         return self._text
 
     def set_text(self, text: str, badge: Badge | None = None) -> None:
+        if text == self._text and badge == self._badge:
+            return  # the same text again (the next KPI's source, a value edited): no repaint
         self._text = text
         self._badge = badge
         self.update()
@@ -228,7 +230,10 @@ class Legend(pg.GraphicsWidget):  # type: ignore[misc]  # pyqtgraph is untyped
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, False)
 
     def set_entries(self, entries: Iterable[LegendEntry]) -> None:
-        self._entries = list(entries)
+        shown = list(entries)
+        if shown == self._entries:
+            return  # the same legend again: no repaint
+        self._entries = shown
         self.update()
 
     @property

@@ -657,16 +657,25 @@ class KpiChart(ChartView):
                 break
             two_lines = self.x_axis.two_lines
         axis_h = self._ceil(x_offset + self.x_axis.text_height() + s.px(1))
-        self.x_axis.setHeight(axis_h)
+        # each setter below draws its axis anew even for an equal value: set what changed
+        if self.x_axis.fixedHeight != axis_h:
+            self.x_axis.setHeight(axis_h)
         # first and last labels may reach into the margins beside the axis
         years = list(range(int(x0 + 0.5), int(x1 - 0.5) + 1))
         overhang = self.x_axis.label_width(years, two_lines=self.x_axis.two_lines) / 2
-        self.x_axis.setStyle(hideOverlappingLabels=self._ceil(overhang))
+        if self.x_axis.style["hideOverlappingLabels"] != self._ceil(overhang):
+            self.x_axis.setStyle(hideOverlappingLabels=self._ceil(overhang))
         self.caption_block.setFixedHeight(axis_h)
         self.caption_block.setFixedWidth(self._ceil(caption_w))
         self.caption_block.set_top_padding(x_offset)
-        self.y_axis.setWidth(axis_w)
-        self.plot.vb.setRange(xRange=(x0, x1), yRange=(scale.low, scale.high), padding=0)
+        if self.y_axis.fixedWidth != axis_w:
+            self.y_axis.setWidth(axis_w)
+        vb = self.plot.vb
+        if vb.state["autoRange"] != [False, False] or vb.viewRange() != [
+            [x0, x1],
+            [scale.low, scale.high],
+        ]:
+            vb.setRange(xRange=(x0, x1), yRange=(scale.low, scale.high), padding=0)
         plot_h = max(10.0, height - 2 * margin - used - unit_h - axis_h)
 
         def to_px(x: float, y: float) -> tuple[float, float]:

@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Select, String, select, type_coerce
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.engine import Dialect
 
 from aomori_desktop.domain.grading import GradeScheme
@@ -210,24 +210,15 @@ class PlanFigures:
 
     def _read(self, codes: Collection[str] | None) -> dict[str, KpiFigures]:
         self.reads += 1
-        kq = kpi_listings_query(self._access.plan_id)
-        yq = (
-            select(
-                KpiYearRow.kpi_id,
-                KpiYearRow.fiscal_year,
-                type_coerce(KpiYearRow.actual, String),  # as stored: read when first used
-                type_coerce(KpiYearRow.interim_target, String),
-                KpiYearRow.status,
-            )
-            .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
-            .where(KpiRow.plan_id == self._access.plan_id)
-        )
+        params: dict[str, object] = {"plan_id": self._access.plan_id}
+        kq, yq = KPI_LISTINGS, _YEARS
         if codes is not None:
-            kq = kq.where(KpiRow.code.in_(sorted(codes)))
-            yq = yq.where(KpiRow.code.in_(sorted(codes)))
+            kq, yq = _KPIS_OF_CODES, _YEARS_OF_CODES
+            params["codes"] = sorted(codes)
         with self._access.reading() as s:
-            kpi_rows = s.execute(kq).all()
-            year_rows = s.execute(yq).all()
+            conn = s.connection()  # the statements are built (and compiled) once
+            kpi_rows = conn.execute(kq, params).all()
+            year_rows = conn.execute(yq, params).all()
         years: dict[int, dict[int, YearFigures | _Stored]] = defaultdict(dict)
         for kpi_id, fy, actual, interim, status in year_rows:
             years[kpi_id][fy] = (actual, interim, status)
@@ -252,26 +243,40 @@ class PlanFigures:
         return held
 
 
-def kpi_listings_query(plan_id: int) -> Select[*tuple[Any, ...]]:
-    """Each KPI of the plan once per measure it serves, in the plan's order: its terms and
-    the measure's numbers (what grading and the overviews need of it)."""
-    return (
-        select(
-            KpiRow.id,
-            KpiRow.code,
-            KpiRow.name,
-            KpiRow.unit,
-            KpiRow.baseline,
-            KpiRow.baseline_fiscal_year,
-            KpiRow.target,
-            KpiRow.target_fiscal_year,
-            KpiRow.direction,
-            PillarRow.number,
-            MeasureRow.number,
-        )
-        .join(KpiMeasureRow, KpiMeasureRow.kpi_id == KpiRow.id)
-        .join(MeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
-        .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
-        .where(KpiRow.plan_id == plan_id)
-        .order_by(KpiRow.position)
+# `PlanFigures._read`: every KPI of the plan, or those of some codes (one edited KPI)
+#: each KPI once per measure it serves, in the plan's order: its terms and the measure's
+#: numbers (what grading and the overviews need of it); also read by services/overviews.py
+KPI_LISTINGS = (
+    select(
+        KpiRow.id,
+        KpiRow.code,
+        KpiRow.name,
+        KpiRow.unit,
+        KpiRow.baseline,
+        KpiRow.baseline_fiscal_year,
+        KpiRow.target,
+        KpiRow.target_fiscal_year,
+        KpiRow.direction,
+        PillarRow.number,
+        MeasureRow.number,
     )
+    .join(KpiMeasureRow, KpiMeasureRow.kpi_id == KpiRow.id)
+    .join(MeasureRow, KpiMeasureRow.measure_id == MeasureRow.id)
+    .join(PillarRow, MeasureRow.pillar_id == PillarRow.id)
+    .where(KpiRow.plan_id == bindparam("plan_id"))
+    .order_by(KpiRow.position)
+)
+_YEARS = (
+    select(
+        KpiYearRow.kpi_id,
+        KpiYearRow.fiscal_year,
+        type_coerce(KpiYearRow.actual, String),  # as stored: read when first used
+        type_coerce(KpiYearRow.interim_target, String),
+        KpiYearRow.status,
+    )
+    .join(KpiRow, KpiYearRow.kpi_id == KpiRow.id)
+    .where(KpiRow.plan_id == bindparam("plan_id"))
+)
+_CODES = KpiRow.code.in_(bindparam("codes", expanding=True))
+_KPIS_OF_CODES = KPI_LISTINGS.where(_CODES)
+_YEARS_OF_CODES = _YEARS.where(_CODES)

@@ -33,9 +33,9 @@ from aomori_desktop.services.dto import (
 )
 from aomori_desktop.services.errors import NotFound
 from aomori_desktop.services.figures import (
+    KPI_LISTINGS,
     PlanFigures,
     in_scope,
-    kpi_listings_query,
     summary_row,
 )
 from aomori_desktop.services.transaction import PlanAccess
@@ -65,8 +65,8 @@ def read_overview(
     """KPIs and projects under the plan ("plan"), a pillar ("1") or a measure ("1-2")."""
     scheme = header.info.grade_scheme
     with access.reading() as s:
-        q = _scope_filter(kpi_listings_query(access.plan_id), scope)
-        kpi_rows = s.execute(q).all()
+        q = _scope_filter(KPI_LISTINGS, scope)
+        kpi_rows = s.execute(q, {"plan_id": access.plan_id}).all()
         this_year: dict[int, tuple[Decimal | None, Decimal | None]] = {
             kpi_id: (actual, interim)
             for kpi_id, actual, interim in s.execute(

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from aomori_desktop.services.changes import NO_CHANGES, Changes
@@ -73,12 +73,7 @@ def _last_id(s: Session, plan_id: int) -> int:
     # newest first on the primary key: stops at the first row of this plan (one plan per
     # database is the rule, so that is the newest row); `+ 0` keeps SQLite off the
     # (plan, entity, key) index, which would read every row of the plan
-    found = s.scalar(
-        select(AuditRow.id)
-        .where(AuditRow.plan_id + 0 == plan_id)
-        .order_by(AuditRow.id.desc())
-        .limit(1)
-    )
+    found = s.connection().execute(_LAST_ID, {"plan_id": plan_id}).scalar()
     return int(found or 0)
 
 
@@ -95,25 +90,11 @@ def changes_since(
         newest = _last_id(s, access.plan_id)
         if newest <= last_id:
             return None, last_id
-        rows = s.execute(
-            select(
-                AuditRow.id,
-                AuditRow.user,
-                AuditRow.action,
-                AuditRow.entity,
-                AuditRow.entity_key,
-                AuditRow.field,
-                AuditRow.old,
-                AuditRow.new,
-            )
-            .where(
-                AuditRow.id > last_id,
-                AuditRow.id <= newest,
-                AuditRow.plan_id + 0 == access.plan_id,  # by id, not the plan index
-            )
-            .order_by(AuditRow.id)
-            .limit(MAX_ROWS + 1)
-        ).all()
+        rows = (
+            s.connection()
+            .execute(_SINCE, {"after": last_id, "newest": newest, "plan_id": access.plan_id})
+            .all()
+        )
         theirs = [r for r in rows if r.id not in own]
         if not theirs:
             return None, newest
@@ -222,3 +203,31 @@ class PlanWatch:
     def close(self) -> None:
         if self._note_own in self._access.committed:
             self._access.committed.remove(self._note_own)
+
+
+# built once: every turn that reads figures, and the watch's poll, run them
+_LAST_ID = (
+    select(AuditRow.id)
+    .where(AuditRow.plan_id + 0 == bindparam("plan_id"))
+    .order_by(AuditRow.id.desc())
+    .limit(1)
+)
+_SINCE = (
+    select(
+        AuditRow.id,
+        AuditRow.user,
+        AuditRow.action,
+        AuditRow.entity,
+        AuditRow.entity_key,
+        AuditRow.field,
+        AuditRow.old,
+        AuditRow.new,
+    )
+    .where(
+        AuditRow.id > bindparam("after"),
+        AuditRow.id <= bindparam("newest"),
+        AuditRow.plan_id + 0 == bindparam("plan_id"),  # by id, not the plan index
+    )
+    .order_by(AuditRow.id)
+    .limit(MAX_ROWS + 1)
+)

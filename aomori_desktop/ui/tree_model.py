@@ -35,6 +35,17 @@ GRADE_ROLE = Qt.ItemDataRole.UserRole + 5
 BADGE_ROLES = (int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ToolTipRole), GRADE_ROLE)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+# roles the view asks for on every row it paints that this model leaves to the style
+_ROLES_LEFT_TO_STYLE = frozenset(
+    int(r)
+    for r in (
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.CheckStateRole,
+        Qt.ItemDataRole.SizeHintRole,
+    )
+)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _FEW_ROWS = 100  # more KPIs with new grades: announce the rows on screen, group by group
 
 
@@ -277,17 +288,17 @@ class PlanTreeModel(QAbstractItemModel):
     def index(self, row: int, column: int, parent: AnyIndex = QModelIndex()) -> QModelIndex:  # noqa: B008
         if column != 0 or self._root is None:
             return QModelIndex()
-        if not parent.isValid():
+        up = parent.internalPointer()  # None for an invalid index: the root's row
+        if up is None:
             return self.createIndex(row, 0, self._root) if row == 0 else QModelIndex()
-        children = parent.internalPointer().children
+        children = up.children
         if not 0 <= row < len(children):
             return QModelIndex()
         return self.createIndex(row, 0, children[row])
 
     def parent(self, index: AnyIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        if not index.isValid():
-            return QModelIndex()
-        up = index.internalPointer().parent
+        item = index.internalPointer()  # None for an invalid index
+        up = item.parent if item is not None else None
         if up is None:
             return QModelIndex()
         return self.createIndex(up.row, 0, up)
@@ -308,7 +319,7 @@ class PlanTreeModel(QAbstractItemModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -318,6 +329,8 @@ class PlanTreeModel(QAbstractItemModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role in _ROLES_LEFT_TO_STYLE:  # answered quickly: a repaint asks for each row
+            return None
         item = self._item(index)
         if item is None:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
@@ -301,3 +302,43 @@ def test_a_reused_chart_draws_every_tick_label(qapp: QApplication) -> None:
             assert drawn_tick_texts(chart.x_axis) == chart.x_tick_strings()
     finally:
         chart.close()
+
+
+def test_a_reused_chart_draws_each_kpi_as_a_new_chart_would(qapp: QApplication) -> None:
+    """On screen the chart keeps an axis it has drawn while its range, labels and size stay
+    the same; every change of KPI must still show exactly what a chart made for it shows."""
+    wide = make_detail(
+        code="K02",
+        name="主要宿泊施設宿泊客数(延べ人数)",
+        unit="人泊",
+        baseline="1109980",
+        target="1490000",
+        cumulative=False,
+        actuals={2024: ("1150000", FigureStatus.FINAL)},
+    )
+    short = replace(SAMPLE, code="K03", years=SAMPLE.years[:5])  # a shorter period
+    same_scale = make_detail(code="K04", actuals={2024: ("2", FigureStatus.FINAL)})
+
+    def shown(chart: KpiChart) -> np.ndarray:
+        chart.resize(605, 378)
+        chart.show()
+        qapp.processEvents()
+        return rgb_array(chart.grab().toImage())
+
+    reused = KpiChart(ChartStyle(axis_labels=AxisLabelMode.ERA))
+    charts = [reused]
+    try:
+        for detail in (SAMPLE, wide, SAMPLE, short, same_scale, SAMPLE, short, wide):
+            reused.set_data(detail)
+            fresh = KpiChart(ChartStyle(axis_labels=AxisLabelMode.ERA))
+            charts.append(fresh)
+            fresh.set_data(detail)
+            expected = shown(fresh)
+            fresh.hide()
+            assert np.array_equal(shown(reused), expected), detail.code
+    finally:
+        for chart in charts:
+            chart.hide()
+        qapp.processEvents()
+        for chart in charts:
+            chart.close()
