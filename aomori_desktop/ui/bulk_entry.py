@@ -47,7 +47,7 @@ from aomori_desktop.ui.bulk_table import (
 from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.document import PlanDocument
 from aomori_desktop.ui.grid_view import PasteTableView
-from aomori_desktop.ui.kpi_page import MessageLine
+from aomori_desktop.ui.message_line import MessageLine
 from aomori_desktop.ui.typing_guard import TypingGuard
 
 WINDOW_TITLE = "年度実績一括入力"

@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -38,7 +36,6 @@ from aomori_desktop.domain.errors import Interrupted, InvalidInput, UserError
 from aomori_desktop.domain.fiscal import fy_label, parse_fiscal_year
 from aomori_desktop.domain.numbers import format_decimal, parse_decimal
 from aomori_desktop.domain.plan import Direction
-from aomori_desktop.domain.validation import target_year_problem
 from aomori_desktop.services import kpi_fields
 from aomori_desktop.services.changes import Changes
 from aomori_desktop.services.dto import KpiDetail
@@ -49,6 +46,8 @@ from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.ui.cell_input import inverse_edit
 from aomori_desktop.ui.conflict_dialog import KeptTheirs
 from aomori_desktop.ui.document import PlanDocument
+from aomori_desktop.ui.message_line import ERROR_STYLE, MessageLine, heading_text
+from aomori_desktop.ui.target_revision import TargetRevisionDialog
 from aomori_desktop.ui.typing_guard import TypingGuard
 from aomori_desktop.ui.year_table import (
     COL_ACTUAL,
@@ -66,124 +65,12 @@ from aomori_desktop.ui.year_table import (
 if TYPE_CHECKING:
     from aomori_desktop.ui.chart_panel import ChartPanel
 
-ERROR_STYLE = "QLineEdit, QPlainTextEdit { background: #ffd6d6; }"
 REVISION_BACKGROUND = "#fff3c4"  # as the target revisions in the history window
 NUMBER_COLUMNS = (COL_INTERIM, COL_ACTUAL, COL_RATE, COL_EXPECTED)
 DIRECTIONS = [Direction.INCREASE, Direction.DECREASE, Direction.MAINTAIN]
 
 
 TARGET_WIDTH_SAMPLE = "9,999,999.9 千人（令和15(2033)年度）"
-HEADING_CHARS = 90  # about two lines at the page's width; the whole name is in the tooltip
-
-
-def heading_text(text: str) -> str:
-    """A page heading that never pushes the form off the screen (a KPI name may be long)."""
-    return text if len(text) <= HEADING_CHARS else text[:HEADING_CHARS] + "…"
-
-
-class MessageLine(QLabel):
-    """A line under a form or table for what went wrong (or right), in Japanese."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hide()
-
-    def show_error(self, text: str) -> None:
-        self.setStyleSheet(
-            "color: #a00000; background: #fff0f0; padding: 4px; border: 1px solid #e0a0a0;"
-        )
-        self.setText(text)
-        self.show()
-
-    def show_info(self, text: str) -> None:
-        self.setStyleSheet("color: #1b5e20; padding: 4px;")
-        self.setText(text)
-        self.show()
-
-    def clear_message(self) -> None:
-        self.setText("")
-        self.hide()
-
-
-class TargetRevisionDialog(QDialog):
-    """Asks for the new target, its fiscal year and the reason (required)."""
-
-    def __init__(
-        self,
-        detail: KpiDetail,
-        submit: Callable[[Decimal, int, str], None],
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("目標値の見直し")
-        self._submit = submit  # stores the revision; raises UserError (the dialog stays open)
-        self.detail = detail
-        self.value_edit = QLineEdit(format_decimal(detail.target))
-        self.year_edit = QLineEdit(fy_label(detail.target_fiscal_year))
-        self.reason_edit = QPlainTextEdit()
-        self.reason_edit.setPlaceholderText(
-            "見直しの理由（必須）: 例）上位計画の改定に合わせて上方修正"
-        )
-        self.message = MessageLine()
-        form = QFormLayout()
-        form.addRow(
-            "現在の目標",
-            QLabel(
-                f"{format_decimal(detail.target)} {detail.unit}（{fy_label(detail.target_fiscal_year)}）"
-            ),
-        )
-        form.addRow(f"新しい目標値（{detail.unit}）", self.value_edit)
-        form.addRow("目標年度", self.year_edit)
-        form.addRow("理由", self.reason_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._try_accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-        self.result_value: tuple[Decimal, int, str] | None = None
-        self.resize(520, 320)
-
-    def _try_accept(self) -> None:
-        try:
-            value = parse_decimal(self.value_edit.text())
-        except InvalidInput as exc:
-            self.message.show_error(f"新しい目標値: {exc.message}")
-            self.value_edit.setFocus()
-            return
-        try:
-            year = parse_fiscal_year(self.year_edit.text())
-        except InvalidInput as exc:
-            self.message.show_error(f"目標年度: {exc.message}")
-            self.year_edit.setFocus()
-            return
-        plan_years = [y.fiscal_year for y in self.detail.years]  # one per year of the plan
-        outside = plan_years and target_year_problem(
-            "", year, range(plan_years[0], plan_years[-1] + 1)
-        )
-        if outside:
-            self.message.show_error(outside)
-            self.year_edit.setFocus()
-            return
-        reason = self.reason_edit.toPlainText().strip()
-        if not reason:
-            self.message.show_error(
-                "見直しの理由を入力してください。以前の目標値とともに履歴に残ります。"
-            )
-            self.reason_edit.setFocus()
-            return
-        try:
-            self._submit(value, year, reason)
-        except UserError as exc:  # refused or the database is busy: keep what was typed
-            self.message.show_error(exc.message)
-            return
-        self.result_value = (value, year, reason)
-        self.accept()
 
 
 class KpiPage(QWidget):

@@ -37,7 +37,7 @@ from aomori_desktop.services.transaction import UNSET
 from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.ui.conflict_dialog import KeptTheirs
 from aomori_desktop.ui.document import PlanDocument
-from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine, heading_text
+from aomori_desktop.ui.message_line import ERROR_STYLE, MessageLine, heading_text
 from aomori_desktop.ui.typing_guard import TypingGuard
 from aomori_desktop.ui.year_table import INVALID_BACKGROUND
 

@@ -39,7 +39,7 @@ from aomori_desktop.domain.validation import (
     text_problem,
 )
 from aomori_desktop.services.kpis import KpiDraft
-from aomori_desktop.ui.kpi_page import ERROR_STYLE, MessageLine
+from aomori_desktop.ui.message_line import ERROR_STYLE, MessageLine
 
 UNITS = ["件", "人", "億円", "千円", "人泊", "千人", "%"]
 DIRECTION_TEXTS = {
