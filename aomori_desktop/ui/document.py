@@ -42,6 +42,18 @@ from aomori_desktop.ui.prompts import Prompts
 log = logging.getLogger(__name__)
 
 
+class NothingStored:
+    """The initiator of a change record sent after a write that stored nothing (refused, cut
+    off, given up, an undo that could not run): the views it names read again what is
+    stored, and no view says that anything was saved."""
+
+    def __repr__(self) -> str:
+        return "NOTHING_STORED"
+
+
+NOTHING_STORED = NothingStored()
+
+
 class AppliedCommand(QUndoCommand):
     """One user action on the undo stack. Undo runs the write's own inverse, whose own inverse
     is the redo. When running it fails (the database is locked, another user changed the value
@@ -257,7 +269,7 @@ class PlanDocument(QObject):
             applied: Applied[T] = self.operations.call(label, lambda _state: action())
         except UserError:
             if not touches.empty:
-                self.changed.emit(touches, initiator)
+                self.changed.emit(touches, NOTHING_STORED)
             raise
         self._record(label, applied, initiator)
         return applied
@@ -320,8 +332,16 @@ class PlanDocument(QObject):
         while True:
             try:
                 return self.apply(label, partial(write, expected))
+            except (Cancelled, Interrupted):
+                # the wait for another user's turn was given up, or the line to the server
+                # broke: nothing was stored and the typed text was not at fault, so the views
+                # show what is stored (the caller says what was not saved)
+                self.changed.emit(touches, NOTHING_STORED)
+                raise
             except ChangedMeanwhile as refused:
-                self.changed.emit(touches, None)  # theirs is on screen behind the question
+                self.changed.emit(
+                    touches, NOTHING_STORED
+                )  # theirs is on screen behind the question
                 if not refused.fields:
                     raise
                 if not ask_write_over(self.prompts, self._dialog_parent(), refused.fields, entered):
@@ -352,12 +372,7 @@ class PlanDocument(QObject):
         except KeptTheirs:
             raise  # the views already show theirs
         except Conflict:
-            self.changed.emit(touched, None)
-            raise
-        except UserError as exc:
-            # the wait for another user's lock was given up, or the line to the server broke
-            if isinstance(exc, (Cancelled, Interrupted)):
-                self.changed.emit(touched, None)  # the table shows what is stored
+            self.changed.emit(touched, NOTHING_STORED)
             raise
 
     def apply_kpi_fields(self, label: str, detail: KpiDetail, edit: KpiFieldsEdit) -> Changes:
@@ -472,7 +487,7 @@ class PlanDocument(QObject):
                 f"「{command.text()}」を{direction}ことができませんでした。"
                 f"変更は記録したままです。もう一度お試しください。\n{exc.message}",
             )
-            self.changed.emit(command.changes, None)  # show what is stored now
+            self.changed.emit(command.changes, NOTHING_STORED)  # show what is stored now
             return None
         self.changed.emit(outcome.changes, None)
         return outcome

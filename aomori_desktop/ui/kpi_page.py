@@ -7,7 +7,6 @@ an unreadable value keeps the user's text, turns the field red and says why unde
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import suppress
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -405,8 +404,6 @@ class KpiPage(QWidget):
             # the connection broke off: the form shows what is stored (the typed text was not
             # at fault) and the sentence keeps what was typed, to copy or to enter again
             typed = "、".join(shown_value(v) for v in kpi_fields.set_fields(edit).values())
-            with suppress(UserError):  # the KPI as stored (the line may be back by now)
-                self._load(self.document.reader.kpi_detail(detail.code))
             self.form_message.show_error(f"{exc.message}\n保存していない入力（{label}）: {typed}")
             return True
         except UserError as exc:  # the service's sentence names the KPI and the field

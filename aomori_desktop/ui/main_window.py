@@ -461,6 +461,7 @@ class MainWindow(FileActions, ToolWindows, PlanWindow):
 
     def _on_changes(self, changes: Changes, initiator: object = None) -> None:
         from aomori_desktop.services.watch import OthersChanged
+        from aomori_desktop.ui.document import NothingStored
 
         if self.document is None:
             return
@@ -477,6 +478,9 @@ class MainWindow(FileActions, ToolWindows, PlanWindow):
             return
         if isinstance(initiator, OthersChanged):  # 他の利用者（…さん）が K03 を変更しました
             self.statusBar().showMessage(initiator.sentence(), 10000)
+            return
+        if isinstance(initiator, NothingStored):  # the page beside it says why not
+            self.statusBar().clearMessage()
             return
         node = self.current_node()
         if node is not None and node.kind is NodeKind.KPI and node.ref in changes.kpis:

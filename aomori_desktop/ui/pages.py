@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aomori_desktop.domain.errors import UserError
+from aomori_desktop.domain.errors import Interrupted, UserError
 from aomori_desktop.domain.fiscal import fy_label
 from aomori_desktop.domain.plan import Partner, ProjectStatus, Sector
 from aomori_desktop.services.changes import Changes
@@ -33,6 +33,7 @@ from aomori_desktop.services.dto import (
     TreeKey,
 )
 from aomori_desktop.services.projects import ProjectFieldsEdit
+from aomori_desktop.services.tasks import Cancelled
 from aomori_desktop.services.transaction import UNSET
 from aomori_desktop.services.watch import OthersChanged
 from aomori_desktop.ui.conflict_dialog import KeptTheirs
@@ -276,6 +277,9 @@ class ProjectPage(QWidget):
             self.document.apply_project_fields(f"{code} {label}の変更", code, shown, new)
         except KeptTheirs as kept:  # the page shows their text again
             self.message.show_info(kept.message)
+            return
+        except (Cancelled, Interrupted) as exc:  # the page shows what is stored; keep the text
+            self.message.show_error(f"{exc.message}\n保存していない入力（{label}）: {text.strip()}")
             return
         except UserError as exc:
             self.message.show_error(exc.message)  # names the project and the field

@@ -56,6 +56,7 @@ def test_a_project_field_changed_meanwhile_is_kept_or_written_over(
         ]
     ]
     assert page.section_edit.text() == "経済政策課"  # theirs on the page
+    assert "保存しました" not in window.statusBar().currentMessage()
     assert KEPT in page.message.text()
     assert window.document.reader.project_detail(code).responsible_section == "経済政策課"
     assert window.document.undo_stack.count() == 0

@@ -269,3 +269,29 @@ def test_a_kpi_form_field_cut_off_shows_what_is_stored_and_keeps_the_typed_text(
     page.unit_edit.editingFinished.emit()
     assert backends.rows(server_db, "SELECT unit FROM kpi WHERE code = 'K03'") == [("事業所",)]
     assert LOST not in page.form_message.text()
+
+
+def test_a_project_field_cut_off_shows_what_is_stored_and_keeps_the_typed_text(
+    server_window, server_db: str, prompts
+) -> None:
+    window = server_window
+    window.select_key("1-1-1")
+    page = window.project_page
+    stored = page.section_edit.text()
+    before = backends.dump(server_db)
+
+    arm_line_cut(server_db)
+    page.section_edit.setText("経済政策課")
+    page.section_edit.editingFinished.emit()
+    QApplication.processEvents()
+    assert backends.dump(server_db) == before
+    shown = page.message.text()
+    assert LOST in shown and shown.endswith("\n保存していない入力（担当課）: 経済政策課"), shown
+    assert page.section_edit.text() == stored  # what is stored, not the lost input
+    assert "保存しました" not in window.statusBar().currentMessage()  # nothing was
+    assert window.document.undo_stack.count() == 0 and prompts.errors == []
+
+    disarm_line_cut(server_db)
+    page.section_edit.setText("経済政策課")
+    page.section_edit.editingFinished.emit()
+    assert window.document.reader.project_detail("PJ01").responsible_section == "経済政策課"
